@@ -1,0 +1,180 @@
+// Convolution gradients for the wasm backend, each written as one forward convolution (XNNPACK, SIMD) on
+// transposed, flipped or zero-dilated operands. The identities, for one spatial axis of a forward convolution
+// y[o] = sum_i xpad[o*s + i*d] * w[i] (stride s, dilation d, xpad = x with `top` zeros before it):
+//   dx[h] = sum_i dyz[h + top - i*d] * w[i]       (dyz = dy with s-1 zeros between samples)
+//         = a stride-1, dilation-d correlation of dyz (padded by (k-1)*d - top) with the flipped kernel;
+//   dw[i] = sum_o xpad[o*s + i*d] * dy[o]
+//         = a stride-d, dilation-s correlation of xpad with dy as the kernel, batch and channels swapped.
+import {backend_util, type TensorInfo} from '@tensorflow/tfjs-core';
+import {
+  conv2d, depthwiseConv2d, dilateSpatial, release, reshape, reverse, slice, sum, transpose, zeros,
+  type Pair, type WasmBackend,
+} from './backend-ops.js';
+
+type Shape4 = [number, number, number, number];
+type PadAttr = 'valid' | 'same' | number | backend_util.ExplicitPadding;
+type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+
+export function toPair(v: number | [number, number] | undefined): Pair {
+  if (v === undefined) return [1, 1];
+  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
+}
+
+interface Geometry {
+  info: backend_util.Conv2DInfo;
+  strides: Pair;
+  dilations: Pair;
+  /** Effective (dilated) kernel extent per axis. */
+  extent: Pair;
+}
+
+function geometry(xShape: Shape4, filterShape: Shape4, strides: Pair, dilations: Pair, pad: PadAttr,
+  rounding: Rounding, depthwise: boolean): Geometry {
+  const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, pad, rounding, depthwise);
+  const extent: Pair = [(info.filterHeight - 1) * dilations[0] + 1, (info.filterWidth - 1) * dilations[1] + 1];
+  return {info, strides, dilations, extent};
+}
+
+/**
+ * dy, zero-dilated by the stride and padded or cropped so that a valid, stride-1 correlation with the
+ * flipped kernel gives exactly the input's spatial size. Padding is left to the convolution (explicit pads)
+ * where it is non-negative; rows that only ever met padding are cropped away.
+ */
+function transposedConvOperand(backend: WasmBackend, dy: TensorInfo, g: Geometry): {operand: TensorInfo; pads: [Pair, Pair]} | undefined {
+  const {info, strides, extent} = g;
+  const dyz = dilateSpatial(backend, dy, strides);
+  const [, zh, zw] = dyz.shape as Shape4;
+  const before: Pair = [extent[0] - 1 - info.padInfo.top, extent[1] - 1 - info.padInfo.left];
+  const after: Pair = [info.inHeight + extent[0] - 1 - before[0] - zh, info.inWidth + extent[1] - 1 - before[1] - zw];
+  if (before[0] >= 0 && before[1] >= 0 && after[0] >= 0 && after[1] >= 0) {
+    return {operand: dyz, pads: [before, after]};
+  }
+  const cropTop = Math.max(0, -before[0]);
+  const cropLeft = Math.max(0, -before[1]);
+  const keepH = zh - cropTop - Math.max(0, -after[0]);
+  const keepW = zw - cropLeft - Math.max(0, -after[1]);
+  if (keepH <= 0 || keepW <= 0) {
+    // Every input pixel met only padding: its gradient is zero.
+    release(backend, dyz);
+    return undefined;
+  }
+  const cropped = slice(backend, dyz, [0, cropTop, cropLeft, 0], [dyz.shape[0]!, keepH, keepW, dyz.shape[3]!]);
+  release(backend, dyz);
+  return {
+    operand: cropped,
+    pads: [[Math.max(0, before[0]), Math.max(0, before[1])], [Math.max(0, after[0]), Math.max(0, after[1])]],
+  };
+}
+
+function explicitPad(pads: [Pair, Pair]): [Pair, Pair, Pair, Pair] {
+  const [before, after] = pads;
+  return [[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]];
+}
+
+/** Conv2DBackpropInput: dx = conv2d(zero-dilated dy, kernel flipped in space with in/out channels swapped). */
+export function conv2dBackpropInput(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo,
+  inputShape: Shape4, strides: Pair, pad: PadAttr, rounding: Rounding): TensorInfo {
+  const g = geometry(inputShape, filter.shape as Shape4, strides, [1, 1], pad, rounding, false);
+  const flipped = reverse(backend, filter, [0, 1]);
+  const swapped = transpose(backend, flipped, [0, 1, 3, 2]);
+  release(backend, flipped);
+  const prepared = transposedConvOperand(backend, dy, g);
+  if (prepared === undefined) {
+    release(backend, swapped);
+    return zeros(backend, inputShape);
+  }
+  const {operand, pads} = prepared;
+  const dx = conv2d(backend, operand, swapped, {strides: [1, 1], dilations: [1, 1], pad: explicitPad(pads)});
+  release(backend, operand, swapped);
+  return dx;
+}
+
+/** DepthwiseConv2dNativeBackpropInput (channel multiplier 1): a depthwise conv with the flipped kernel. */
+export function depthwiseBackpropInput(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo,
+  inputShape: Shape4, strides: Pair, dilations: Pair, pad: PadAttr, rounding: Rounding): TensorInfo {
+  assertMultiplierOne(filter.shape as Shape4, 'DepthwiseConv2dNativeBackpropInput');
+  const g = geometry(inputShape, filter.shape as Shape4, strides, dilations, pad, rounding, true);
+  const flipped = reverse(backend, filter, [0, 1]);
+  const prepared = transposedConvOperand(backend, dy, g);
+  if (prepared === undefined) {
+    release(backend, flipped);
+    return zeros(backend, inputShape);
+  }
+  const {operand, pads} = prepared;
+  const dx = depthwiseConv2d(backend, operand, flipped, {strides: [1, 1], dilations, pad: explicitPad(pads)});
+  release(backend, operand, flipped);
+  return dx;
+}
+
+/**
+ * Pads (or crops) x so that a correlation with dy of stride `outStride` and dilation `dyDilation` yields at
+ * least `kernel` outputs per axis, with the forward pass's leading padding.
+ */
+function filterGradPads(g: Geometry, inH: number, inW: number): [Pair, Pair] {
+  const {info, strides, extent} = g;
+  const needH = extent[0] + (info.outHeight - 1) * strides[0];
+  const needW = extent[1] + (info.outWidth - 1) * strides[1];
+  return [[info.padInfo.top, info.padInfo.left],
+    [Math.max(0, needH - inH - info.padInfo.top), Math.max(0, needW - inW - info.padInfo.left)]];
+}
+
+/** Conv2DBackpropFilter: dw[i,j,ci,co] = conv of x^T [Ci,H,W,N] with dy^T [Ho,Wo,N,Co], dilated by the stride. */
+export function conv2dBackpropFilter(backend: WasmBackend, x: TensorInfo, dy: TensorInfo,
+  filterShape: Shape4, strides: Pair, pad: PadAttr, rounding: Rounding): TensorInfo {
+  const g = geometry(x.shape as Shape4, filterShape, strides, [1, 1], pad, rounding, false);
+  const [kh, kw, ci, co] = filterShape;
+  const xT = transpose(backend, x, [3, 1, 2, 0]);
+  const dyT = transpose(backend, dy, [1, 2, 0, 3]);
+  const pads = filterGradPads(g, g.info.inHeight, g.info.inWidth);
+  const full = conv2d(backend, xT, dyT, {strides: [1, 1], dilations: strides, pad: explicitPad(pads)});
+  release(backend, xT, dyT);
+  const cropped = cropTo(backend, full, [ci, kh, kw, co]);
+  const dw = transpose(backend, cropped, [1, 2, 0, 3]);
+  release(backend, cropped);
+  return dw;
+}
+
+/**
+ * DepthwiseConv2dNativeBackpropFilter (multiplier 1): a depthwise conv of x laid out as [1, H, W, N*C] with
+ * dy laid out as the kernel [Ho, Wo, N*C, 1], then a sum over the batch.
+ */
+export function depthwiseBackpropFilter(backend: WasmBackend, x: TensorInfo, dy: TensorInfo,
+  filterShape: Shape4, strides: Pair, dilations: Pair, pad: PadAttr, rounding: Rounding): TensorInfo {
+  assertMultiplierOne(filterShape, 'DepthwiseConv2dNativeBackpropFilter');
+  const g = geometry(x.shape as Shape4, filterShape, strides, dilations, pad, rounding, true);
+  const [n, h, w, c] = x.shape as Shape4;
+  const [kh, kw] = filterShape;
+  const {outHeight: ho, outWidth: wo} = g.info;
+  const xT = transpose(backend, x, [1, 2, 0, 3]);
+  const xB = reshape(backend, xT, [1, h, w, n * c]);
+  release(backend, xT);
+  const dyT = transpose(backend, dy, [1, 2, 0, 3]);
+  const dyK = reshape(backend, dyT, [ho, wo, n * c, 1]);
+  release(backend, dyT);
+  const pads = filterGradPads(g, h, w);
+  const full = depthwiseConv2d(backend, xB, dyK, {strides: dilations, dilations: strides, pad: explicitPad(pads)});
+  release(backend, xB, dyK);
+  const cropped = cropTo(backend, full, [1, kh, kw, n * c]);
+  const perBatch = reshape(backend, cropped, [kh, kw, n, c]);
+  release(backend, cropped);
+  const summed = sum(backend, perBatch, [2]);
+  release(backend, perBatch);
+  const dw = reshape(backend, summed, filterShape);
+  release(backend, summed);
+  return dw;
+}
+
+function cropTo(backend: WasmBackend, x: TensorInfo, shape: Shape4): TensorInfo {
+  if (x.shape.every((d, i) => d === shape[i])) return x;
+  const out = slice(backend, x, [0, 0, 0, 0], shape);
+  release(backend, x);
+  return out;
+}
+
+function assertMultiplierOne(filterShape: Shape4, kernel: string): void {
+  if (filterShape[3] !== 1) {
+    throw new Error(`${kernel} on wasm supports channel multiplier 1 only (got ${filterShape[3]})`);
+  }
+}
+
+

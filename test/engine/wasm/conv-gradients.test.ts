@@ -1,0 +1,172 @@
+// Property tests: every registered wasm gradient kernel against the reference `cpu` backend, over random
+// shapes, strides, dilations, paddings and kernel sizes, with no tensor or backend buffer left behind.
+import test from 'ava';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs-core';
+import {activateBackend} from '../../../src/engine/backends.js';
+
+type Shape4 = [number, number, number, number];
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+interface Case {
+  n: number; h: number; w: number; ci: number; co: number; kh: number; kw: number;
+  stride: number; dilation: number; pad: Pad; seed: number;
+}
+
+function data(size: number, seed: number): Float32Array {
+  let s = seed >>> 0 || 1;
+  return Float32Array.from({length: size}, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  });
+}
+
+function info(c: Case, depthwise: boolean): tf.backend_util.Conv2DInfo {
+  const filter: Shape4 = [c.kh, c.kw, c.ci, depthwise ? 1 : c.co];
+  return tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.ci], filter, c.stride, c.dilation, c.pad, undefined, depthwise);
+}
+
+/** Runs one kernel on `backend` and returns its output; asserts that nothing leaked on that backend. */
+async function run(backend: string, kernel: string, inputs: Record<string, {shape: number[]; values: Float32Array}>,
+  attrs: object, leaks: string[]): Promise<{shape: number[]; values: Float32Array}> {
+  await tf.setBackend(backend);
+  const engineBackend = tf.backend() as unknown as {numDataIds(): number};
+  const tensorsBefore = tf.memory().numTensors;
+  const tensors = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.values, v.shape)]));
+  const dataBefore = engineBackend.numDataIds();
+  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const values = (await out.data()) as Float32Array;
+  const shape = out.shape;
+  out.dispose();
+  if (engineBackend.numDataIds() !== dataBefore) leaks.push(`${kernel}: ${engineBackend.numDataIds() - dataBefore} backend buffers leaked`);
+  tf.dispose(Object.values(tensors));
+  if (tf.memory().numTensors !== tensorsBefore) leaks.push(`${kernel}: tensor count changed`);
+  return {shape, values};
+}
+
+function relativeError(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / scale;
+}
+
+/** Zero-inserts a depthwise kernel [kh, kw, c, 1] to its dilated extent (the cpu kernels ignore dilations). */
+function dilateKernel(values: Float32Array, kh: number, kw: number, c: number, d: number): {shape: Shape4; values: Float32Array} {
+  const eh = (kh - 1) * d + 1;
+  const ew = (kw - 1) * d + 1;
+  const out = new Float32Array(eh * ew * c);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let k = 0; k < c; k++) {
+    out[((i * d) * ew + j * d) * c + k] = values[(i * kw + j) * c + k]!;
+  }
+  return {shape: [eh, ew, c, 1], values: out};
+}
+
+function pickDilated(values: Float32Array, kh: number, kw: number, c: number, d: number): Float32Array {
+  const ew = (kw - 1) * d + 1;
+  const out = new Float32Array(kh * kw * c);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let k = 0; k < c; k++) {
+    out[(i * kw + j) * c + k] = values[((i * d) * ew + j * d) * c + k]!;
+  }
+  return out;
+}
+
+const padArb: fc.Arbitrary<Pad> = fc.oneof(
+  fc.constant<Pad>('same'), fc.constant<Pad>('valid'),
+  fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)).map(([t, b, l, r]): Pad => [[0, 0], [t, b], [l, r], [0, 0]]),
+);
+
+function caseArb(depthwise: boolean): fc.Arbitrary<Case> {
+  const kernel = depthwise ? fc.oneof(fc.integer({min: 1, max: 7}), fc.constantFrom(9, 13, 21, 31)) : fc.integer({min: 1, max: 5});
+  return fc.record({
+    n: fc.integer({min: 1, max: 3}), h: fc.integer({min: 1, max: 14}), w: fc.integer({min: 1, max: 14}),
+    ci: fc.integer({min: 1, max: 5}), co: fc.integer({min: 1, max: 5}),
+    kh: kernel, kw: fc.oneof(kernel, fc.constant(1)),
+    stride: fc.constantFrom(1, 2), dilation: depthwise ? fc.constantFrom(1, 1, 2) : fc.constant(1),
+    pad: padArb, seed: fc.nat(),
+  }).filter((c) => {
+    if (c.stride > 1 && c.dilation > 1) return false;
+    try {
+      const i = info(c, depthwise);
+      return i.outHeight > 0 && i.outWidth > 0;
+    } catch {
+      return false;
+    }
+  });
+}
+
+test.before(async () => {
+  tf.env().set('PROD', true);
+  await activateBackend('cpu');
+  await activateBackend('wasm');
+});
+
+function check(t: import('ava').ExecutionContext, name: string, got: {values: Float32Array; shape: number[]},
+  want: {values: Float32Array; shape: number[]}, leaks: string[], c: Case): boolean {
+  const err = relativeError(got.values, want.values);
+  const ok = leaks.length === 0 && got.shape.join() === want.shape.join() && err < 1e-4;
+  if (!ok) t.log(name, JSON.stringify(c), {err, got: got.shape, want: want.shape, leaks});
+  return ok;
+}
+
+test.serial('Conv2DBackpropFilter matches cpu', async (t) => {
+  await fc.assert(fc.asyncProperty(caseArb(false), async (c) => {
+    const conv = info(c, false);
+    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
+    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed + 1)};
+    const attrs = {strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co]};
+    const leaks: string[] = [];
+    const got = await run('wasm', 'Conv2DBackpropFilter', {x, dy}, attrs, leaks);
+    const want = await run('cpu', 'Conv2DBackpropFilter', {x, dy}, attrs, []);
+    return check(t, 'Conv2DBackpropFilter', got, want, leaks, c);
+  }), {numRuns: 80, seed: 20261125});
+  t.pass();
+});
+
+test.serial('Conv2DBackpropInput matches cpu', async (t) => {
+  await fc.assert(fc.asyncProperty(caseArb(false), async (c) => {
+    const conv = info(c, false);
+    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed)};
+    const filter = {shape: [c.kh, c.kw, c.ci, c.co], values: data(c.kh * c.kw * c.ci * c.co, c.seed + 2)};
+    const attrs = {strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.n, c.h, c.w, c.ci]};
+    const leaks: string[] = [];
+    const got = await run('wasm', 'Conv2DBackpropInput', {dy, filter}, attrs, leaks);
+    const want = await run('cpu', 'Conv2DBackpropInput', {dy, filter}, attrs, []);
+    return check(t, 'Conv2DBackpropInput', got, want, leaks, c);
+  }), {numRuns: 80, seed: 20261126});
+  t.pass();
+});
+
+test.serial('DepthwiseConv2dNativeBackpropFilter matches cpu, dilations included', async (t) => {
+  await fc.assert(fc.asyncProperty(caseArb(true), async (c) => {
+    const conv = info(c, true);
+    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
+    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed + 1)};
+    const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, filterShape: [c.kh, c.kw, c.ci, 1]};
+    const leaks: string[] = [];
+    const got = await run('wasm', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, attrs, leaks);
+    const d = c.dilation;
+    const refAttrs = {...attrs, dilations: 1, filterShape: [(c.kh - 1) * d + 1, (c.kw - 1) * d + 1, c.ci, 1]};
+    const full = await run('cpu', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, refAttrs, []);
+    const want = {shape: [c.kh, c.kw, c.ci, 1], values: pickDilated(full.values, c.kh, c.kw, c.ci, d)};
+    return check(t, 'DepthwiseConv2dNativeBackpropFilter', got, want, leaks, c);
+  }), {numRuns: 80, seed: 20261127});
+  t.pass();
+});
+
+test.serial('DepthwiseConv2dNativeBackpropInput matches cpu, dilations included', async (t) => {
+  await fc.assert(fc.asyncProperty(caseArb(true), async (c) => {
+    const conv = info(c, true);
+    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed)};
+    const filter = {shape: [c.kh, c.kw, c.ci, 1], values: data(c.kh * c.kw * c.ci, c.seed + 2)};
+    const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, inputShape: [c.n, c.h, c.w, c.ci]};
+    const leaks: string[] = [];
+    const got = await run('wasm', 'DepthwiseConv2dNativeBackpropInput', {dy, filter}, attrs, leaks);
+    const want = await run('cpu', 'DepthwiseConv2dNativeBackpropInput',
+      {dy, filter: dilateKernel(filter.values, c.kh, c.kw, c.ci, c.dilation)}, {...attrs, dilations: 1}, []);
+    return check(t, 'DepthwiseConv2dNativeBackpropInput', got, want, leaks, c);
+  }), {numRuns: 80, seed: 20261128});
+  t.pass();
+});
