@@ -9,6 +9,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import {registerWasmTrainingKernels} from './wasm/register.js';
 import {selfCheck} from './self-check.js';
 
+// TF.js's only use of PROD is to silence its console warnings, among them the advice to install tfjs-node
+// on every first use of the cpu backend; `mslk doctor` reports the backends instead.
+tf.env().set('PROD', true);
+
 export const BACKEND_NAMES = ['tensorflow', 'tensorflow-cpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendChoice = BackendName | 'auto';
@@ -150,17 +154,18 @@ export async function selectBackend(choice: BackendChoice): Promise<Selection> {
     await activateBackend(choice);
     return {chosen: choice, statuses: [status]};
   }
-  const statuses: BackendStatus[] = [];
-  let chosen: BackendName | undefined;
-  for (const name of BACKEND_NAMES) {
-    // Once a native package is loaded the other one cannot be, and pure-JS cpu is never worth probing for speed.
-    const status = await probeBackend(name);
-    statuses.push(status);
-    if (status.available && chosen === undefined) chosen = name;
-  }
+  const statuses = await probeAllBackends();
+  const chosen = statuses.find((s) => s.available)?.name;
   if (chosen === undefined) throw new Error('no TF.js backend could be loaded: run `mslk doctor` for the reasons');
   await activateBackend(chosen);
   return {chosen, statuses};
+}
+
+/** Probes every backend in order of preference; the active backend is left as it was. */
+export async function probeAllBackends(): Promise<BackendStatus[]> {
+  const statuses: BackendStatus[] = [];
+  for (const name of BACKEND_NAMES) statuses.push(await probeBackend(name));
+  return statuses;
 }
 
 /** The active backend under our name. */

@@ -1,0 +1,31 @@
+import {Flags} from '@oclif/core';
+import {MslkCommand} from '../cli/base-command.js';
+import {runDoctor, type DoctorReport} from '../engine/doctor.js';
+import {formatBytes} from '../cli/format.js';
+
+export default class Doctor extends MslkCommand {
+  static override description = 'Show Node and package versions, each TF.js backend (and why it is unavailable), the hardware and the data root';
+  static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json'];
+  static override flags = {
+    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+  };
+
+  async run(): Promise<DoctorReport> {
+    const {flags} = await this.parse(Doctor);
+    const report = await runDoctor({dataRoot: flags['data-root']});
+    const s = report.system;
+    this.log(`mslk ${report.mslk} on Node ${s.node} (${s.platform})`);
+    this.log(`CPU: ${s.cpuModel}, ${s.cores} cores, ${s.memoryGiB} GiB`);
+    this.log(`GPU: ${s.gpus.length ? s.gpus.map((g) => `${g.name} (${g.memoryMiB} MiB, driver ${g.driver})`).join('; ') : s.gpuNote ?? 'none'}`);
+    this.log('Backends (in order of preference):');
+    for (const b of report.backends) {
+      const mark = b.name === report.chosen ? '*' : b.available ? '+' : '-';
+      this.log(`  ${mark} ${b.name.padEnd(15)} ${b.available ? 'available' : 'unavailable'}: ${b.detail}`);
+    }
+    this.log(`Chosen backend: ${report.chosen ?? 'none'}`);
+    this.log(`Data root: ${report.dataRoot.path} (${report.dataRoot.freeBytes === null ? 'free space unknown' : `${formatBytes(report.dataRoot.freeBytes)} free`})`);
+    this.log('Packages: ' + Object.entries(report.packages).map(([k, v]) => `${k} ${v ?? '(not installed)'}`).join(', '));
+    if (!report.ok) this.exit(1);
+    return report;
+  }
+}
