@@ -1,26 +1,27 @@
-// Convolution gradients for the wasm backend, each written as one forward convolution (XNNPACK, SIMD) on
+// Dense convolution gradients for the wasm backend, each written as one forward convolution (XNNPACK, SIMD) on
 // transposed, flipped or zero-dilated operands. The identities, for one spatial axis of a forward convolution
 // y[o] = sum_i xpad[o*s + i*d] * w[i] (stride s, dilation d, xpad = x with `top` zeros before it):
 //   dx[h] = sum_i dyz[h + top - i*d] * w[i]       (dyz = dy with s-1 zeros between samples)
 //         = a stride-1, dilation-d correlation of dyz (padded by (k-1)*d - top) with the flipped kernel;
 //   dw[i] = sum_o xpad[o*s + i*d] * dy[o]
 //         = a stride-d, dilation-s correlation of xpad with dy as the kernel, batch and channels swapped.
+// (Depthwise kernels are in depthwise-kernels.ts: as compositions they were 10x slower than the SIMD module.)
 import {backend_util, type TensorInfo} from '@tensorflow/tfjs-core';
 import {
-  conv2d, depthwiseConv2d, dilateSpatial, release, reshape, reverse, slice, sum, transpose, zeros,
+  conv2d, dilateSpatial, release, reverse, slice, transpose, zeros,
   type Pair, type WasmBackend,
 } from './backend-ops.js';
 
-type Shape4 = [number, number, number, number];
-type PadAttr = 'valid' | 'same' | number | backend_util.ExplicitPadding;
-type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+export type Shape4 = [number, number, number, number];
+export type PadAttr = 'valid' | 'same' | number | backend_util.ExplicitPadding;
+export type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
 export function toPair(v: number | [number, number] | undefined): Pair {
   if (v === undefined) return [1, 1];
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
 }
 
-interface Geometry {
+export interface Geometry {
   info: backend_util.Conv2DInfo;
   strides: Pair;
   dilations: Pair;
@@ -28,7 +29,7 @@ interface Geometry {
   extent: Pair;
 }
 
-function geometry(xShape: Shape4, filterShape: Shape4, strides: Pair, dilations: Pair, pad: PadAttr,
+export function geometry(xShape: Shape4, filterShape: Shape4, strides: Pair, dilations: Pair, pad: PadAttr,
   rounding: Rounding, depthwise: boolean): Geometry {
   const info = backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, pad, rounding, depthwise);
   const extent: Pair = [(info.filterHeight - 1) * dilations[0] + 1, (info.filterWidth - 1) * dilations[1] + 1];
@@ -89,23 +90,6 @@ export function conv2dBackpropInput(backend: WasmBackend, dy: TensorInfo, filter
   return dx;
 }
 
-/** DepthwiseConv2dNativeBackpropInput (channel multiplier 1): a depthwise conv with the flipped kernel. */
-export function depthwiseBackpropInput(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo,
-  inputShape: Shape4, strides: Pair, dilations: Pair, pad: PadAttr, rounding: Rounding): TensorInfo {
-  assertMultiplierOne(filter.shape as Shape4, 'DepthwiseConv2dNativeBackpropInput');
-  const g = geometry(inputShape, filter.shape as Shape4, strides, dilations, pad, rounding, true);
-  const flipped = reverse(backend, filter, [0, 1]);
-  const prepared = transposedConvOperand(backend, dy, g);
-  if (prepared === undefined) {
-    release(backend, flipped);
-    return zeros(backend, inputShape);
-  }
-  const {operand, pads} = prepared;
-  const dx = depthwiseConv2d(backend, operand, flipped, {strides: [1, 1], dilations, pad: explicitPad(pads)});
-  release(backend, operand, flipped);
-  return dx;
-}
-
 /**
  * Pads (or crops) x so that a correlation with dy of stride `outStride` and dilation `dyDilation` yields at
  * least `kernel` outputs per axis, with the forward pass's leading padding.
@@ -134,47 +118,10 @@ export function conv2dBackpropFilter(backend: WasmBackend, x: TensorInfo, dy: Te
   return dw;
 }
 
-/**
- * DepthwiseConv2dNativeBackpropFilter (multiplier 1): a depthwise conv of x laid out as [1, H, W, N*C] with
- * dy laid out as the kernel [Ho, Wo, N*C, 1], then a sum over the batch.
- */
-export function depthwiseBackpropFilter(backend: WasmBackend, x: TensorInfo, dy: TensorInfo,
-  filterShape: Shape4, strides: Pair, dilations: Pair, pad: PadAttr, rounding: Rounding): TensorInfo {
-  assertMultiplierOne(filterShape, 'DepthwiseConv2dNativeBackpropFilter');
-  const g = geometry(x.shape as Shape4, filterShape, strides, dilations, pad, rounding, true);
-  const [n, h, w, c] = x.shape as Shape4;
-  const [kh, kw] = filterShape;
-  const {outHeight: ho, outWidth: wo} = g.info;
-  const xT = transpose(backend, x, [1, 2, 0, 3]);
-  const xB = reshape(backend, xT, [1, h, w, n * c]);
-  release(backend, xT);
-  const dyT = transpose(backend, dy, [1, 2, 0, 3]);
-  const dyK = reshape(backend, dyT, [ho, wo, n * c, 1]);
-  release(backend, dyT);
-  const pads = filterGradPads(g, h, w);
-  const full = depthwiseConv2d(backend, xB, dyK, {strides: dilations, dilations: strides, pad: explicitPad(pads)});
-  release(backend, xB, dyK);
-  const cropped = cropTo(backend, full, [1, kh, kw, n * c]);
-  const perBatch = reshape(backend, cropped, [kh, kw, n, c]);
-  release(backend, cropped);
-  const summed = sum(backend, perBatch, [2]);
-  release(backend, perBatch);
-  const dw = reshape(backend, summed, filterShape);
-  release(backend, summed);
-  return dw;
-}
-
 function cropTo(backend: WasmBackend, x: TensorInfo, shape: Shape4): TensorInfo {
   if (x.shape.every((d, i) => d === shape[i])) return x;
   const out = slice(backend, x, [0, 0, 0, 0], shape);
   release(backend, x);
   return out;
 }
-
-function assertMultiplierOne(filterShape: Shape4, kernel: string): void {
-  if (filterShape[3] !== 1) {
-    throw new Error(`${kernel} on wasm supports channel multiplier 1 only (got ${filterShape[3]})`);
-  }
-}
-
 

@@ -1,13 +1,14 @@
-// Registers the training kernels the wasm backend lacks (and replaces its slow reference Conv2DBackpropInput).
-// Each kernel works on TensorInfos through the backend's own kernels: no engine tensors, so no leaks.
+// Registers the training kernels the wasm backend lacks, and replaces slow or wrong ones: its reference-loop
+// Conv2DBackpropInput, its depthwise convolution for kernels larger than 3x3 (XNNPACK's generic path), and the
+// 'same' padding of its forward convolutions (see explicitSame).
+// Each kernel works on TensorInfos at the backend level: no engine tensors, so no leaks.
 import {
   registerKernel, unregisterKernel, getKernel, type KernelConfig, type KernelFunc, type NamedAttrMap,
-  type TensorInfo, type backend_util,
+  type TensorInfo, backend_util,
 } from '@tensorflow/tfjs-core';
 import type {WasmBackend} from './backend-ops.js';
-import {
-  conv2dBackpropFilter, conv2dBackpropInput, depthwiseBackpropFilter, depthwiseBackpropInput, toPair,
-} from './conv-gradients.js';
+import {conv2dBackpropFilter, conv2dBackpropInput, toPair} from './conv-gradients.js';
+import {simdDepthwiseBackpropFilter, simdDepthwiseBackpropInput, simdDepthwiseForward} from './depthwise-kernels.js';
 
 type Shape4 = [number, number, number, number];
 type PadAttr = 'valid' | 'same' | number | backend_util.ExplicitPadding;
@@ -31,10 +32,51 @@ function requireNhwc(attrs: ConvAttrs, kernel: string): void {
   if (attrs.dataFormat === 'NCHW') throw new Error(`${kernel} on wasm supports NHWC only`);
 }
 
-function kernel(kernelName: string, fn: (inputs: Record<string, TensorInfo>, backend: WasmBackend, attrs: ConvAttrs) => TensorInfo): KernelConfig {
+type Impl = (inputs: Record<string, TensorInfo>, backend: WasmBackend, attrs: ConvAttrs) => TensorInfo;
+
+function kernel(kernelName: string, fn: Impl, setupFunc?: KernelConfig['setupFunc']): KernelConfig {
   const kernelFunc: KernelFunc = ({inputs, backend, attrs}) =>
     fn(inputs as Record<string, TensorInfo>, backend as WasmBackend, attrsOf(attrs ?? {}));
-  return {kernelName, backendName: 'wasm', kernelFunc};
+  return {kernelName, backendName: 'wasm', kernelFunc, ...(setupFunc ? {setupFunc} : {})};
+}
+
+/** Below this many taps XNNPACK's specialised depthwise kernels beat ours (3x3: 1.7 ms vs 3.3 ms). */
+const SIMD_DEPTHWISE_MIN_TAPS = 13;
+
+/** The wasm backend's own forward kernels, captured once before they are replaced. */
+const builtinDepthwise = getKernel('DepthwiseConv2dNative', 'wasm');
+
+/**
+ * The built-in forward convolutions hand 'same' padding to XNNPACK as a flag, which yields zeros when the kernel
+ * is taller than a one-pixel input at stride 2 (x [1,1,4,1], kernel [2,1], stride 2: [0,0] instead of [1,3]).
+ * Explicit padding, computed as TF.js defines 'same', is right in every case.
+ */
+function explicitSame(inputs: Record<string, TensorInfo>, a: ConvAttrs, depthwise: boolean): NamedAttrMap {
+  if (a.pad !== 'same') return a as unknown as NamedAttrMap;
+  const info = backend_util.computeConv2DInfo(inputs['x']!.shape as Shape4, inputs['filter']!.shape as Shape4,
+    a.strides, a.dilations ?? 1, 'same', a.dimRoundingMode, depthwise);
+  const {top, bottom, left, right} = info.padInfo;
+  return {...a, pad: [[0, 0], [top, bottom], [left, right], [0, 0]]} as unknown as NamedAttrMap;
+}
+
+/** A built-in forward convolution with 'same' padding made explicit. */
+function withExplicitSame(kernelName: string, depthwise: boolean): KernelConfig {
+  const builtin = getKernel(kernelName, 'wasm');
+  if (builtin === undefined) throw new Error(`tfjs-backend-wasm registered no ${kernelName} kernel`);
+  return kernel(kernelName, (inputs, backend, a) =>
+    builtin.kernelFunc({inputs, backend, attrs: explicitSame(inputs, a, depthwise)}) as TensorInfo, builtin.setupFunc);
+}
+
+function depthwiseForward(): KernelConfig {
+  if (builtinDepthwise === undefined) throw new Error('tfjs-backend-wasm registered no DepthwiseConv2dNative kernel');
+  // The built-in kernel's setup (binding its wasm function) must still run when the backend initialises.
+  return kernel('DepthwiseConv2dNative', (inputs, backend, a) => {
+    const [kh, kw, , multiplier] = inputs['filter']!.shape as Shape4;
+    if (kh * kw < SIMD_DEPTHWISE_MIN_TAPS || multiplier !== 1) {
+      return builtinDepthwise.kernelFunc({inputs, backend, attrs: explicitSame(inputs, a, true)}) as TensorInfo;
+    }
+    return simdDepthwiseForward(backend, inputs['x']!, inputs['filter']!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode);
+  }, builtinDepthwise.setupFunc);
 }
 
 /** The kernels registered for `wasm`, by name. */
@@ -48,14 +90,18 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
     return conv2dBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), a.pad, a.dimRoundingMode);
   }),
   kernel('DepthwiseConv2dNativeBackpropFilter', ({x, dy}, backend, a) =>
-    depthwiseBackpropFilter(backend, x!, dy!, a.filterShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)),
+    simdDepthwiseBackpropFilter(backend, x!, dy!, a.filterShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)),
   kernel('DepthwiseConv2dNativeBackpropInput', ({dy, filter}, backend, a) =>
-    depthwiseBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)),
+    simdDepthwiseBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)),
+  depthwiseForward(),
+  withExplicitSame('Conv2D', false),
+  withExplicitSame('FusedConv2D', false),
+  withExplicitSame('FusedDepthwiseConv2D', true),
 ];
 
 /**
  * Registers every kernel of `wasmTrainingKernels`, replacing what the wasm backend had under that name.
- * Idempotent. Call before the backend is first used or after: these kernels need no setup.
+ * Idempotent. Call it before the wasm backend initialises (activateBackend does), so that setup functions run.
  */
 export function registerWasmTrainingKernels(): void {
   for (const config of wasmTrainingKernels) {

@@ -121,7 +121,7 @@ test.serial('Conv2DBackpropFilter matches cpu', async (t) => {
     const got = await run('wasm', 'Conv2DBackpropFilter', {x, dy}, attrs, leaks);
     const want = await run('cpu', 'Conv2DBackpropFilter', {x, dy}, attrs, []);
     return check(t, 'Conv2DBackpropFilter', got, want, leaks, c);
-  }), {numRuns: 80, seed: 20261125});
+  }), {numRuns: 120, seed: 20261125});
   t.pass();
 });
 
@@ -135,7 +135,7 @@ test.serial('Conv2DBackpropInput matches cpu', async (t) => {
     const got = await run('wasm', 'Conv2DBackpropInput', {dy, filter}, attrs, leaks);
     const want = await run('cpu', 'Conv2DBackpropInput', {dy, filter}, attrs, []);
     return check(t, 'Conv2DBackpropInput', got, want, leaks, c);
-  }), {numRuns: 80, seed: 20261126});
+  }), {numRuns: 120, seed: 20261126});
   t.pass();
 });
 
@@ -152,7 +152,7 @@ test.serial('DepthwiseConv2dNativeBackpropFilter matches cpu, dilations included
     const full = await run('cpu', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, refAttrs, []);
     const want = {shape: [c.kh, c.kw, c.ci, 1], values: pickDilated(full.values, c.kh, c.kw, c.ci, d)};
     return check(t, 'DepthwiseConv2dNativeBackpropFilter', got, want, leaks, c);
-  }), {numRuns: 80, seed: 20261127});
+  }), {numRuns: 120, seed: 20261127});
   t.pass();
 });
 
@@ -167,6 +167,64 @@ test.serial('DepthwiseConv2dNativeBackpropInput matches cpu, dilations included'
     const want = await run('cpu', 'DepthwiseConv2dNativeBackpropInput',
       {dy, filter: dilateKernel(filter.values, c.kh, c.kw, c.ci, c.dilation)}, {...attrs, dilations: 1}, []);
     return check(t, 'DepthwiseConv2dNativeBackpropInput', got, want, leaks, c);
-  }), {numRuns: 80, seed: 20261128});
+  }), {numRuns: 120, seed: 20261128});
   t.pass();
+});
+
+test.serial('DepthwiseConv2dNative (SIMD module for large kernels, XNNPACK for small) matches cpu', async (t) => {
+  await fc.assert(fc.asyncProperty(caseArb(true), async (c) => {
+    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
+    const filter = {shape: [c.kh, c.kw, c.ci, 1], values: data(c.kh * c.kw * c.ci, c.seed + 2)};
+    const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad};
+    const leaks: string[] = [];
+    const got = await run('wasm', 'DepthwiseConv2dNative', {x, filter}, attrs, leaks);
+    const want = await run('cpu', 'DepthwiseConv2dNative', {x, filter}, attrs, []);
+    return check(t, 'DepthwiseConv2dNative', got, want, leaks, c);
+  }), {numRuns: 120, seed: 20261129});
+  t.pass();
+});
+
+test.serial('kernels handle realistic sizes: 21x21 depthwise on 40x40 with 12 channels, 3x3 conv 24 -> 8', async (t) => {
+  const c: Case = {n: 2, h: 40, w: 40, ci: 12, co: 8, kh: 21, kw: 21, stride: 1, dilation: 1, pad: 'same', seed: 7};
+  const x = {shape: [2, 40, 40, 12], values: data(2 * 40 * 40 * 12, 1)};
+  const dy = {shape: [2, 40, 40, 12], values: data(2 * 40 * 40 * 12, 2)};
+  const attrs = {strides: 1, dilations: 1, pad: 'same', filterShape: [21, 21, 12, 1]};
+  const leaks: string[] = [];
+  const got = await run('wasm', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, attrs, leaks);
+  const want = await run('cpu', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, attrs, []);
+  t.true(check(t, 'realistic depthwise filter grad', got, want, leaks, c));
+  const x2 = {shape: [2, 40, 40, 24], values: data(2 * 40 * 40 * 24, 3)};
+  const dy2 = {shape: [2, 40, 40, 8], values: data(2 * 40 * 40 * 8, 4)};
+  const a2 = {strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 24, 8]};
+  const got2 = await run('wasm', 'Conv2DBackpropFilter', {x: x2, dy: dy2}, a2, leaks);
+  const want2 = await run('cpu', 'Conv2DBackpropFilter', {x: x2, dy: dy2}, a2, []);
+  t.true(check(t, 'realistic conv filter grad', got2, want2, leaks, c));
+});
+
+test.serial('Conv2D forward (same padding made explicit) matches cpu', async (t) => {
+  await fc.assert(fc.asyncProperty(caseArb(false), async (c) => {
+    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
+    const filter = {shape: [c.kh, c.kw, c.ci, c.co], values: data(c.kh * c.kw * c.ci * c.co, c.seed + 2)};
+    const attrs = {strides: c.stride, dilations: 1, pad: c.pad, dataFormat: 'NHWC'};
+    const leaks: string[] = [];
+    const got = await run('wasm', 'Conv2D', {x, filter}, attrs, leaks);
+    const want = await run('cpu', 'Conv2D', {x, filter}, attrs, []);
+    return check(t, 'Conv2D', got, want, leaks, c);
+  }), {numRuns: 120, seed: 20261130});
+  t.pass();
+});
+
+test.serial('fused conv2d and depthwise (as tfjs-layers calls them) match cpu on the one-pixel stride-2 case', async (t) => {
+  const outputs: Record<string, number[]> = {};
+  for (const backend of ['wasm', 'cpu']) {
+    await tf.setBackend(backend);
+    const x = tf.tensor4d([1, 2, 3, 4], [1, 1, 4, 1]);
+    const bias = tf.tensor1d([0.5]);
+    const conv = tf.fused.conv2d({x, filter: tf.tensor4d([1, 10], [2, 1, 1, 1]), strides: 2, pad: 'same', bias, activation: 'relu'});
+    const dw = tf.fused.depthwiseConv2d({x, filter: tf.tensor4d([1, 10], [2, 1, 1, 1]), strides: 2, pad: 'same', bias});
+    outputs[backend] = [...conv.dataSync(), ...dw.dataSync()];
+    tf.dispose([x, bias, conv, dw]);
+  }
+  t.deepEqual(outputs['wasm'], outputs['cpu']);
+  t.deepEqual(outputs['cpu'], [1.5, 3.5, 1.5, 3.5]);
 });
