@@ -1,0 +1,105 @@
+// Dynamic convolution (Chen et al., CVPR 2020): K parallel kernels mixed per sample by an attention
+// pi = softmax(FC2(ReLU(FC1(GAP(x)))) / tau). The K kernels are stored side by side as one kernel with
+// K * filters output channels (channel k * filters + o is kernel k, output o: PyTorch twin's layout), so the
+// forward pass is one convolution followed by a per-sample weighted sum of the K outputs, which equals the
+// convolution with the aggregated kernel sum_k pi_k W_k (plus sum_k pi_k b_k) exactly.
+import * as tf from '@tensorflow/tfjs';
+import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types.js';
+import {heNormal, subSeed, zeros} from './weight-init.js';
+
+export interface DyConvArgs {
+  filters: number;
+  /** Number of kernels K. */
+  kernels: number;
+  kernelSize?: number;
+  /** Softmax temperature in force; training anneals it (see temperature.ts). */
+  temperature?: number;
+  seed?: number;
+  name?: string;
+}
+
+/** Hidden width of the attention MLP: floor(C_in / 4), but K for RGB input (C_in = 3). */
+export function dyConvHiddenUnits(inChannels: number, kernels: number): number {
+  return inChannels === 3 ? kernels : Math.max(1, Math.floor(inChannels / 4));
+}
+
+export class DyConv extends tf.layers.Layer {
+  static className = 'DyConv';
+  readonly filters: number;
+  readonly kernels: number;
+  readonly kernelSize: number;
+  readonly seed: number;
+  /** Mutable on purpose: the annealing schedule sets it every step. */
+  temperature: number;
+  private kernel!: tf.LayerVariable;
+  private bias!: tf.LayerVariable;
+  private fc1!: tf.LayerVariable;
+  private fc2!: tf.LayerVariable;
+
+  constructor(args: DyConvArgs) {
+    super({name: args.name});
+    if (!(args.kernels >= 1)) throw new Error(`DyConv: K must be >= 1, got ${args.kernels}`);
+    this.filters = args.filters;
+    this.kernels = args.kernels;
+    this.kernelSize = args.kernelSize ?? 3;
+    this.temperature = args.temperature ?? 1;
+    this.seed = args.seed ?? 0;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const cin = (inputShape as tf.Shape)[3]!;
+    const k = this.kernelSize;
+    const hidden = dyConvHiddenUnits(cin, this.kernels);
+    this.kernel = this.addWeight('kernel', [k, k, cin, this.kernels * this.filters], 'float32', heNormal(k * k * cin, subSeed(this.seed, 0)));
+    this.bias = this.addWeight('bias', [this.kernels * this.filters], 'float32', zeros());
+    this.fc1 = this.addWeight('fc1.kernel', [cin, hidden], 'float32', heNormal(cin, subSeed(this.seed, 1)));
+    this.fc2 = this.addWeight('fc2.kernel', [hidden, this.kernels], 'float32', heNormal(hidden, subSeed(this.seed, 2)));
+    this.built = true;
+  }
+
+  /** The per-sample kernel attention pi: [B, K], rows sum to 1. */
+  attention(x: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const pooled = tf.mean(x, [1, 2]) as tf.Tensor2D;
+      const hidden = tf.relu(tf.matMul(pooled, this.fc1.read() as tf.Tensor2D));
+      const logits = tf.matMul(hidden, this.fc2.read() as tf.Tensor2D);
+      return tf.softmax(tf.div(logits, this.temperature)) as tf.Tensor2D;
+    });
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
+      const [b, h, w] = x.shape;
+      const pi = this.attention(x);
+      const all = tf.add(tf.conv2d(x, this.kernel.read() as tf.Tensor4D, 1, 'same'), this.bias.read());
+      const perKernel = tf.reshape(all, [b, h, w, this.kernels, this.filters]);
+      return tf.sum(tf.mul(perKernel, tf.reshape(pi, [b, 1, 1, this.kernels, 1])), 3);
+    });
+  }
+
+  /** Kernel k ([kh, kw, C_in, filters]) and its bias, for tests and exports. */
+  kernelAt(k: number): {kernel: tf.Tensor4D; bias: tf.Tensor1D} {
+    return tf.tidy(() => {
+      const all = this.kernel.read() as tf.Tensor4D;
+      const [kh, kw, cin] = all.shape;
+      return {
+        kernel: tf.slice(all, [0, 0, 0, k * this.filters], [kh, kw, cin, this.filters]),
+        bias: tf.slice(this.bias.read() as tf.Tensor1D, [k * this.filters], [this.filters]),
+      };
+    });
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = inputShape as tf.Shape;
+    return [s[0]!, s[1]!, s[2]!, this.filters];
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(), filters: this.filters, kernels: this.kernels, kernelSize: this.kernelSize,
+      temperature: this.temperature, seed: this.seed,
+    };
+  }
+}
+tf.serialization.registerClass(DyConv);

@@ -1,0 +1,11 @@
+// Every custom layer of the models, imported for its registration with tf.serialization (a saved model
+// can only be loaded after its layer classes are registered).
+export {GroupNorm, groupNorm} from './group-norm.js';
+export {DyConv, dyConvHiddenUnits} from './dyconv.js';
+export {temperatureAt, setDyConvTemperature, type TemperatureSchedule} from './temperature.js';
+export {MIE, mieConvName, type GateKind} from './mie.js';
+export {MIDM, midmWindow, type PoolKind} from './midm.js';
+export {ReDWConv, fuseReparamKernel, isReparameterizable, validateReDW, type Reparameterizable} from './redw-conv.js';
+export {LD} from './ld.js';
+export {Upsample, type UpsampleMode} from './resample.js';
+export {AttentionGate} from './attention-gate.js';
