@@ -1,0 +1,51 @@
+// End to end through the CLI (TypeScript sources via bin/dev.js), as a user runs it.
+import test from 'ava';
+import {execFile} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {promisify} from 'node:util';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+async function mslk(...args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
+  try {
+    const {stdout, stderr} = await promisify(execFile)(process.execPath, ['--import=tsx', 'bin/dev.js', ...args],
+      {cwd: root, env: {...process.env, MSLK_BACKEND: ''}});
+    return {code: 0, stdout, stderr};
+  } catch (error) {
+    const e = error as {code: number; stdout: string; stderr: string};
+    return {code: e.code, stdout: e.stdout, stderr: e.stderr};
+  }
+}
+
+test('mslk doctor --json: wasm chosen here, native backends unavailable with the reason, exit 0', async (t) => {
+  const {code, stdout} = await mslk('doctor', '--json');
+  t.is(code, 0);
+  const report = JSON.parse(stdout) as {chosen: string; ok: boolean; backends: {name: string; available: boolean; detail: string}[]};
+  t.true(report.ok);
+  const byName = Object.fromEntries(report.backends.map((b) => [b.name, b]));
+  t.true(byName['wasm']!.available);
+  t.true(byName['cpu']!.available);
+  // On a machine with libtensorflow installed, the native backends would be chosen instead.
+  if (!byName['tensorflow']!.available && !byName['tensorflow-cpu']!.available) {
+    t.is(report.chosen, 'wasm');
+    t.regex(byName['tensorflow']!.detail, /tfjs-node-gpu/);
+    t.regex(byName['tensorflow-cpu']!.detail, /tfjs-node/);
+  }
+});
+
+test('mslk bench engine --json times a step on the requested backend', async (t) => {
+  const {code, stdout} = await mslk('bench', 'engine', '--backend', 'wasm', '--size', '16', '--batch', '1', '--steps', '2', '--json');
+  t.is(code, 0);
+  const {results} = JSON.parse(stdout) as {results: {backend: string; msPerStep: number; steps: number}[]};
+  t.is(results.length, 1);
+  t.is(results[0]!.backend, 'wasm');
+  t.is(results[0]!.steps, 2);
+  t.true(results[0]!.msPerStep > 0);
+});
+
+test('a bad flag value is one line naming the problem, no stack trace', async (t) => {
+  const {code, stderr} = await mslk('bench', 'engine', '--backend', 'wsam');
+  t.not(code, 0);
+  t.regex(stderr, /Expected --backend=wsam to be one of/);
+  t.notRegex(stderr, /\n\s+at /);
+});
