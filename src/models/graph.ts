@@ -67,6 +67,9 @@ export function head(x: Sym, outChannels: number, seeds: SeedSequence): Sym {
 }
 
 export function input(inChannels: number, inputSize: number | null): Sym {
+  if (inputSize !== null && !(Number.isInteger(inputSize) && inputSize > 0 && inputSize % 16 === 0)) {
+    throw new Error(`input size ${inputSize} must be a positive multiple of 16 (four 2x down-samplings)`);
+  }
   return tf.input({shape: [inputSize, inputSize, inChannels], name: 'image'});
 }
 
