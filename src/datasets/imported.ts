@@ -11,6 +11,8 @@ export interface ImportRecord {
   /** Absolute path of the layout root. */
   root: string;
   layout: Layout;
+  /** The registry dataset the folder was recognised as (its checksums then apply). */
+  registryName?: string;
   /** How the layout was found, in words. */
   detectedBy: string;
   importedAt: string;

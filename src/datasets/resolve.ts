@@ -107,6 +107,11 @@ function describeLayouts(entry: DatasetEntry): string {
   return entry.layouts.map((l) => l.description).join(' | ');
 }
 
+/** Reads dir as the given dataset (its layouts only, no detection of other kinds). */
+export async function resolveWithEntry(dir: string, entry: DatasetEntry, how: string, name = entry.name): Promise<ResolvedDataset> {
+  return resolveEntryAt(dir, entry, name, how);
+}
+
 async function resolveEntryAt(dir: string, entry: DatasetEntry, name: string, how: string): Promise<ResolvedDataset> {
   const match = await matchEntry(dir, entry, false);
   if (!match) throw new DatasetError(dir, `does not look like ${entry.name}: expected ${describeLayouts(entry)}`);
@@ -132,7 +137,8 @@ export async function resolveDataset(ref: string, options: ResolveOptions): Prom
   const record = await readImportRecord(dataRoot, ref);
   if (record) {
     const collected = await collectPairs(record.root, record.layout);
-    return withChecksums({name: record.name, root: record.root, layout: record.layout, detectedBy: `imported dataset (${record.detectedBy})`, pairs: collected.pairs, problems: collected.problems});
+    const known = record.registryName ? findDatasetEntry(record.registryName) : undefined;
+    return withChecksums({name: record.name, ...(known ? {entry: known} : {}), root: record.root, layout: record.layout, detectedBy: `imported dataset (${record.detectedBy})`, pairs: collected.pairs, problems: collected.problems});
   }
   const dir = resolve(ref);
   let info;

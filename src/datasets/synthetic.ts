@@ -38,9 +38,11 @@ function valueNoise(random: Random, size: number, cells: number): Float32Array {
       const x0 = Math.floor(fx);
       const tx = fx - x0;
       const sx = tx * tx * (3 - 2 * tx);
-      const at = (cx: number, cy: number) => lattice[cy * (cells + 1) + cx]!;
-      const top = at(x0, y0) * (1 - sx) + at(x0 + 1, y0) * sx;
-      const bottom = at(x0, y0 + 1) * (1 - sx) + at(x0 + 1, y0 + 1) * sx;
+      // No closure here: tsx wraps every function it creates in a naming helper, which is slow in hot loops.
+      const row0 = y0 * (cells + 1) + x0;
+      const row1 = row0 + cells + 1;
+      const top = lattice[row0]! * (1 - sx) + lattice[row0 + 1]! * sx;
+      const bottom = lattice[row1]! * (1 - sx) + lattice[row1 + 1]! * sx;
       out[y * size + x] = top * (1 - sy) + bottom * sy;
     }
   }

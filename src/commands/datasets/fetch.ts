@@ -1,0 +1,62 @@
+import {Args, Flags} from '@oclif/core';
+import {SingleBar} from 'cli-progress';
+import {MslkCommand} from '../../cli/base-command.js';
+import {formatBytes} from '../../cli/format.js';
+import {resolveDataRoot} from '../../datasets/data-root.js';
+import {fetchDataset, type FetchResult} from '../../datasets/fetch.js';
+
+export default class DatasetsFetch extends MslkCommand {
+  static override description = 'Download a dataset with public direct links, verify its sha256 and every pair, and unpack it safely into the data root; for datasets behind a form or login, say where and how to get them';
+  static override examples = ['<%= config.bin %> datasets fetch kvasir-seg', '<%= config.bin %> datasets fetch drive'];
+  static override args = {name: Args.string({description: 'Dataset name (see datasets list)', required: true})};
+  static override flags = {
+    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+    force: Flags.boolean({description: 'Replace a copy that is already present', default: false}),
+  };
+
+  async run(): Promise<FetchResult> {
+    const {args, flags} = await this.parse(DatasetsFetch);
+    const showBar = process.stderr.isTTY && !this.jsonEnabled();
+    let bar: SingleBar | undefined;
+    let current = '';
+    try {
+      const result = await fetchDataset(args.name, {
+        dataRoot: resolveDataRoot(flags['data-root']),
+        force: flags.force,
+        onProgress: (archive, progress) => {
+          if (!showBar) return;
+          if (archive !== current) {
+            bar?.stop();
+            current = archive;
+            bar = new SingleBar({format: `${archive} [{bar}] {percentage}% {received}`, hideCursor: true, stream: process.stderr});
+            bar.start(progress.total ?? 1, 0, {received: formatBytes(0)});
+          }
+          bar!.update(progress.total ? progress.received : 0, {received: formatBytes(progress.received)});
+        },
+      });
+      bar?.stop();
+      bar = undefined;
+      switch (result.status) {
+        case 'installed':
+          this.log(`Installed ${result.name} in ${result.path}: ${result.pairs} pairs verified, ${result.checksumsMatched} files match the official checksums`);
+          for (const a of result.archives) this.log(`  ${a.url}: ${formatBytes(a.bytes)}, sha256 ${a.sha256}${a.verified ? ' (verified)' : ' (no published checksum to compare)'}`);
+          break;
+        case 'already-present':
+          this.log(`${result.name} is already in ${result.path} (check it with: mslk datasets verify ${result.name}; replace it with --force)`);
+          break;
+        case 'generated':
+          this.log(`Generated ${result.name} in ${result.path}`);
+          break;
+        case 'manual':
+          this.log(`${result.name} cannot be downloaded automatically: its owners require a manual download.`);
+          if (result.page) this.log(`  Where: ${result.page}`);
+          this.log(`  How: ${result.instructions}`);
+          this.log(`  Then: ${result.importCommand}  (or unpack it into ${result.path})`);
+          break;
+      }
+      return result;
+    } finally {
+      bar?.stop();
+    }
+  }
+}

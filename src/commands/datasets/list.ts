@@ -1,0 +1,27 @@
+import {Flags} from '@oclif/core';
+import {MslkCommand} from '../../cli/base-command.js';
+import {listDatasets, type CatalogRow} from '../../datasets/catalog.js';
+import {resolveDataRoot} from '../../datasets/data-root.js';
+
+export default class DatasetsList extends MslkCommand {
+  static override description = 'List the known public datasets and imported folders: what each is, whether it is present under the data root, how to get it, its terms';
+  static override examples = ['<%= config.bin %> datasets list', '<%= config.bin %> datasets list --json'];
+  static override flags = {
+    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+  };
+
+  async run(): Promise<{dataRoot: string; datasets: CatalogRow[]}> {
+    const {flags} = await this.parse(DatasetsList);
+    const dataRoot = resolveDataRoot(flags['data-root']);
+    const datasets = await listDatasets(dataRoot);
+    this.log(`Data root: ${dataRoot}`);
+    const how = {direct: 'fetch', manual: 'manual download', generated: 'generated', imported: 'imported'} as const;
+    for (const row of datasets) {
+      const pairs = row.expectedPairs === undefined ? '' : `${row.expectedPairs} pairs`;
+      this.log(`${row.present ? '+' : '-'} ${row.name.padEnd(18)} ${(row.present ? 'present' : 'absent').padEnd(8)} ${pairs.padEnd(11)} ${how[row.download].padEnd(16)} ${row.title}`);
+      this.log(`    terms: ${row.terms}`);
+    }
+    this.log('Get one: mslk datasets fetch <name>; details: mslk datasets info <name>; your own folder: mslk datasets import <dir> --name <name>');
+    return {dataRoot, datasets};
+  }
+}

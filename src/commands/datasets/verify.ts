@@ -1,0 +1,36 @@
+import {Args, Flags} from '@oclif/core';
+import {MslkCommand} from '../../cli/base-command.js';
+import {resolveDataRoot} from '../../datasets/data-root.js';
+import {verifyDataset, type VerifyReport} from '../../datasets/verify.js';
+
+export default class DatasetsVerify extends MslkCommand {
+  static override description = 'Check every pair (paired, decodable, same size, binary mask, checksum where known) and report all problems with their files; exits non-zero when there is any';
+  static override examples = [
+    '<%= config.bin %> datasets verify kvasir-seg',
+    '<%= config.bin %> datasets verify ./my-data --json',
+  ];
+  static override args = {dataset: Args.string({description: 'Dataset name, imported name, or folder', required: true})};
+  static override flags = {
+    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+    as: Flags.string({description: 'Read the folder as this registry dataset instead of detecting it'}),
+    'mask-suffix': Flags.string({description: 'Masks are <stem><suffix> (for folders)'}),
+  };
+
+  async run(): Promise<VerifyReport> {
+    const {args, flags} = await this.parse(DatasetsVerify);
+    const report = await verifyDataset(args.dataset, {
+      dataRoot: resolveDataRoot(flags['data-root']),
+      ...(flags.as ? {as: flags.as} : {}),
+      ...(flags['mask-suffix'] ? {maskSuffix: flags['mask-suffix']} : {}),
+    });
+    this.log(`${report.dataset}: ${report.root}`);
+    this.log(`  ${report.detectedBy}`);
+    this.log(`  ${report.pairs} pairs${report.expectedPairs !== undefined ? ` (full release: ${report.expectedPairs})` : ''}; checksums: ${report.checksums.matched} of ${report.checksums.checked} known files match`);
+    for (const warning of report.warnings) this.log(`  note: ${warning}`);
+    for (const p of report.problems) this.log(`  problem: ${p.file}: ${p.problem}`);
+    this.log(report.problems.length ? `${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} found` : 'OK: no problems');
+    // Exit non-zero, but still print the JSON report (oclif prints the returned value after run).
+    if (report.problems.length) process.exitCode = 1;
+    return report;
+  }
+}
