@@ -1,0 +1,50 @@
+import {Args, Flags} from '@oclif/core';
+import {MslkCommand} from '../../cli/base-command.js';
+import {formatBytes} from '../../cli/format.js';
+import {backendChoice, BACKEND_NAMES, selectBackend} from '../../engine/backends.js';
+import {loadModelConfig} from '../../models/config/load.js';
+import {profileModel, type ModelProfile, type VariantProfile} from '../../models/profile/profile.js';
+import type {Timing} from '../../models/profile/timing.js';
+
+const ms = (t?: Timing) => (t ? `${t.medianMs.toFixed(1)} ms (IQR ${t.iqrMs[0].toFixed(1)}-${t.iqrMs[1].toFixed(1)}, n=${t.runs})` : '-');
+
+export default class ModelsProfile extends MslkCommand {
+  static override description = 'Parameters, MACs/FLOPs (FLOPs = 2 x MACs), batch-1 latency, training step time and peak tensor memory of a model, unfused and fused';
+  static override examples = [
+    '<%= config.bin %> models profile ms-lkseg --size 256 --set baseWidth=16',
+    '<%= config.bin %> models profile configs/models/ms-lkseg.yaml --set ld.largeKernel=13 --counts-only --json',
+  ];
+  static override args = {
+    config: Args.string({description: 'A model config file (YAML/JSON) or a registered model name', required: true}),
+  };
+  static override flags = {
+    size: Flags.integer({description: 'Input height and width (a multiple of 16)', default: 256, min: 16}),
+    batch: Flags.integer({description: 'Batch of the timed training step', default: 4, min: 1}),
+    set: Flags.string({description: 'Override a knob: key.path=value (repeatable)', multiple: true, default: []}),
+    'latency-runs': Flags.integer({description: 'Timed batch-1 inference runs (after 2 warm-ups)', default: 30, min: 2}),
+    'train-steps': Flags.integer({description: 'Timed training steps (after 1 warm-up)', default: 5, min: 2}),
+    'counts-only': Flags.boolean({description: 'Only parameters and MACs (no timing)', default: false}),
+    budget: Flags.integer({description: 'Seconds of timing per variant before stopping early', default: 300, min: 1}),
+    backend: Flags.string({description: 'TF.js backend (default: MSLK_BACKEND or auto)', options: ['auto', ...BACKEND_NAMES]}),
+  };
+
+  async run(): Promise<ModelProfile> {
+    const {args, flags} = await this.parse(ModelsProfile);
+    const config = await loadModelConfig(args.config, flags.set);
+    await selectBackend(backendChoice(flags.backend));
+    const p = await profileModel(config, {
+      size: flags.size, batch: flags.batch, latencyRuns: flags['latency-runs'], trainSteps: flags['train-steps'],
+      countsOnly: flags['counts-only'], budgetMs: flags.budget * 1000,
+    });
+    this.log(`${config.model} (baseWidth ${config.baseWidth}) at ${p.size}x${p.size}, backend ${p.backend}`);
+    const show = (label: string, v: VariantProfile) => {
+      this.log(`  ${label}: ${v.params.trainable.toLocaleString('en-US')} trainable / ${v.params.total.toLocaleString('en-US')} total params, ` +
+        `${(v.macs / 1e9).toFixed(3)} GMACs (${(v.flops / 1e9).toFixed(3)} GFLOPs)`);
+      if (v.latency) this.log(`    latency batch 1: ${ms(v.latency)}; peak tensor memory ${formatBytes(v.peakInferenceBytes ?? 0)}`);
+    };
+    show('unfused', p.unfused);
+    if (p.unfused.trainStep) this.log(`    train step batch ${p.batch}: ${ms(p.unfused.trainStep)}; peak tensor memory ${formatBytes(p.unfused.peakTrainBytes ?? 0)}`);
+    if (p.fused) show('fused', p.fused);
+    return p;
+  }
+}
