@@ -1,6 +1,6 @@
 // Graph pieces shared by every model family (functional tf.layers API): plain conv blocks, down-sampling,
 // the decoder stage, the head, and the seeds that make initialisation reproducible. Layer names are the
-// stable weight-name prefixes documented in docs/weights.md ('dec.2.conv1', 'head', ...).
+// stable weight-name prefixes documented in src/models/WEIGHTS.md ('dec.2.conv1', 'head', ...).
 import * as tf from '@tensorflow/tfjs';
 import {SeededRandom} from '../engine/random.js';
 import {BN_EPSILON, BN_MOMENTUM} from './layers/batch-norm-params.js';

@@ -23,7 +23,7 @@ export interface ExportResult {
 }
 
 export const WEIGHT_LAYOUT = 'NHWC activations; conv kernels [kh, kw, in, out]; depthwise [kh, kw, C, 1]; ' +
-  'DyConv kernel [3, 3, in, K * out] with channel k * out + o = kernel k; dense [in, out]; names as in docs/weights.md';
+  'DyConv kernel [3, 3, in, K * out] with channel k * out + o = kernel k; dense [in, out]; names as in src/models/WEIGHTS.md';
 
 export async function exportModel(config: ModelConfig, opts: {format: ExportFormat; out: string; seed: number; fused: boolean}): Promise<ExportResult> {
   const built = buildModel(config, {seed: opts.seed}).model;

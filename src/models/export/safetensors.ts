@@ -1,7 +1,7 @@
 // The safetensors format (https://github.com/huggingface/safetensors): 8-byte little-endian header length,
 // a JSON header {name: {dtype, shape, data_offsets}, __metadata__: {string: string}}, then the raw
 // little-endian tensor bytes. Weights keep TF.js layouts (NHWC activations; conv kernels [kh, kw, in, out],
-// depthwise [kh, kw, C, 1]); docs/weights.md gives the PyTorch equivalents.
+// depthwise [kh, kw, C, 1]); src/models/WEIGHTS.md gives the PyTorch equivalents.
 import * as tf from '@tensorflow/tfjs';
 import {namedWeights} from './weight-names.js';
 

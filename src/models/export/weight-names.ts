@@ -1,5 +1,5 @@
 // Stable, framework-neutral weight names: the TF.js name 'enc.2.mis.1.mie/dw_k5.kernel' becomes
-// 'enc.2.mis.1.mie.dw_k5.kernel'. The scheme is documented in docs/weights.md.
+// 'enc.2.mis.1.mie.dw_k5.kernel'. The scheme is documented in src/models/WEIGHTS.md.
 import type * as tf from '@tensorflow/tfjs';
 
 export function stableWeightName(weight: tf.LayerVariable): string {
