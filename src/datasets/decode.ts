@@ -26,6 +26,18 @@ export interface DecodedMask extends ImageSize {
   ambiguousFraction: number;
 }
 
+/**
+ * A decoder failure in words. libvips' messages are terse ("Warning treated as error due to failOn setting") and
+ * its error buffer is shared between concurrent decodes, so the kind of failure is named first.
+ */
+export function describeDecodeError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const first = firstLine(error);
+  if (/unsupported image format/i.test(text)) return 'not an image (unknown or unsupported format)';
+  if (/premature end|truncat|failOn|read error|corrupt|bad huffman|invalid|unexpected end/i.test(text)) return `truncated or corrupt image data (${first})`;
+  return first;
+}
+
 async function readBytes(file: string, bytes?: Uint8Array): Promise<Uint8Array> {
   if (bytes) return bytes;
   try {
@@ -51,7 +63,7 @@ async function open(file: string, bytes: Uint8Array): Promise<{pipeline: Sharp; 
     return {pipeline, size: {width: meta.width, height: meta.height}};
   } catch (error) {
     if (error instanceof DatasetError) throw error;
-    throw new DatasetError(file, `not a readable image: ${firstLine(error)}`);
+    throw new DatasetError(file, `not a readable image: ${describeDecodeError(error)}`);
   }
 }
 
@@ -70,7 +82,7 @@ async function toRgb(file: string, pipeline: Sharp): Promise<DecodedImage> {
     }
     return {width: info.width, height: info.height, data: rgb};
   } catch (error) {
-    throw new DatasetError(file, `cannot decode: ${firstLine(error)}`);
+    throw new DatasetError(file, `cannot decode: ${describeDecodeError(error)}`);
   }
 }
 
@@ -94,14 +106,14 @@ async function maskPixels(file: string, bytes: Uint8Array): Promise<{size: Image
       const bmp = decodeBmp(bytes);
       return {size: {width: bmp.width, height: bmp.height}, data: bmp.data, channels: bmp.channels};
     } catch (error) {
-      throw new DatasetError(file, `not a readable image: ${firstLine(error)}`);
+      throw new DatasetError(file, `not a readable image: ${describeDecodeError(error)}`);
     }
   }
   try {
     const {data, info} = await sharp(bytes, {failOn: 'warning', limitInputPixels: 1 << 30}).raw({depth: 'uchar'}).toBuffer({resolveWithObject: true});
     return {size: {width: info.width, height: info.height}, data: new Uint8Array(data.buffer, data.byteOffset, data.length), channels: info.channels};
   } catch (error) {
-    throw new DatasetError(file, `not a readable image: ${firstLine(error)}`);
+    throw new DatasetError(file, `not a readable image: ${describeDecodeError(error)}`);
   }
 }
 

@@ -130,7 +130,8 @@ export function pairFiles(rule: PairingRule, images: readonly FoundFile[], masks
       problems.push({file: pair.image, problem: 'image has no mask'});
       continue;
     }
-    pair.masks.sort(compareNatural);
+    // By stem first, so x_mask comes before x_mask_1 whatever the extension's punctuation sorts like.
+    pair.masks.sort((a, b) => compareNatural(stemOf(a), stemOf(b)) || compareNatural(a, b));
     pairs.push(pair);
   }
   pairs.sort((a, b) => compareNatural(a.id, b.id));

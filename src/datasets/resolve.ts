@@ -98,7 +98,7 @@ async function matchEntry(dir: string, entry: DatasetEntry, strict: boolean): Pr
 async function withChecksums(dataset: ResolvedDataset): Promise<ResolvedDataset> {
   const own = await readFolderChecksums(dataset.root);
   const official = dataset.entry?.checksums?.();
-  if (own && official) dataset.checksums = new Map([...official, ...own]);
+  if (own && official) dataset.checksums = new Map([...own, ...official]);
   else dataset.checksums = own ?? official;
   return dataset;
 }

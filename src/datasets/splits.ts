@@ -70,7 +70,8 @@ function divide(items: readonly SplitItem[], fractions: readonly number[], seed:
     const exact = fractions.map((f) => f * shuffled.length);
     const sizes = exact.map(Math.floor);
     const order = exact.map((e, i) => ({i, r: e - Math.floor(e)})).sort((a, b) => b.r - a.r || a.i - b.i);
-    for (let k = 0; k < shuffled.length - sizes.reduce((s, n) => s + n, 0); k++) sizes[order[k % order.length]!.i]!++;
+    const missing = shuffled.length - sizes.reduce((s, n) => s + n, 0);
+    for (let k = 0; k < missing; k++) sizes[order[k % order.length]!.i]!++;
     let start = 0;
     for (const [p, n] of sizes.entries()) {
       parts[p]!.push(...shuffled.slice(start, start + n));
