@@ -1,0 +1,48 @@
+// The commands through the CLI itself: exit codes, JSON, and one-line errors with no stack trace.
+import test from 'ava';
+import {execFile} from 'node:child_process';
+import {join} from 'node:path';
+import {promisify} from 'node:util';
+import {PROJECT_ROOT, tempFolder, writeFolderDataset, writeRectMask} from './helpers.js';
+
+const run = promisify(execFile);
+const cli = join(PROJECT_ROOT, 'bin', 'dev.js');
+
+async function mslk(args: string[], dataRoot: string): Promise<{code: number; stdout: string; stderr: string}> {
+  try {
+    const {stdout, stderr} = await run(cli, args, {env: {...process.env, MSLK_DATA_ROOT: dataRoot, MSLK_DEBUG: ''}, cwd: PROJECT_ROOT});
+    return {code: 0, stdout, stderr};
+  } catch (error) {
+    const e = error as {code: number; stdout: string; stderr: string};
+    return {code: e.code, stdout: e.stdout, stderr: e.stderr};
+  }
+}
+
+test('datasets import, list --json and verify --json (problems: exit 1, JSON with every problem)', async (t) => {
+  const dir = await tempFolder('cli');
+  try {
+    const data = join(dir.path, 'data');
+    const dataRoot = join(dir.path, 'root');
+    await writeFolderDataset(data, 3);
+    const imported = await mslk(['datasets', 'import', data, '--name', 'mine'], dataRoot);
+    t.is(imported.code, 0, imported.stderr);
+    t.regex(imported.stdout, /Imported mine: 3 pairs/);
+    t.regex(imported.stdout, /layout: images\/ \+ masks\/ with equal stems/);
+    const list = await mslk(['datasets', 'list', '--json'], dataRoot);
+    const rows = (JSON.parse(list.stdout) as {datasets: Array<{name: string; present: boolean}>}).datasets;
+    t.true(rows.some((r) => r.name === 'kvasir-seg' && !r.present));
+    t.true(rows.some((r) => r.name === 'mine' && r.present));
+    await writeRectMask(join(data, 'masks', 'case1.png'), 5, 5, undefined);
+    const verify = await mslk(['datasets', 'verify', 'mine', '--json'], dataRoot);
+    t.is(verify.code, 1);
+    const report = JSON.parse(verify.stdout) as {pairs: number; problems: Array<{file: string; problem: string}>};
+    t.is(report.pairs, 3);
+    t.deepEqual(report.problems.map((p) => p.file), ['masks/case1.png']);
+    const missing = await mslk(['datasets', 'verify', join(dir.path, 'nope')], dataRoot);
+    t.is(missing.code, 1);
+    t.notRegex(missing.stderr, /\bat .*\.(ts|js):\d+/);
+    t.regex(missing.stderr, /nope: no such dataset or folder/);
+  } finally {
+    await dir.cleanup();
+  }
+});
