@@ -11,8 +11,6 @@ export interface BinaryMask extends ImageSize {
   data: Uint8Array;
 }
 
-const BYTE_TO_UNIT = Float32Array.from({length: 256}, (_, v) => v / 255);
-
 export class PreparedDataset {
   readonly header: CacheHeader;
   /** uint8 NHWC, count x size x size x 3. */
@@ -75,7 +73,8 @@ export class PreparedDataset {
     for (let k = 0; k < list.length; k++) {
       const from = list[k]! * n;
       const to = k * n;
-      for (let j = 0; j < n; j++) out[to + j] = BYTE_TO_UNIT[images[from + j]!]!;
+      // A division is cheaper than a table lookup here, and rounds to the same float32.
+      for (let j = 0; j < n; j++) out[to + j] = images[from + j]! / 255;
     }
     return out;
   }
