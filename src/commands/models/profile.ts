@@ -44,6 +44,7 @@ export default class ModelsProfile extends MslkCommand {
     };
     show('unfused', p.unfused);
     if (p.unfused.trainStep) this.log(`    train step batch ${p.batch}: ${ms(p.unfused.trainStep)}; peak tensor memory ${formatBytes(p.unfused.peakTrainBytes ?? 0)}`);
+    if (p.unfused.trainError) this.log(`    ${p.unfused.trainError}`);
     if (p.fused) show('fused', p.fused);
     return p;
   }

@@ -33,7 +33,7 @@ export interface ModelProfile {
   backend: string;
   size: number;
   batch: number;
-  unfused: VariantProfile & {trainStep?: Timing; peakTrainBytes?: number | null};
+  unfused: VariantProfile & {trainStep?: Timing; peakTrainBytes?: number | null; trainError?: string};
   /** Present when the model has re-parameterisable blocks. */
   fused?: VariantProfile;
 }
@@ -56,8 +56,15 @@ export async function profileModel(config: ModelConfig, options: ProfileOptions)
       variant.peakInferenceBytes = (await measurePeakMemory(m, options.size, options.batch, false)).inferenceBytes;
     }
     // Training changes the weights and BN statistics, so it runs last, on the unfused model.
-    result.unfused.trainStep = await measureTrainStep(model, options.size, options.batch, {steps: options.trainSteps, budgetMs: options.budgetMs});
-    result.unfused.peakTrainBytes = (await measurePeakMemory(model, options.size, options.batch, true)).trainBytes;
+    // The wasm heap is capped at 4 GiB; a training step that does not fit aborts the wasm module, so report
+    // it instead of losing the counts and latencies measured so far.
+    try {
+      result.unfused.trainStep = await measureTrainStep(model, options.size, options.batch, {steps: options.trainSteps, budgetMs: options.budgetMs});
+      result.unfused.peakTrainBytes = (await measurePeakMemory(model, options.size, options.batch, true)).trainBytes;
+    } catch (error) {
+      result.unfused.trainError = `training step at batch ${options.batch} failed on ${result.backend}: ${(error as Error).message.split('\n')[0]}` +
+        (/Aborted/.test(String(error)) ? ' (most likely out of wasm memory, 4 GiB at most)' : '');
+    }
     return result;
   } finally {
     model.dispose();
