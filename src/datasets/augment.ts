@@ -2,7 +2,7 @@
 // number comes from a generator seeded by (seed, epoch, index), and the same number of values is drawn whatever
 // is enabled, so the same triple gives the same sample on every run and machine. Geometry is one inverse map from
 // output to source pixels: images are sampled bilinearly, masks by nearest neighbour, so masks stay binary.
-import {Random, hashLabel} from './random.js';
+import {SeededRandom} from '../engine/random.js';
 
 export interface AugmentOptions {
   /** Probability of a horizontal flip, and of a vertical flip. */
@@ -51,7 +51,7 @@ export interface AugmentParameters {
 
 /** The random choices for one sample; a fixed number of draws in a fixed order. */
 export function augmentParameters(key: SampleKey, size: number, options: AugmentOptions): AugmentParameters {
-  const random = new Random(hashLabel('augment'), key.seed, key.epoch, key.index);
+  const random = SeededRandom.stream('augment', key.seed, key.epoch, key.index);
   const draws = Array.from({length: 9}, () => random.float());
   const crop = draws[3]! < options.scaledCrop;
   const scale = crop ? options.minScale + (1 - options.minScale) * draws[4]! : 1;

@@ -2,7 +2,7 @@
 // augmentation keyed by (seed, epoch, sample index), so batches are the same on every run.
 import {augmentSample, type AugmentOptions} from './augment.js';
 import type {PreparedDataset} from './prepared-dataset.js';
-import {Random, hashLabel} from './random.js';
+import {SeededRandom} from '../engine/random.js';
 
 export interface Batch {
   /** Sample indices in the prepared dataset. */
@@ -16,7 +16,7 @@ export interface Batch {
 
 /** The order of `indices` for one epoch (a seeded permutation; the same for the same seed and epoch). */
 export function epochOrder(indices: readonly number[], seed: number, epoch: number): number[] {
-  return new Random(hashLabel('shuffle'), seed, epoch).shuffled(indices);
+  return SeededRandom.stream('shuffle', seed, epoch).shuffled(indices);
 }
 
 export function makeBatch(dataset: PreparedDataset, indices: readonly number[], options: {seed: number; epoch: number; augment?: AugmentOptions}): Batch {

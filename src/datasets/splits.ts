@@ -4,7 +4,7 @@
 import {readFile} from 'node:fs/promises';
 import {writeFileAtomic} from './atomic.js';
 import {DatasetError, firstLine} from './errors.js';
-import {Random, hashLabel} from './random.js';
+import {SeededRandom, hashLabel} from '../engine/random.js';
 
 export const SUBSETS = ['train', 'validation', 'test'] as const;
 export type SubsetName = (typeof SUBSETS)[number];
@@ -65,7 +65,7 @@ function hasClasses(items: readonly SplitItem[]): boolean {
 function divide(items: readonly SplitItem[], fractions: readonly number[], seed: number, label: string): string[][] {
   const parts: string[][] = fractions.map(() => []);
   for (const stratum of strata(items)) {
-    const shuffled = new Random(hashLabel(label), seed, hashLabel(stratum.name)).shuffled(stratum.ids);
+    const shuffled = SeededRandom.stream(label, seed, hashLabel(stratum.name)).shuffled(stratum.ids);
     // Largest-remainder rounding: part sizes add up to the stratum size exactly.
     const exact = fractions.map((f) => f * shuffled.length);
     const sizes = exact.map(Math.floor);

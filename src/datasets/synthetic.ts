@@ -3,7 +3,7 @@
 import {mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import sharp from 'sharp';
-import {Random, hashLabel} from './random.js';
+import {SeededRandom} from '../engine/random.js';
 
 export interface SyntheticOptions {
   count: number;
@@ -24,7 +24,7 @@ export interface SyntheticSample {
 }
 
 /** Smooth value noise in [0, 1]: random values on a cells x cells lattice, smoothstep-interpolated. */
-function valueNoise(random: Random, size: number, cells: number): Float32Array {
+function valueNoise(random: SeededRandom, size: number, cells: number): Float32Array {
   const lattice = new Float32Array((cells + 1) * (cells + 1));
   for (let i = 0; i < lattice.length; i++) lattice[i] = random.float();
   const out = new Float32Array(size * size);
@@ -49,7 +49,7 @@ function valueNoise(random: Random, size: number, cells: number): Float32Array {
   return out;
 }
 
-function texture(random: Random, size: number): Float32Array {
+function texture(random: SeededRandom, size: number): Float32Array {
   const coarse = valueNoise(random, size, 4);
   const medium = valueNoise(random, size, 12);
   const fine = valueNoise(random, size, Math.max(16, size >> 2));
@@ -67,7 +67,7 @@ interface Blob {
   wobble: Array<{k: number; amplitude: number; phase: number}>;
 }
 
-function randomBlob(random: Random, size: number): Blob {
+function randomBlob(random: SeededRandom, size: number): Blob {
   const r = random.range(0.08, 0.22) * size;
   return {
     cx: random.range(0.2, 0.8) * size,
@@ -95,7 +95,7 @@ function blobRadius(blob: Blob, x: number, y: number): number {
 
 export function syntheticSample(options: {seed: number; index: number; size: number}): SyntheticSample {
   const {seed, index, size} = options;
-  const random = new Random(hashLabel('synthetic'), SYNTHETIC_VERSION, seed, index);
+  const random = SeededRandom.stream('synthetic', SYNTHETIC_VERSION, seed, index);
   const background = texture(random, size);
   const lesionTexture = texture(random, size);
   // Mucosa-like pink background; lesions darker and redder, with a texture of their own.

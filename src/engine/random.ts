@@ -4,14 +4,32 @@ import {xoroshiro128plus, xoroshiro128plusFromState} from 'pure-rand/generator/x
 import {uniformFloat64} from 'pure-rand/distribution/uniformFloat64';
 import type {JumpableRandomGenerator} from 'pure-rand/types/JumpableRandomGenerator';
 
-/** 32-bit FNV-1a of a string, to derive independent streams from one seed and a label. */
-function fnv1a(text: string): number {
+/** 32-bit FNV-1a of a label, to turn names ('split', 'augment', a class name) into seed parts. */
+export function hashLabel(label: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
+  for (let i = 0; i < label.length; i++) {
+    h ^= label.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return h >>> 0;
+  return h | 0;
+}
+
+/** Mixes 32-bit integers into one seed (murmur3 finaliser), so that (seed, epoch, index) streams do not overlap. */
+export function mixSeed(...parts: readonly number[]): number {
+  let h = 0x9e3779b9;
+  for (const part of parts) {
+    let k = Math.imul(part | 0, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
 }
 
 export class SeededRandom {
@@ -26,9 +44,12 @@ export class SeededRandom {
     return new SeededRandom(xoroshiro128plusFromState(state));
   }
 
-  /** An independent stream for one purpose ('init', 'shuffle', 'augment/3', ...), the same for the same seed. */
-  static stream(seed: number, label: string): SeededRandom {
-    return SeededRandom.fromSeed((fnv1a(label) ^ Math.imul(seed | 0, 0x9e3779b1)) | 0);
+  /**
+   * An independent stream for one purpose and key: stream('augment', seed, epoch, index). The same label and
+   * parts always give the same stream.
+   */
+  static stream(label: string, ...parts: readonly number[]): SeededRandom {
+    return SeededRandom.fromSeed(mixSeed(hashLabel(label), ...parts));
   }
 
   state(): number[] {
@@ -40,9 +61,18 @@ export class SeededRandom {
     return uniformFloat64(this.rng);
   }
 
+  /** Uniform in [low, high). */
+  range(low: number, high: number): number {
+    return low + (high - low) * this.float();
+  }
+
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    return Math.floor(this.float() * n);
+    return Math.min(n - 1, Math.floor(this.float() * n));
+  }
+
+  chance(probability: number): boolean {
+    return this.float() < probability;
   }
 
   /** Normal(mean, std) by Box-Muller (one value per call, so the state alone determines the stream). */
@@ -52,14 +82,21 @@ export class SeededRandom {
     return mean + std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
-  /** A seeded Fisher-Yates permutation of 0..n-1. */
-  permutation(n: number): number[] {
-    const p = Array.from({length: n}, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
+  /** A seeded Fisher-Yates shuffle of a copy. */
+  shuffled<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      [p[i], p[j]] = [p[j]!, p[i]!];
+      const t = out[i]!;
+      out[i] = out[j]!;
+      out[j] = t;
     }
-    return p;
+    return out;
+  }
+
+  /** A seeded permutation of 0..n-1. */
+  permutation(n: number): number[] {
+    return this.shuffled(Array.from({length: n}, (_, i) => i));
   }
 
   fillNormal(out: Float32Array, mean = 0, std = 1): Float32Array {

@@ -14,7 +14,7 @@ export interface ReferenceNet {
 const WIDTH = 16;
 
 export function buildReferenceNet(seed = 0): ReferenceNet {
-  const rng = SeededRandom.stream(seed, 'reference-net');
+  const rng = SeededRandom.stream('reference-net', seed);
   const he = (shape: [number, number, number, number], fanIn: number): tf.Variable =>
     tf.variable(tf.tensor4d(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b)), 0, Math.sqrt(2 / fanIn)), shape));
   const c = WIDTH;
@@ -47,7 +47,7 @@ export function buildReferenceNet(seed = 0): ReferenceNet {
 
 /** A deterministic batch: images in [0, 1] and a binary disc mask. */
 export function referenceBatch(batch: number, size: number, seed = 0): {x: tf.Tensor4D; y: tf.Tensor4D} {
-  const rng = SeededRandom.stream(seed, 'reference-batch');
+  const rng = SeededRandom.stream('reference-batch', seed);
   const x = new Float32Array(batch * size * size * 3);
   for (let i = 0; i < x.length; i++) x[i] = rng.float();
   const y = new Float32Array(batch * size * size);

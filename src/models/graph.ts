@@ -13,7 +13,7 @@ export type DownsampleMode = 'maxpool' | 'avgpool';
 export class SeedSequence {
   private readonly rng: SeededRandom;
   constructor(seed: number) {
-    this.rng = SeededRandom.stream(seed, 'model-init');
+    this.rng = SeededRandom.stream('model-init', seed);
   }
   next(): number {
     return this.rng.int(2 ** 31);

@@ -10,13 +10,13 @@ export function useWasm(): Promise<void> {
 }
 
 export function randomTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
-  const rng = SeededRandom.stream(seed, 'test-tensor');
+  const rng = SeededRandom.stream('test-tensor', seed);
   const n = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(rng.fillNormal(new Float32Array(n), 0, scale), shape);
 }
 
 export function randomImage(batch: number, size: number, seed: number, channels = 3): tf.Tensor4D {
-  const rng = SeededRandom.stream(seed, 'test-image');
+  const rng = SeededRandom.stream('test-image', seed);
   const x = new Float32Array(batch * size * size * channels);
   for (let i = 0; i < x.length; i++) x[i] = rng.float();
   return tf.tensor4d(x, [batch, size, size, channels]);
@@ -27,7 +27,7 @@ export function randomImage(batch: number, size: number, seed: number, channels 
  * BN folding is tested on statistics other than the 0/1 defaults.
  */
 export function randomiseNormalisation(layers: tf.layers.Layer[], seed: number): void {
-  const rng = SeededRandom.stream(seed, 'bn-stats');
+  const rng = SeededRandom.stream('bn-stats', seed);
   for (const layer of layers) {
     const weights = layer.weights;
     if (weights.length === 0) continue;

@@ -25,7 +25,7 @@ export function summarise(samples: number[]): Timing {
 
 /** A deterministic input batch in [0, 1] and a binary target. */
 export function randomBatch(batch: number, size: number, inChannels: number, seed = 0): {x: tf.Tensor4D; y: tf.Tensor4D} {
-  const rng = SeededRandom.stream(seed, 'profile-batch');
+  const rng = SeededRandom.stream('profile-batch', seed);
   const x = new Float32Array(batch * size * size * inChannels);
   for (let i = 0; i < x.length; i++) x[i] = rng.float();
   const y = new Float32Array(batch * size * size);
