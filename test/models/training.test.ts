@@ -20,9 +20,9 @@ const variants: Record<string, unknown> = {
 };
 const baselines = ['unet', 'attention-unet', 'unetpp', 'lk-unet'];
 
-async function deadWeights(config: unknown): Promise<string[]> {
-  const {model} = buildModel(config, {seed: 1});
-  const x = randomImage(2, 32, 7);
+async function zeroGradientWeights(config: unknown, seed: number): Promise<string[]> {
+  const {model} = buildModel(config, {seed});
+  const x = randomImage(2, 32, 7 + seed);
   const y = tf.tidy(() => tf.cast(tf.greater(randomImage(2, 32, 8, 1), 0.5), 'float32'));
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const {value, grads} = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, {training: true}) as tf.Tensor) as tf.Scalar, vars);
@@ -35,6 +35,18 @@ async function deadWeights(config: unknown): Promise<string[]> {
   tf.dispose([x, y, value, ...Object.values(grads)]);
   model.dispose();
   return dead;
+}
+
+/**
+ * Weights with a zero gradient under two different initialisations. One draw is not enough: DyConv's
+ * attention MLP has only floor(C_in / 4) hidden ReLUs (2 at width 8), which can all be inactive at init by
+ * chance; a structurally dead branch stays dead under every seed.
+ */
+async function deadWeights(config: unknown): Promise<string[]> {
+  const first = await zeroGradientWeights(config, 1);
+  if (first.length === 0) return first;
+  const second = new Set(await zeroGradientWeights(config, 2));
+  return first.filter((name) => second.has(name));
 }
 
 for (const [name, overrides] of Object.entries(variants)) {
