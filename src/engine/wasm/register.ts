@@ -1,6 +1,6 @@
 // Registers the training kernels the wasm backend lacks, and replaces slow or wrong ones: its reference-loop
-// Conv2DBackpropInput, its depthwise convolution for kernels larger than 3x3 (XNNPACK's generic path), and the
-// 'same' padding of its forward convolutions (see explicitSame).
+// Conv2DBackpropInput and Tile, its depthwise convolution for kernels larger than 3x3 (XNNPACK's generic path),
+// and the 'same' padding of its forward convolutions (see explicitSame).
 // Each kernel works on TensorInfos at the backend level: no engine tensors, so no leaks.
 import {
   registerKernel, unregisterKernel, getKernel, type KernelConfig, type KernelFunc, type NamedAttrMap,
@@ -8,6 +8,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type {WasmBackend} from './backend-ops.js';
 import {conv2dBackpropFilter, conv2dBackpropInput, toPair} from './conv-gradients.js';
+import {tileByBlocks} from './tile.js';
 import {simdDepthwiseBackpropFilter, simdDepthwiseBackpropInput, simdDepthwiseForward} from './depthwise-kernels.js';
 
 type Shape4 = [number, number, number, number];
@@ -94,6 +95,7 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   kernel('DepthwiseConv2dNativeBackpropInput', ({dy, filter}, backend, a) =>
     simdDepthwiseBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)),
   depthwiseForward(),
+  kernel('Tile', ({x}, backend, a) => tileByBlocks(backend, x!, (a as unknown as {reps: number[]}).reps)),
   withExplicitSame('Conv2D', false),
   withExplicitSame('FusedConv2D', false),
   withExplicitSame('FusedDepthwiseConv2D', true),
