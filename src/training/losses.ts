@@ -1,0 +1,36 @@
+// Segmentation losses on logits: weighted BCE + soft Dice (the default of this family of papers), or either
+// alone. Soft Dice is computed per image (with smoothing) and averaged over the batch.
+import * as tf from '@tensorflow/tfjs';
+import type {LossConfig} from './config.js';
+
+/** Mean binary cross-entropy with logits, in the numerically stable form max(z,0) - z*y + log(1 + exp(-|z|)). */
+export function bceWithLogits(labels: tf.Tensor4D, logits: tf.Tensor4D): tf.Scalar {
+  return tf.tidy(() => {
+    const z = logits;
+    return tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, labels)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))) as tf.Scalar;
+  });
+}
+
+/** 1 - mean over images of (2 sum(p y) + s) / (sum p + sum y + s), p = sigmoid(logits). */
+export function softDiceLoss(labels: tf.Tensor4D, logits: tf.Tensor4D, smooth: number): tf.Scalar {
+  return tf.tidy(() => {
+    const p = tf.sigmoid(logits);
+    const inter = tf.sum(tf.mul(p, labels), [1, 2, 3]);
+    const total = tf.add(tf.sum(p, [1, 2, 3]), tf.sum(labels, [1, 2, 3]));
+    const dice = tf.div(tf.add(tf.mul(inter, 2), smooth), tf.add(total, smooth));
+    return tf.sub(1, tf.mean(dice)) as tf.Scalar;
+  });
+}
+
+export function segmentationLoss(config: LossConfig, labels: tf.Tensor4D, logits: tf.Tensor4D): tf.Scalar {
+  return tf.tidy(() => {
+    switch (config.name) {
+      case 'bce':
+        return bceWithLogits(labels, logits);
+      case 'dice':
+        return softDiceLoss(labels, logits, config.smooth);
+      case 'bce-dice':
+        return tf.add(tf.mul(bceWithLogits(labels, logits), config.bceWeight), tf.mul(softDiceLoss(labels, logits, config.smooth), config.diceWeight)) as tf.Scalar;
+    }
+  });
+}
