@@ -5,8 +5,8 @@
 // Alternative (medpy `hd95`): one P95 of both directions' distances pooled together; usually a little lower than the
 // default (when one direction is worse, pooling dilutes it), though interpolation can put it above on tiny samples.
 // Both use numpy's linear percentile interpolation (see percentile.ts).
-// Distances come from an exact Euclidean distance transform of the target boundary, computed only over the bounding
-// box of both masks: every target boundary pixel lies inside it, so distances there are unchanged by the crop.
+// Distances are exact Euclidean distances to the target boundary (see directedBoundaryDistances), computed only over
+// the bounding box of both masks: every boundary pixel lies inside it, so the crop changes no distance.
 import {boundingBox, maskBoundary, type PixelBox} from './boundary.js';
 import {columnDistances, RowEnvelope} from './edt.js';
 import {percentile} from './percentile.js';
@@ -41,10 +41,10 @@ export function hausdorff95(prediction: Uint8Array, groundTruth: Uint8Array, sha
   }
   const box = unionBox(predictionBox, groundTruthBox);
   const cropShape = {height: box.bottom - box.top + 1, width: box.right - box.left + 1};
-  const predictionBoundary = maskBoundary(prediction, shape);
-  const groundTruthBoundary = maskBoundary(groundTruth, shape);
-  const croppedPrediction = crop(predictionBoundary, shape, box);
-  const croppedGroundTruth = crop(groundTruthBoundary, shape, box);
+  // Boundaries of the cropped masks equal the crops of the full boundaries: no foreground lies outside the box, so
+  // the box edge borders background exactly as the image edge does.
+  const croppedPrediction = maskBoundary(crop(prediction, shape, box), cropShape);
+  const croppedGroundTruth = maskBoundary(crop(groundTruth, shape, box), cropShape);
   const predictionToTruth = directedBoundaryDistances(croppedPrediction, croppedGroundTruth, cropShape);
   const truthToPrediction = directedBoundaryDistances(croppedGroundTruth, croppedPrediction, cropShape);
   const hd95 = Math.max(percentile(predictionToTruth, 95), percentile(truthToPrediction, 95));
