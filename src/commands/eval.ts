@@ -1,0 +1,32 @@
+import {Args, Flags} from '@oclif/core';
+import {MslkCommand} from '../cli/base-command.js';
+import {backendChoice, selectBackend} from '../engine/backends.js';
+import {reevaluateRun, type ReevaluateResult} from '../training/reevaluate.js';
+
+export default class Eval extends MslkCommand {
+  static override description = "Compute a run's metrics again from a checkpoint, per image and overall, at each image's original resolution";
+  static override examples = ['<%= config.bin %> eval runs/3f2a9c1b7d4e', '<%= config.bin %> eval runs/3f2a9c1b7d4e --split validation --checkpoint best --json'];
+  static override args = {run: Args.string({description: 'Run directory', required: true})};
+  static override flags = {
+    split: Flags.string({options: ['test', 'validation'], default: 'test', description: 'Split to evaluate'}),
+    checkpoint: Flags.string({options: ['last', 'best'], default: 'last', description: 'Checkpoint to evaluate'}),
+    backend: Flags.string({description: 'TF.js backend (default: MSLK_BACKEND or auto)'}),
+    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+  };
+
+  async run(): Promise<ReevaluateResult> {
+    const {args, flags} = await this.parse(Eval);
+    await selectBackend(backendChoice(flags.backend));
+    const result = await reevaluateRun({
+      dir: args.run, split: flags.split as 'test' | 'validation', checkpoint: flags.checkpoint as 'last' | 'best',
+      ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
+    });
+    const m = result.metrics.perImageMean;
+    const f = (v: number | null): string => (v === null ? '-' : v.toFixed(4));
+    this.log(`${result.split} split, ${result.checkpoint} checkpoint (epoch ${result.epoch}), ${result.images} images, per-image mean at original resolution:`);
+    this.log(`  mDice ${f(m.dice.mean)} +- ${f(m.dice.std)}  mIoU ${f(m.iou.mean)}  precision ${f(m.precision.mean)}  recall ${f(m.recall.mean)}  specificity ${f(m.specificity.mean)}  HD95 ${f(m.hd95.mean)} px`);
+    this.log(`  pooled (secondary): Dice ${result.metrics.pooled.dice.toFixed(4)}  IoU ${result.metrics.pooled.iou.toFixed(4)}`);
+    this.log(`  wrote ${result.files.metrics} and ${result.files.perImage}`);
+    return result;
+  }
+}

@@ -1,0 +1,62 @@
+import {Args, Flags} from '@oclif/core';
+import cliProgress from 'cli-progress';
+import {resolve} from 'node:path';
+import {MslkCommand} from '../cli/base-command.js';
+import {backendChoice, selectBackend} from '../engine/backends.js';
+import {resolveRunConfig} from '../training/config.js';
+import {trainRun, type TrainRunResult} from '../training/run.js';
+
+export default class Train extends MslkCommand {
+  static override description = 'Train one model on one dataset and evaluate it; writes a run directory (config, manifest, log, metrics, per-image CSV, checkpoints)';
+  static override examples = [
+    '<%= config.bin %> train configs/quickstart.yaml',
+    '<%= config.bin %> train configs/models/ms-lkseg.yaml --dataset kvasir-seg --set model.ld.largeKernel=13 --set train.epochs=50',
+    '<%= config.bin %> train configs/torch-twin.yaml --dataset ../shared/datasets/kvasir-seg-352 --resume',
+  ];
+  static override args = {config: Args.string({description: 'Run config (YAML, may `extends` base files)', required: true})};
+  static override flags = {
+    dataset: Flags.string({description: 'Dataset name or folder (overrides data.dataset)'}),
+    set: Flags.string({description: 'Override a config key: --set train.epochs=10 (repeatable)', multiple: true}),
+    seed: Flags.integer({description: 'Seed (overrides seed)', min: 0}),
+    out: Flags.string({description: 'Folder of run directories', default: 'runs'}),
+    backend: Flags.string({description: 'TF.js backend: auto, tensorflow, tensorflow-cpu, wasm, cpu (default: MSLK_BACKEND or auto)'}),
+    resume: Flags.boolean({description: 'Continue an unfinished run from its last checkpoint'}),
+    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+  };
+
+  // One JSON object per line (epochs, then the result), so the stream can be read line by line.
+  protected override logJson(json: unknown): void {
+    this.log(JSON.stringify(json));
+  }
+
+  async run(): Promise<TrainRunResult> {
+    const {args, flags} = await this.parse(Train);
+    const config = await resolveRunConfig(args.config, {
+      ...(flags.set ? {set: flags.set} : {}), ...(flags.dataset ? {dataset: flags.dataset} : {}), ...(flags.seed !== undefined ? {seed: flags.seed} : {}),
+    });
+    const {chosen} = await selectBackend(backendChoice(flags.backend));
+    const interactive = process.stdout.isTTY && !this.jsonEnabled();
+    const bar = interactive ? new cliProgress.SingleBar({format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} batches | loss {loss} | ETA {eta_formatted}', hideCursor: true}, cliProgress.Presets.shades_classic) : undefined;
+    const result = await trainRun({
+      config, out: resolve(flags.out), resume: flags.resume, commandLine: ['mslk', ...process.argv.slice(2)].join(' '),
+      ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
+      onStage: (message) => (interactive ? this.log(message) : this.logToStderr(message)),
+      onBatch: (p) => {
+        if (!bar) return;
+        if (p.batch === 1) bar.start(p.batches, 0, {epoch: p.epoch, epochs: config.train.epochs, loss: '-'});
+        bar.update(p.batch, {loss: p.loss.toFixed(4)});
+        if (p.batch === p.batches) bar.stop();
+      },
+      onEpoch: (e) => {
+        if (interactive) this.log(`epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, val mDice ${e.valDice?.toFixed(4) ?? '-'}${e.best ? ' (best)' : ''}, ${e.seconds.toFixed(1)} s`);
+        else this.log(JSON.stringify({type: 'epoch', ...e}));
+      },
+    });
+    const test = result.metrics.test;
+    const summary = `run ${result.runId}${result.reused ? ' (already done: not trained again)' : ''} on ${chosen}: ${result.dir}\n` +
+      `test mDice ${test?.dice?.toFixed(4) ?? '-'}, mIoU ${test?.iou?.toFixed(4) ?? '-'} (per-image mean at original resolution, n = ${test?.images ?? 0})`;
+    if (interactive) this.log(summary);
+    else if (!this.jsonEnabled()) this.logToStderr(summary);
+    return result;
+  }
+}
