@@ -34,12 +34,12 @@ test.serial('SGD with momentum and Adam follow the same rules as TF.js built-ins
   const sgd = run((v, g) => ours.apply(v, g, opt.lr), 5);
   const tfMomentum = tf.train.momentum(opt.lr, opt.momentum);
   // TF.js's momentum: accum = m * accum + g; w -= lr * accum (PyTorch's rule, dampening 0).
-  const ref = run((v, g) => tfMomentum.applyGradients({[v[0]!.name]: g[0]!}), 5);
+  const ref = run((v, g) => tfMomentum.applyGradients([{name: v[0]!.name, tensor: g[0]!}]), 5);
   t.true(close(sgd, ref), `${sgd} vs ${ref}`);
   const adam = new Optimizer({...opt, name: 'adam'});
   const ours2 = run((v, g) => adam.apply(v, g, opt.lr), 5);
   const tfAdam = tf.train.adam(opt.lr, opt.beta1, opt.beta2, 1e-8);
-  const ref2 = run((v, g) => tfAdam.applyGradients({[v[0]!.name]: g[0]!}), 5);
+  const ref2 = run((v, g) => tfAdam.applyGradients([{name: v[0]!.name, tensor: g[0]!}]), 5);
   t.true(close(ours2, ref2), `${ours2} vs ${ref2}`);
   ours.dispose(); adam.dispose(); tfMomentum.dispose(); tfAdam.dispose();
 });
