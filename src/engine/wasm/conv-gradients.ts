@@ -16,8 +16,8 @@ export type Shape4 = [number, number, number, number];
 export type PadAttr = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 export type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
-export function toPair(v: number | [number, number] | undefined): Pair {
-  if (v === undefined) return [1, 1];
+export function toPair(v: number | [number, number] | null | undefined): Pair {
+  if (v == null) return [1, 1];
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
 }
 

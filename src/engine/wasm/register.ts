@@ -17,7 +17,7 @@ type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
 interface ConvAttrs {
   strides: number | [number, number];
-  dilations?: number | [number, number];
+  dilations?: number | [number, number] | null;
   pad: PadAttr;
   dimRoundingMode?: Rounding;
   dataFormat?: 'NHWC' | 'NCHW';

@@ -228,3 +228,13 @@ test.serial('fused conv2d and depthwise (as tfjs-layers calls them) match cpu on
   t.deepEqual(outputs['wasm'], outputs['cpu']);
   t.deepEqual(outputs['cpu'], [1.5, 3.5, 1.5, 3.5]);
 });
+
+test.serial('a depthwise conv with dilations = null (as tfjs-layers passes it) trains on wasm', async (t) => {
+  await tf.setBackend('wasm');
+  const x = tf.ones([1, 8, 8, 4]) as tf.Tensor4D;
+  const w = tf.ones([21, 21, 4, 1]) as tf.Tensor4D;
+  const attrs = {strides: 1, pad: 'same', dilations: null} as unknown as tf.NamedAttrMap;
+  const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.engine().runKernel('DepthwiseConv2dNative', {x: a, filter: b}, attrs) as tf.Tensor))([x, w]);
+  t.deepEqual(grads.map((g) => g.shape), [[1, 8, 8, 4], [21, 21, 4, 1]]);
+  tf.dispose([x, w, ...grads]);
+});
