@@ -1,18 +1,11 @@
 // Run configs (MMSegmentation style): a YAML file with `extends` (base files in configs/models, configs/datasets,
 // configs/training, merged in order, the file's own keys last), then `--set a.b.c=value` overrides, validated
 // with strict keys. The fully resolved config is plain JSON: it is what gets hashed and saved with a run.
-import {existsSync} from 'node:fs';
-import {readFile} from 'node:fs/promises';
-import {dirname, isAbsolute, join, resolve} from 'node:path';
-import {fileURLToPath} from 'node:url';
-import {parse as parseYaml} from 'yaml';
 import {z} from 'zod';
-import {ConfigError, parseWithSchema} from '../models/config/parse.js';
-import {applyOverride} from '../models/config/load.js';
+import {applyOverride, isPlainConfig, nestModelConfig, PACKAGE_CONFIGS, readConfigTree, type PlainConfig} from '../config/files.js';
+import {ConfigError, parseWithSchema} from '../config/parse.js';
+import {applyModelOverride} from '../models/config/load.js';
 import {parseModelConfig, type ModelConfig} from '../models/registry.js';
-
-/** configs/ of the installed package (src/training and dist/training sit two levels below the root). */
-export const PACKAGE_CONFIGS = fileURLToPath(new URL('../../configs/', import.meta.url));
 
 const probability = z.number().min(0).max(1);
 
@@ -98,60 +91,6 @@ export type OptimizerConfig = z.output<typeof optimizerSchema>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
 export type LossConfig = z.output<typeof lossSchema>;
 
-type Plain = Record<string, unknown>;
-
-function isPlain(v: unknown): v is Plain {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Deep merge: mappings merge key by key, everything else (lists included) is replaced. */
-export function mergeConfigs(base: Plain, over: Plain): Plain {
-  const out: Plain = {...base};
-  for (const [k, v] of Object.entries(over)) out[k] = isPlain(v) && isPlain(out[k]) ? mergeConfigs(out[k] as Plain, v) : v;
-  return out;
-}
-
-function findBase(ref: string, from: string): string {
-  const candidates = isAbsolute(ref) ? [ref] : [resolve(from, ref), join(PACKAGE_CONFIGS, ref)];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new ConfigError(`extends '${ref}': no such file (looked in ${candidates.join(' and ')})`);
-  return found;
-}
-
-async function readYamlMapping(file: string): Promise<Plain> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read config '${file}': ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
-  if (raw === null || raw === undefined) return {};
-  if (!isPlain(raw)) throw new ConfigError(`${file}: expected a mapping of settings`);
-  // A model config on its own (configs/models/*.yaml) names its family at the top level.
-  return typeof raw['model'] === 'string' ? {model: raw} : raw;
-}
-
-/** Reads a config file with its `extends` chain merged in (bases first), detecting cycles. */
-export async function readConfigTree(file: string, seen: readonly string[] = []): Promise<Plain> {
-  const path = resolve(file);
-  if (seen.includes(path)) throw new ConfigError(`extends cycle: ${[...seen, path].join(' -> ')}`);
-  const raw = await readYamlMapping(path);
-  const {extends: ext, ...own} = raw;
-  const bases = ext === undefined ? [] : Array.isArray(ext) ? ext : [ext];
-  let merged: Plain = {};
-  for (const ref of bases) {
-    if (typeof ref !== 'string') throw new ConfigError(`${path}: extends takes file names`);
-    merged = mergeConfigs(merged, await readConfigTree(findBase(ref, dirname(path)), [...seen, path]));
-  }
-  return mergeConfigs(merged, own);
-}
-
 export interface ResolveRunOptions {
   /** `a.b.c=value` assignments, applied in order after the file. */
   set?: readonly string[];
@@ -167,21 +106,20 @@ export function parseRunConfig(raw: unknown): RunConfig {
 
 /** The file, its bases, the overrides and the flags, resolved and validated. */
 export async function resolveRunConfig(file: string, options: ResolveRunOptions = {}): Promise<RunConfig> {
-  const raw = await readConfigTree(file);
+  const raw = await readConfigTree(file, {fallbackDir: PACKAGE_CONFIGS, normalise: nestModelConfig});
   for (const assignment of options.set ?? []) applyFullOverride(raw, assignment);
   if (options.dataset !== undefined) applyFullOverride(raw, `data.dataset=${JSON.stringify(options.dataset)}`);
   if (options.seed !== undefined) raw['seed'] = options.seed;
-  if (!isPlain(raw['model'])) throw new ConfigError(`${file}: no model: add 'extends: models/<name>.yaml' or a 'model:' mapping`);
+  if (!isPlainConfig(raw['model'])) throw new ConfigError(`${file}: no model: add 'extends: models/<name>.yaml' or a 'model:' mapping`);
   return parseRunConfig(raw);
 }
 
 /** `--set` on a whole run config: the first path component names the section (model, data, train, eval, seed). */
-function applyFullOverride(raw: Plain, assignment: string): void {
-  const eq = assignment.indexOf('=');
-  const head = assignment.slice(0, eq).split('.')[0] ?? '';
+function applyFullOverride(raw: PlainConfig, assignment: string): void {
+  const head = assignment.slice(0, Math.max(0, assignment.indexOf('='))).split('.')[0] ?? '';
   if (head === 'model') {
-    const model = isPlain(raw['model']) ? raw['model'] : (raw['model'] = {});
-    applyOverride(model as Plain, assignment);
+    const model = isPlainConfig(raw['model']) ? raw['model'] : (raw['model'] = {});
+    applyModelOverride(model, assignment);
   } else {
     applyOverride(raw, assignment);
   }

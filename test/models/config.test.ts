@@ -1,7 +1,7 @@
 // Config validation: defaults, strict keys with the nearest valid name, divisibility and kernel rules,
 // one-line messages.
 import test from 'ava';
-import {ConfigError} from '../../src/models/config/parse.js';
+import {ConfigError} from '../../src/config/parse.js';
 import {defaultModelConfig, MODEL_NAMES, parseModelConfig} from '../../src/models/registry.js';
 
 const rejects = (t: import('ava').ExecutionContext, raw: unknown, message: RegExp) => {

@@ -21,3 +21,6 @@ export interface BuildOptions {
   /** Build re-parameterisable blocks directly in their inference form. */
   fused?: boolean;
 }
+
+/** An odd positive integer (kernel sizes with 'same' padding). */
+export const oddKernel = z.number().int().positive().refine((k) => k % 2 === 1, {message: 'kernel sizes must be odd'});

@@ -5,8 +5,7 @@
 // Its convs keep their biases (GELU sits between conv and BN). Decoder: the shared one.
 import * as tf from '@tensorflow/tfjs';
 import {z} from 'zod';
-import {commonFields, type BuildOptions} from '../config/common.js';
-import {oddKernel} from '../config/parse.js';
+import {commonFields, oddKernel, type BuildOptions} from '../config/common.js';
 import {apply, batchNorm, decoderStage, doubleConv, downsample, head, input, levelWidths, SeedSequence, type Sym} from '../graph.js';
 import {ReDWConv} from '../layers/redw-conv.js';
 

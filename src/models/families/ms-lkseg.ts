@@ -4,8 +4,7 @@
 // (up-sample, concat, (3x3 conv, BN, ReLU) x 2) and a 1x1 head (logits).
 import * as tf from '@tensorflow/tfjs';
 import {z} from 'zod';
-import {commonFields, type BuildOptions} from '../config/common.js';
-import {oddKernel} from '../config/parse.js';
+import {commonFields, oddKernel, type BuildOptions} from '../config/common.js';
 import {apply, convBnRelu, decoderStage, downsample, head, input, levelWidths, SeedSequence, batchNorm, type Sym} from '../graph.js';
 import {DyConv} from '../layers/dyconv.js';
 import {LD} from '../layers/ld.js';

@@ -52,6 +52,3 @@ export function parseWithSchema<S extends z.ZodTypeAny>(schema: S, raw: unknown,
   const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0]!;
   throw new ConfigError(describeIssue(schema, issue, prefix));
 }
-
-/** An odd positive integer (kernel sizes with 'same' padding). */
-export const oddKernel = z.number().int().positive().refine((k) => k % 2 === 1, {message: 'kernel sizes must be odd'});
