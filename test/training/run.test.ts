@@ -1,19 +1,25 @@
 // End to end on the built-in synthetic data: determinism, resume after kill -9, a diverging run, no leaks.
 import test from 'ava';
 import {spawn} from 'node:child_process';
-import {mkdtemp, readFile, rm, readdir} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rm, readdir} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import {activateBackend} from '../../src/engine/backends.js';
 import {resolveRunConfig, type RunConfig} from '../../src/training/config.js';
 import {trainRun} from '../../src/training/run.js';
 import {TrainingDivergedError} from '../../src/training/loop.js';
+import {reevaluateRun} from '../../src/training/reevaluate.js';
+import {predictImages} from '../../src/training/predict.js';
+import sharp from 'sharp';
+import {openRun} from '../../src/training/open-run.js';
+import {exportModel} from '../../src/models/export/export-model.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let dataRoot = '';
 let scratch = '';
+let finishedRun = '';
 
 // A U-Net small enough to train in seconds, on the synthetic set at 32 px.
 const SMALL = ['model.baseWidth=4', 'data.size=32', 'train.epochs=2', 'train.batchSize=8', 'train.optimizer.lr=0.005'];
@@ -35,6 +41,7 @@ test.after.always(async () => {
 test.serial('the same config and seed trained twice give byte-identical metrics.json and per-image.csv', async (t) => {
   const c = await config();
   const a = await trainRun({config: c, out: join(scratch, 'a'), dataRoot});
+  finishedRun = a.dir;
   const b = await trainRun({config: c, out: join(scratch, 'b'), dataRoot});
   t.is(a.runId, b.runId);
   t.is(await readFile(join(a.dir, 'metrics.json'), 'utf8'), await readFile(join(b.dir, 'metrics.json'), 'utf8'));
@@ -48,6 +55,31 @@ test.serial('the same config and seed trained twice give byte-identical metrics.
   t.true(again.reused, 'a finished run is never trained twice');
   const other = await trainRun({config: await config(['seed=1']), out: join(scratch, 'a'), dataRoot});
   t.not(other.runId, a.runId);
+});
+
+test.serial('eval recomputes the same test metrics from the checkpoint; predict writes masks at original size', async (t) => {
+  const again = await reevaluateRun({dir: finishedRun, split: 'test', checkpoint: 'last', dataRoot});
+  const metrics = JSON.parse(await readFile(join(finishedRun, 'metrics.json'), 'utf8'));
+  t.is(again.dice, metrics.test.dice);
+  t.is(await readFile(again.files.perImage, 'utf8'), await readFile(join(finishedRun, 'per-image.csv'), 'utf8'));
+  const images = join(scratch, 'predict-in');
+  await mkdir(images, {recursive: true});
+  await sharp({create: {width: 50, height: 30, channels: 3, background: {r: 200, g: 40, b: 60}}}).png().toFile(join(images, 'a.png'));
+  await sharp({create: {width: 20, height: 44, channels: 3, background: {r: 10, g: 40, b: 60}}}).jpeg().toFile(join(images, 'b.jpg'));
+  const out = join(scratch, 'predict-out');
+  const predicted = await predictImages({dir: finishedRun, input: images, out, checkpoint: 'last'});
+  t.deepEqual(predicted.map((p) => basename(p.mask)), ['a_mask.png', 'b_mask.png']);
+  const mask = await sharp(join(out, 'b_mask.png')).raw().toBuffer({resolveWithObject: true});
+  t.deepEqual([mask.info.width, mask.info.height], [20, 44]);
+  t.true([...mask.data].every((v) => v === 0 || v === 255));
+  await t.throwsAsync(predictImages({dir: join(scratch, 'nowhere'), input: images, out, checkpoint: 'last'}), {message: /not a run directory/});
+  const opened = await openRun(finishedRun, 'last');
+  const file = join(scratch, 'trained.safetensors');
+  await exportModel(opened.config.model, {format: 'safetensors', out: file, seed: 0, fused: true, trained: {model: opened.model, description: 'trained: test'}});
+  const bytes = await readFile(file);
+  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
+  t.is(header.__metadata__.weights, 'trained: test');
+  opened.model.dispose();
 });
 
 test.serial('the tensor count is the same after every epoch', async (t) => {

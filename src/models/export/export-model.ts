@@ -1,5 +1,6 @@
 // `mslk export`: a model's weights as safetensors (stable names, resolved config in the header metadata) or
 // in the TF.js layers format. Until training runs exist, the weights are the seeded initial ones.
+import type * as tf from '@tensorflow/tfjs';
 import {mkdir, stat, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import {buildModel, type ModelConfig} from '../registry.js';
@@ -25,8 +26,17 @@ export interface ExportResult {
 export const WEIGHT_LAYOUT = 'NHWC activations; conv kernels [kh, kw, in, out]; depthwise [kh, kw, C, 1]; ' +
   'DyConv kernel [3, 3, in, K * out] with channel k * out + o = kernel k; dense [in, out]; names as in src/models/WEIGHTS.md';
 
-export async function exportModel(config: ModelConfig, opts: {format: ExportFormat; out: string; seed: number; fused: boolean}): Promise<ExportResult> {
-  const built = buildModel(config, {seed: opts.seed}).model;
+export interface ExportOptions {
+  format: ExportFormat;
+  out: string;
+  seed: number;
+  fused: boolean;
+  /** Weights to export (e.g. a trained run's); by default the config's seeded initial weights. The caller keeps it. */
+  trained?: {model: tf.LayersModel; description: string};
+}
+
+export async function exportModel(config: ModelConfig, opts: ExportOptions): Promise<ExportResult> {
+  const built = opts.trained?.model ?? buildModel(config, {seed: opts.seed}).model;
   const fused = opts.fused && hasUnfusedLayers(built);
   const model = fused ? fuseForInference(built) : built;
   try {
@@ -34,7 +44,7 @@ export async function exportModel(config: ModelConfig, opts: {format: ExportForm
     if (opts.format === 'safetensors') {
       const bytes = await modelToSafetensors(model, {
         format: 'mslk', config: JSON.stringify(config), seed: String(opts.seed), fused: String(fused), layout: WEIGHT_LAYOUT,
-        weights: 'seeded initial weights (no training run)',
+        weights: opts.trained?.description ?? 'seeded initial weights (no training run)',
       });
       await mkdir(dirname(opts.out), {recursive: true});
       await writeFile(opts.out, bytes);
@@ -48,6 +58,6 @@ export async function exportModel(config: ModelConfig, opts: {format: ExportForm
     return {format: opts.format, files, model: config.model, fused, seed: opts.seed, tensors: namedWeights(model).length, params: countParams(model).total};
   } finally {
     if (model !== built) model.dispose();
-    built.dispose();
+    if (!opts.trained) built.dispose();
   }
 }
