@@ -7,17 +7,13 @@ import {crc32} from 'node:zlib';
 import {writeFileAtomic} from './atomic.js';
 import {DatasetError, firstLine} from './errors.js';
 import type {MaskRule} from './mask-rules.js';
+import type {SamplePair} from './collect.js';
 
 export const CACHE_MAGIC = Buffer.from('MSLKDS\0\x01', 'latin1');
 export const CACHE_FORMAT_VERSION = 1;
 
-export interface CachedSample {
-  id: string;
-  image: string;
-  masks: string[];
-  split?: string;
-  group?: string;
-  className?: string;
+/** A sample pair as stored in the cache header, with what preparation learnt about it. */
+export interface CachedSample extends SamplePair {
   /** Original size of the image (and its mask). */
   width: number;
   height: number;
