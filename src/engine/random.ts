@@ -1,5 +1,5 @@
 // The one source of randomness for training and data code: a seeded xoroshiro128+ generator (pure-rand) whose
-// state can be saved in a checkpoint and restored exactly. Math.random is never used.
+// state can be saved in a checkpoint and restored exactly. The unseeded global generator is never used.
 import {xoroshiro128plus, xoroshiro128plusFromState} from 'pure-rand/generator/xoroshiro128plus';
 import {uniformFloat64} from 'pure-rand/distribution/uniformFloat64';
 import type {JumpableRandomGenerator} from 'pure-rand/types/JumpableRandomGenerator';

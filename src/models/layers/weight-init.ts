@@ -1,5 +1,5 @@
 // Seeded initialisers for the weights of the custom layers. TF.js initialisers without a seed draw from
-// Math.random; every one here takes a seed derived from the layer's own seed, so a model built twice from the
+// the unseeded global generator; every one here takes a seed derived from the layer's own seed, so a model built twice from the
 // same config and seed has the same weights.
 import * as tf from '@tensorflow/tfjs';
 
