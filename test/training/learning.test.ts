@@ -25,12 +25,18 @@ test.after.always(async () => {
   if (scratch) await rm(scratch, {recursive: true, force: true});
 });
 
-// Thresholds set with margin below what this machine measured (2026-11-25, shared 2-core host): U-Net 0.590 after
-// 3 epochs; MS-LKSeg 0.436 after 2 epochs (it starts slower: its DyConv temperature anneals from 30).
-for (const [model, epochs, threshold] of [['unet', 3, 0.45], ['ms-lkseg', 3, 0.4]] as const) {
+// Training on wasm is deterministic, so these runs give the same numbers everywhere; the thresholds leave room for
+// benign changes. Measured 2026-11-25: U-Net 0.590 after 3 epochs. MS-LKSeg learns slowly while its DyConv
+// temperature anneals from 30 (0.436 after 2 epochs, 0.401 after 3 with the anneal spread over them), so this check
+// holds tau at 1: 0.485 after 2 epochs.
+const cases = [
+  {model: 'unet', epochs: 3, threshold: 0.5, set: []},
+  {model: 'ms-lkseg', epochs: 2, threshold: 0.42, set: ['model.dyconv.temperature.schedule=constant']},
+] as const;
+for (const {model, epochs, threshold, set} of cases) {
   check(`${model} (baseWidth 8) learns Kvasir-SEG at 64 px: test mDice far above the trivial predictors`, async (t) => {
     const config = await resolveRunConfig(join(root, 'configs', 'torch-twin', `${model}.yaml`), {
-      dataset: kvasir, set: ['model.baseWidth=8', 'data.size=64', `train.epochs=${epochs}`],
+      dataset: kvasir, set: ['model.baseWidth=8', 'data.size=64', `train.epochs=${epochs}`, ...set],
     });
     const result = await trainRun({config, out: join(scratch, 'runs'), dataRoot: join(scratch, 'data')});
     const dice = result.metrics.test!.dice!;
