@@ -14,6 +14,10 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/**
+ * The closest candidate, or undefined when none is close enough to be a plausible misspelling (more than a third
+ * of the name's letters, and at least 2, would have to change): a suggestion of an unrelated key only misleads.
+ */
 export function nearestName(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -24,5 +28,5 @@ export function nearestName(name: string, candidates: readonly string[]): string
       bestDistance = d;
     }
   }
-  return best;
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }
