@@ -49,10 +49,6 @@ export function reverse(backend: WasmBackend, x: TensorInfo, dims: number[]): Te
   return call(backend, 'Reverse', {x}, {dims});
 }
 
-export function sum(backend: WasmBackend, x: TensorInfo, axis: number[]): TensorInfo {
-  return call(backend, 'Sum', {x}, {axis, keepDims: false});
-}
-
 export interface ConvArgs {
   strides: Pair;
   dilations: Pair;
@@ -62,14 +58,6 @@ export interface ConvArgs {
 
 export function conv2d(backend: WasmBackend, x: TensorInfo, filter: TensorInfo, args: ConvArgs): TensorInfo {
   return call(backend, 'Conv2D', {x, filter}, {...args, dataFormat: 'NHWC', dimRoundingMode: undefined} as unknown as NamedAttrMap);
-}
-
-export function depthwiseConv2d(backend: WasmBackend, x: TensorInfo, filter: TensorInfo, args: ConvArgs): TensorInfo {
-  return call(backend, 'DepthwiseConv2dNative', {x, filter}, {...args, dimRoundingMode: undefined} as unknown as NamedAttrMap);
-}
-
-export function batchMatMul(backend: WasmBackend, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo {
-  return call(backend, 'BatchMatMul', {a, b}, {transposeA, transposeB});
 }
 
 /**
