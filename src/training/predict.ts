@@ -1,7 +1,7 @@
 // `mslk predict`: a run's model on new images. For each image: the binary mask at the image's original size
 // (PNG, 0/255) and an overlay (the image with the prediction's contour in red and, when a ground truth is given,
 // its contour in green), written as <out>/<stem>_mask.png and <out>/<stem>_overlay.png.
-import {readdir, stat, mkdir} from 'node:fs/promises';
+import {mkdir, readFile, readdir, stat} from 'node:fs/promises';
 import {basename, extname, join, resolve} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
@@ -70,7 +70,9 @@ export async function predictImages(o: PredictOptions): Promise<PredictedImage[]
     await mkdir(o.out, {recursive: true});
     const results: PredictedImage[] = [];
     for (const file of images) {
-      const {original, image} = await decodeImage(file, {size});
+      // One read: the bytes serve both the model's input size and the full-size overlay.
+      const bytes = new Uint8Array(await readFile(file));
+      const {original, image} = await decodeImage(file, {size, bytes});
       const probabilities = tf.tidy(() => {
         const x = tf.tensor4d(Float32Array.from(image.data, (v) => v / 255), [1, size, size, 3]);
         return tf.sigmoid(model.apply(x, {training: false}) as tf.Tensor4D);
@@ -82,7 +84,7 @@ export async function predictImages(o: PredictOptions): Promise<PredictedImage[]
       const stem = basename(file, extname(file));
       const maskFile = join(o.out, `${stem}_mask.png`);
       await sharp(Buffer.from(mask.map((v) => v * 255)), {raw: {width: shape.width, height: shape.height, channels: 1}}).png().toFile(maskFile);
-      const full = (await decodeImage(file)).image;
+      const full = (await decodeImage(file, {bytes})).image;
       const overlay = new Uint8Array(full.data);
       const truthFile = await groundTruthFor(file, o.groundTruth, images.length === 1);
       if (truthFile) {
