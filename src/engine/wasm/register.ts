@@ -1,5 +1,5 @@
-// Registers the training kernels the wasm backend lacks, and replaces slow or wrong ones: its reference-loop
-// Conv2DBackpropInput and Tile, its depthwise convolution for kernels larger than 3x3 (XNNPACK's generic path),
+// Registers the training kernels the wasm backend lacks, and replaces slow, wasteful or wrong ones: its
+// reference-loop Conv2DBackpropInput and Tile, its copying Identity, its depthwise convolution for kernels larger than 3x3 (XNNPACK's generic path),
 // and the 'same' padding of its forward convolutions (see explicitSame).
 // Each kernel works on TensorInfos at the backend level: no engine tensors, so no leaks.
 import {
@@ -96,6 +96,13 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
     simdDepthwiseBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)),
   depthwiseForward(),
   kernel('Tile', ({x}, backend, a) => tileByBlocks(backend, x!, (a as unknown as {reps: number[]}).reps)),
+  // The engine saves every tensor a gradient needs through Identity, and the built-in one copies: training held
+  // each saved activation twice. Sharing the buffer, as the cpu backend and wasm's own Reshape do, is safe because
+  // no kernel writes into its inputs (a variable update replaces its buffer).
+  kernel('Identity', ({x}, backend) => {
+    backend.incRef(x!.dataId);
+    return {dataId: x!.dataId, shape: x!.shape, dtype: x!.dtype};
+  }),
   withExplicitSame('Conv2D', false),
   withExplicitSame('FusedConv2D', false),
   withExplicitSame('FusedDepthwiseConv2D', true),
