@@ -2,6 +2,7 @@
 // step (learning rate and DyConv temperature per step), validation every epoch, `last` and `best` checkpoints,
 // resumable from the last one with exactly the result of an uninterrupted run.
 import * as tf from '@tensorflow/tfjs';
+import {variableGradsReleasing} from '../engine/gradients.js';
 import type {AugmentOptions} from '../datasets/augment.js';
 import {epochBatches} from '../datasets/batches.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
@@ -110,7 +111,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       if (tau !== null) setDyConvTemperature(model, tau);
       const x = tf.tensor4d(b.images, b.shape);
       const y = tf.tensor4d(b.masks, [b.shape[0], b.shape[1], b.shape[2], 1]);
-      const {value, grads} = tf.variableGrads(() => segmentationLoss(config.train.loss, y, model.apply(x, {training: true}) as tf.Tensor4D), variables);
+      const {value, grads} = variableGradsReleasing(() => segmentationLoss(config.train.loss, y, model.apply(x, {training: true}) as tf.Tensor4D), variables);
       const loss = value.dataSync()[0]!;
       if (!Number.isFinite(loss)) {
         tf.dispose([x, y, value, ...Object.values(grads)]);

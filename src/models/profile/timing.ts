@@ -2,6 +2,7 @@
 // and IQR), the time of one training step (forward + loss + backward + Adam update, train mode), and peak
 // tensor memory of each (tf.profile's peakBytes, measured in a separate untimed run).
 import * as tf from '@tensorflow/tfjs';
+import {variableGradsReleasing} from '../../engine/gradients.js';
 import {SeededRandom} from '../../engine/random.js';
 
 export interface Timing {
@@ -63,12 +64,13 @@ function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 
 /** One training step: sigmoid BCE on the logits, Adam. Returns the loss. */
 export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor4D): number {
-  const loss = optimizer.minimize(() => {
+  const {value: loss, grads} = variableGradsReleasing(() => {
     const logits = model.apply(x, {training: true}) as tf.Tensor;
     return tf.losses.sigmoidCrossEntropy(y, logits) as tf.Scalar;
-  }, true, trainableVariables(model));
-  const value = loss!.dataSync()[0]!;
-  loss!.dispose();
+  }, trainableVariables(model));
+  optimizer.applyGradients(grads);
+  const value = loss.dataSync()[0]!;
+  tf.dispose([loss, ...Object.values(grads)]);
   return value;
 }
 
