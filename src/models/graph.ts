@@ -3,7 +3,8 @@
 // stable weight-name prefixes documented in src/models/WEIGHTS.md ('dec.2.conv1', 'head', ...).
 import * as tf from '@tensorflow/tfjs';
 import {SeededRandom} from '../engine/random.js';
-import {BN_EPSILON, BN_MOMENTUM} from './layers/batch-norm-params.js';
+import {BatchNorm} from './layers/batch-norm.js';
+import {ReLU} from './layers/relu.js';
 import {Upsample, type UpsampleMode} from './layers/resample.js';
 
 export type Sym = tf.SymbolicTensor;
@@ -30,11 +31,11 @@ export function convBnRelu(x: Sym, filters: number, name: string, seeds: SeedSeq
     name: `${name}.conv${suffix}`, filters, kernelSize, padding: 'same', useBias: false,
     kernelInitializer: tf.initializers.heNormal({seed: seeds.next()}),
   });
-  return apply(tf.layers.reLU({name: `${name}.relu${suffix}`}), apply(batchNorm(`${name}.bn${suffix}`), apply(conv, x)));
+  return apply(new ReLU({name: `${name}.relu${suffix}`}), apply(batchNorm(`${name}.bn${suffix}`), apply(conv, x)));
 }
 
 export function batchNorm(name: string): tf.layers.Layer {
-  return tf.layers.batchNormalization({name, axis: -1, momentum: BN_MOMENTUM, epsilon: BN_EPSILON});
+  return new BatchNorm({name});
 }
 
 /** (3x3 conv, BN, ReLU) x 2: the U-Net block and the decoder's. */

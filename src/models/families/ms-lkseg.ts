@@ -10,6 +10,7 @@ import {DyConv} from '../layers/dyconv.js';
 import {LD} from '../layers/ld.js';
 import {MIDM} from '../layers/midm.js';
 import {MIE} from '../layers/mie.js';
+import {ReLU} from '../layers/relu.js';
 import {temperatureAt} from '../layers/temperature.js';
 
 const temperatureSchema = z.object({
@@ -102,7 +103,7 @@ function misBlock(x: Sym, filters: number, name: string, c: MsLkSegConfig, seeds
       name: `${name}.conv`, filters, kernels: c.dyconv.K, seed: seeds.next(),
       temperature: temperatureAt(c.dyconv.temperature, 0),
     });
-    y = apply(tf.layers.reLU({name: `${name}.relu`}), apply(batchNorm(`${name}.bn`), apply(conv, x)));
+    y = apply(new ReLU({name: `${name}.relu`}), apply(batchNorm(`${name}.bn`), apply(conv, x)));
   } else {
     y = convBnRelu(x, filters, name, seeds);
   }

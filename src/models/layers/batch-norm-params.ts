@@ -1,6 +1,11 @@
-// Batch normalisation inside the composite custom layers (ReDWConv, LD, AttentionGate), which own their
-// weights instead of nesting TF.js layers. Same arithmetic as tf.layers.batchNormalization with the project's
-// conventions: epsilon 1e-5, momentum 0.9 (running = 0.9 * running + 0.1 * batch).
+// Batch normalisation for every model: the BatchNorm layer and the composite custom layers (ReDWConv, LD,
+// AttentionGate), which own their weights instead of nesting TF.js layers. Same arithmetic as
+// tf.layers.batchNormalization with the project's conventions: epsilon 1e-5, momentum 0.9 (running = 0.9 *
+// running + 0.1 * batch, biased batch variance).
+//
+// In training the normalisation is one custom-gradient op that keeps only its input (and two per-channel
+// vectors) for the backward pass. Composed from TF.js ops (moments, then batchNorm) it kept the input, the
+// centred input and its square: three feature maps per BN, the largest item of a training step's memory.
 import * as tf from '@tensorflow/tfjs';
 import type {LayerVariable} from '@tensorflow/tfjs';
 import {ones, zeros, type Initializer} from './weight-init.js';
@@ -17,11 +22,13 @@ export class BatchNormParams {
   readonly movingMean: LayerVariable;
   readonly movingVariance: LayerVariable;
 
+  /** Weights `${prefix}.gamma`, ...; with an empty prefix just `gamma`, ... (a layer of its own). */
   constructor(add: AddWeight, prefix: string, channels: number) {
-    this.gamma = add(`${prefix}.gamma`, [channels], ones());
-    this.beta = add(`${prefix}.beta`, [channels], zeros());
-    this.movingMean = add(`${prefix}.moving_mean`, [channels], zeros(), false);
-    this.movingVariance = add(`${prefix}.moving_variance`, [channels], ones(), false);
+    const name = (w: string) => (prefix ? `${prefix}.${w}` : w);
+    this.gamma = add(name('gamma'), [channels], ones());
+    this.beta = add(name('beta'), [channels], zeros());
+    this.movingMean = add(name('moving_mean'), [channels], zeros(), false);
+    this.movingVariance = add(name('moving_variance'), [channels], ones(), false);
   }
 
   /** Normalises over every axis but the last (channels). In training, also updates the running statistics. */
@@ -31,13 +38,10 @@ export class BatchNormParams {
     if (!training) {
       return tf.batchNorm(x, this.movingMean.read() as tf.Tensor1D, this.movingVariance.read() as tf.Tensor1D, beta, gamma, BN_EPSILON);
     }
-    const axes = Array.from({length: x.rank - 1}, (_, i) => i);
-    const {mean, variance} = tf.moments(x, axes);
-    tf.tidy(() => {
+    return batchNormTraining(x, gamma, beta, BN_EPSILON, (mean, variance) => {
       this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), BN_MOMENTUM), tf.mul(mean, 1 - BN_MOMENTUM)));
       this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), BN_MOMENTUM), tf.mul(variance, 1 - BN_MOMENTUM)));
     });
-    return tf.batchNorm(x, mean, variance, beta, gamma, BN_EPSILON);
   }
 
   /** The inference-mode BN as y = x * scale + shift: scale = gamma / sqrt(var + eps), shift = beta - mean * scale. */
@@ -48,4 +52,38 @@ export class BatchNormParams {
       return {scale, shift};
     });
   }
+}
+
+/**
+ * Training-mode batch norm over every axis but the last, with batch statistics: gamma (x - mean) / sqrt(var +
+ * eps) + beta. `onStatistics` receives the batch mean and (biased) variance, to update running statistics.
+ * Gradient (N values per channel, xhat the normalised input): dbeta = sum dy, dgamma = sum dy xhat,
+ * dx = gamma / sqrt(var + eps) (dy - dbeta / N - xhat dgamma / N).
+ */
+export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number,
+  onStatistics: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void): tf.Tensor {
+  const axes = Array.from({length: x.rank - 1}, (_, i) => i);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, g, b] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    const mean = tf.mean(input, axes) as tf.Tensor1D;
+    const centred = tf.sub(input, mean);
+    const variance = tf.mean(tf.square(centred), axes) as tf.Tensor1D;
+    const invStd = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
+    onStatistics(mean, variance);
+    save([input, mean, invStd, g]);
+    return {
+      value: tf.add(tf.mul(centred, tf.mul(invStd, g)), b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+        const [xs, m, s, gs] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const n = dy.size / dy.shape[dy.rank - 1]!;
+        const xhat = tf.mul(tf.sub(xs, m), s);
+        const dbeta = tf.sum(dy, axes);
+        const dgamma = tf.sum(tf.mul(dy, xhat), axes);
+        const dx = tf.mul(tf.sub(tf.sub(dy, tf.div(dbeta, n)), tf.mul(xhat, tf.div(dgamma, n))), tf.mul(gs, s));
+        return [dx, dgamma, dbeta];
+      }),
+    };
+  });
+  return op(x, gamma, beta);
 }

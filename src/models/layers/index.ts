@@ -1,5 +1,7 @@
 // Every custom layer of the models, imported for its registration with tf.serialization (a saved model
 // can only be loaded after its layer classes are registered).
+export {BatchNorm} from './batch-norm.js';
+export {ReLU} from './relu.js';
 export {GroupNorm, groupNorm} from './group-norm.js';
 export {DyConv, dyConvHiddenUnits} from './dyconv.js';
 export {temperatureAt, setDyConvTemperature, type TemperatureSchedule} from './temperature.js';

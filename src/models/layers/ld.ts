@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types.js';
 import {BatchNormParams, type AddWeight} from './batch-norm-params.js';
+import {reluKeepingOutput} from './frugal-ops.js';
 import {ReDWParams, validateReDW, type Reparameterizable} from './redw-conv.js';
 import {heNormal, subSeed} from './weight-init.js';
 
@@ -53,8 +54,8 @@ export class LD extends tf.layers.Layer implements Reparameterizable {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
       const training = kwargs['training'] === true;
-      const y1 = tf.relu(this.pw1Bn.apply(tf.conv2d(this.preBn.apply(x, training) as tf.Tensor4D, this.pw1.read() as tf.Tensor4D, 1, 'same'), training)) as tf.Tensor4D;
-      const y2 = tf.relu(this.redw.apply(y1, training)) as tf.Tensor4D;
+      const y1 = reluKeepingOutput(this.pw1Bn.apply(tf.conv2d(this.preBn.apply(x, training) as tf.Tensor4D, this.pw1.read() as tf.Tensor4D, 1, 'same'), training)) as tf.Tensor4D;
+      const y2 = reluKeepingOutput(this.redw.apply(y1, training)) as tf.Tensor4D;
       const y3 = this.pw2Bn.apply(tf.conv2d(y2, this.pw2.read() as tf.Tensor4D, 1, 'same'), training);
       return tf.add(x, y3);
     });

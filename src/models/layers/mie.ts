@@ -8,6 +8,7 @@
 // and gradients reach only the real kernel taps.
 import * as tf from '@tensorflow/tfjs';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types.js';
+import {scaleByGates} from './frugal-ops.js';
 import {groupNorm} from './group-norm.js';
 import {heNormal, ones, subSeed, zeros} from './weight-init.js';
 
@@ -116,7 +117,7 @@ export class MIE extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
       const {ah, aw} = this.gates(x);
-      return tf.mul(tf.mul(x, ah), aw);
+      return scaleByGates(x, ah, aw);
     });
   }
 

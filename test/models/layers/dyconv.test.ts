@@ -6,7 +6,7 @@ import {applyLayer, maxAbsDiff, paramCount, randomTensor, useWasm} from '../help
 
 test.before(useWasm);
 
-test.serial('weighted-outputs form equals the aggregated-kernel form, per sample', async (t) => {
+test.serial('the layer (aggregated kernels) equals the weighted-outputs form and a per-sample reference', async (t) => {
   const layer = new DyConv({filters: 6, kernels: 4, temperature: 0.7, seed: 3});
   const x = randomTensor([3, 9, 9, 5], 1) as tf.Tensor4D;
   // Non-zero biases, so that their aggregation is tested too.
@@ -26,8 +26,10 @@ test.serial('weighted-outputs form equals the aggregated-kernel form, per sample
     const xb = tf.slice(x, [b, 0, 0, 0], [1, 9, 9, 5]);
     return tf.add(tf.conv2d(xb, kernel!, 1, 'same'), bias!);
   })));
+  const weighted = layer.weightedOutputs(x);
   t.true((await maxAbsDiff(fast, perSample)) < 1e-4);
-  tf.dispose([fast, perSample, x]);
+  t.true((await maxAbsDiff(fast, weighted)) < 1e-4);
+  tf.dispose([fast, perSample, weighted, x]);
   layer.dispose();
 });
 
