@@ -111,6 +111,17 @@ export async function activateBackend(name: BackendName): Promise<void> {
   await tf.ready();
 }
 
+/**
+ * Size of the wasm backend's heap in bytes: it grows to the largest memory a computation needed and never
+ * shrinks, so after a training step it is that step's real high-water mark (the engine's byte count sees
+ * buffers shared between tensors twice). Null on other backends. The heap cannot grow beyond 4 GiB.
+ */
+export function wasmHeapBytes(): number | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const heap = (tf.backend() as unknown as {wasm?: {HEAPU8?: Uint8Array}}).wasm?.HEAPU8;
+  return heap ? heap.length : null;
+}
+
 /** Loads one backend and runs the self-check on it, leaving the previously active backend active. */
 export async function probeBackend(name: BackendName): Promise<BackendStatus> {
   const previous = tf.getBackend();

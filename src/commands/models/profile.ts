@@ -46,6 +46,7 @@ export default class ModelsProfile extends MslkCommand {
     if (p.unfused.trainStep) this.log(`    train step batch ${p.batch}: ${ms(p.unfused.trainStep)}; peak tensor memory ${formatBytes(p.unfused.peakTrainBytes ?? 0)}`);
     if (p.unfused.trainError) this.log(`    ${p.unfused.trainError}`);
     if (p.fused) show('fused', p.fused);
+    if (p.wasmHeapBytes) this.log(`  wasm heap high-water mark (training step included): ${formatBytes(p.wasmHeapBytes)}`);
     return p;
   }
 }

@@ -1,6 +1,7 @@
 // `mslk models profile`: parameters, MACs/FLOPs, latency, training step time and peak tensor memory of one
 // model config, unfused (training form) and fused (inference form).
 import * as tf from '@tensorflow/tfjs';
+import {wasmHeapBytes} from '../../engine/backends.js';
 import {buildModel, type ModelConfig} from '../registry.js';
 import {fuseForInference, hasUnfusedLayers} from '../fuse.js';
 import {countMacs} from './macs.js';
@@ -34,6 +35,8 @@ export interface ModelProfile {
   size: number;
   batch: number;
   unfused: VariantProfile & {trainStep?: Timing; peakTrainBytes?: number | null; trainError?: string};
+  /** The wasm heap after every measurement (its high-water mark; null on other backends). */
+  wasmHeapBytes?: number | null;
   /** Present when the model has re-parameterisable blocks. */
   fused?: VariantProfile;
 }
@@ -65,6 +68,7 @@ export async function profileModel(config: ModelConfig, options: ProfileOptions)
       result.unfused.trainError = `training step at batch ${options.batch} failed on ${result.backend}: ${(error as Error).message.split('\n')[0]}` +
         (/Aborted/.test(String(error)) ? ' (most likely out of wasm memory, 4 GiB at most)' : '');
     }
+    result.wasmHeapBytes = wasmHeapBytes();
     return result;
   } finally {
     model.dispose();
