@@ -11,7 +11,7 @@ export default class Train extends MslkCommand {
   static override examples = [
     '<%= config.bin %> train configs/quickstart.yaml',
     '<%= config.bin %> train configs/models/ms-lkseg.yaml --dataset kvasir-seg --set model.ld.largeKernel=13 --set train.epochs=50',
-    '<%= config.bin %> train configs/torch-twin.yaml --dataset ../shared/datasets/kvasir-seg-352 --resume',
+    '<%= config.bin %> train configs/torch-twin/ms-lkseg.yaml --dataset ../shared/datasets/kvasir-seg-352 --resume',
   ];
   static override args = {config: Args.string({description: 'Run config (YAML, may `extends` base files)', required: true})};
   static override flags = {
