@@ -4,7 +4,7 @@
 // used. Files are written atomically (temp + rename).
 import {open, readFile} from 'node:fs/promises';
 import {crc32} from 'node:zlib';
-import {writeFileAtomic} from './atomic.js';
+import {writeFileAtomic} from '../io/atomic-write.js';
 import {DatasetError, firstLine} from './errors.js';
 import type {MaskRule} from './mask-rules.js';
 import type {SamplePair} from './collect.js';

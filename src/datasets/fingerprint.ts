@@ -2,6 +2,7 @@
 // the mask rule), independent of where it sits on disk. Run ids and cache keys are built on it, so a changed,
 // added or removed file gives a new fingerprint.
 import {createHash} from 'node:crypto';
+import {canonicalJson, sha256Hex} from '../io/canonical-json.js';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {SamplePair} from './collect.js';
@@ -30,21 +31,6 @@ export async function digestPairs(root: string, pairs: readonly SamplePair[]): P
   const paths = pairs.flatMap((p) => [p.image, ...p.masks]);
   const digests = await mapLimit(paths, defaultConcurrency(), (path) => digestFile(root, path));
   return new Map(digests.map((d) => [d.path, d]));
-}
-
-/** JSON with sorted keys, so equal values always hash equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 export function datasetFingerprint(pairs: readonly SamplePair[], digests: ReadonlyMap<string, FileDigest>, maskRule: MaskRule): string {

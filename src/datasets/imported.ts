@@ -2,7 +2,7 @@
 // the folder's path and the layout that was detected (or given), so later commands read it the same way.
 import {readdir, readFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {writeFileAtomic} from './atomic.js';
+import {writeFileAtomic} from '../io/atomic-write.js';
 import {DatasetError, firstLine} from './errors.js';
 import type {Layout} from './layout.js';
 

@@ -2,7 +2,7 @@
 // The official split is the default where a dataset has one; otherwise a seeded split by ratios or k-fold,
 // stratified by class where the dataset has classes. Subsets never overlap and together cover every image.
 import {readFile} from 'node:fs/promises';
-import {writeFileAtomic} from './atomic.js';
+import {writeFileAtomic} from '../io/atomic-write.js';
 import {DatasetError, firstLine} from './errors.js';
 import {SeededRandom, hashLabel} from '../engine/random.js';
 

@@ -3,7 +3,7 @@
 // not: BN statistics too) and of the optimiser's slots. Restoring it reproduces training exactly.
 import {readFile} from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import {writeFileAtomic} from '../datasets/atomic.js';
+import {writeFileAtomic} from '../io/atomic-write.js';
 import type {NamedArray, Optimizer} from './optimizers.js';
 
 const MAGIC = 'MSLKCKPT';

@@ -2,7 +2,7 @@
 // probability map is resized back, then thresholded; conventions.md). Writes per-image.csv (test split) and
 // returns what metrics.json holds: per split, every metric as mean and std over images, plus the pooled numbers.
 import * as tf from '@tensorflow/tfjs';
-import {writeFileAtomic} from '../datasets/atomic.js';
+import {writeFileAtomic} from '../io/atomic-write.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import {aggregateMetrics, perImageCsv, perImageMetrics, type AggregateMetrics, type NamedPerImageMetrics} from '../evaluation/index.js';
 import {fuseForInference, hasUnfusedLayers} from '../models/fuse.js';

@@ -2,7 +2,7 @@
 // original resolution). Written beside the run's own files as eval-<split>-<checkpoint>.json and
 // per-image-<split>-<checkpoint>.csv; metrics.json, the run's headline, is left as it was.
 import {join} from 'node:path';
-import {writeFileAtomic} from '../datasets/atomic.js';
+import {writeFileAtomic} from '../io/atomic-write.js';
 import {aggregateMetrics, perImageCsv, type AggregateMetrics} from '../evaluation/index.js';
 import {evaluateIndices, inferenceModel} from './evaluate.js';
 import {openRun, runData} from './open-run.js';

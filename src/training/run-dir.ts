@@ -6,8 +6,8 @@ import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
-import {writeFileAtomic} from '../datasets/atomic.js';
-import {canonicalJson, sha256Hex} from '../datasets/fingerprint.js';
+import {writeFileAtomic} from '../io/atomic-write.js';
+import {canonicalJson, sha256Hex} from '../io/canonical-json.js';
 import {MSLK_VERSION} from '../version.js';
 import type {RunConfig} from './config.js';
 

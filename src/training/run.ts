@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import {resolveDataRoot} from '../datasets/data-root.js';
 import {prepareSplit} from '../datasets/prepare-with-split.js';
 import {openPreparedFile} from '../datasets/prepare.js';
-import {canonicalJson} from '../datasets/fingerprint.js';
+import {canonicalJson} from '../io/canonical-json.js';
 import {activeBackendName} from '../engine/backends.js';
 import {systemInfo} from '../engine/system-info.js';
 import {MSLK_VERSION, packageVersions} from '../version.js';
