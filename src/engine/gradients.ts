@@ -158,6 +158,9 @@ export function variableGradsReleasing(f: () => tf.Scalar, varList: tf.Variable[
     for (const g of Object.values(grads)) results.add(g);
     if (results.size === 0) throw new Error('variableGradsReleasing: f does not depend on any of the variables');
     return {value: y, grads};
+  } catch (error) {
+    y.dispose();
+    throw error;
   } finally {
     for (const node of tape) for (const t of node.saved ?? []) if (!results.has(t)) t.dispose();
     engine.state.activeTape = null;
