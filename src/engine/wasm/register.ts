@@ -1,5 +1,5 @@
 // Registers the training kernels the wasm backend lacks, and replaces slow, wasteful or wrong ones: its
-// reference-loop Conv2DBackpropInput and Tile, its copying Identity, its depthwise convolution for kernels larger than 3x3 (XNNPACK's generic path),
+// reference-loop Conv2DBackpropInput and Tile, its copying Identity and Slice, its depthwise convolution for kernels larger than 3x3 (XNNPACK's generic path),
 // and the 'same' padding of its forward convolutions (see explicitSame).
 // Each kernel works on TensorInfos at the backend level: no engine tensors, so no leaks.
 import {
@@ -8,6 +8,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type {WasmBackend} from './backend-ops.js';
 import {conv2dBackpropFilter, conv2dBackpropInput, toPair} from './conv-gradients.js';
+import {sliceFromHeap} from './slice.js';
 import {tileByBlocks} from './tile.js';
 import {simdDepthwiseBackpropFilter, simdDepthwiseBackpropInput, simdDepthwiseForward} from './depthwise-kernels.js';
 
@@ -44,8 +45,9 @@ function kernel(kernelName: string, fn: Impl, setupFunc?: KernelConfig['setupFun
 /** Below this many taps XNNPACK's specialised depthwise kernels beat ours (3x3: 1.7 ms vs 3.3 ms). */
 const SIMD_DEPTHWISE_MIN_TAPS = 13;
 
-/** The wasm backend's own forward kernels, captured once before they are replaced. */
+/** The wasm backend's own kernels, captured once before they are replaced. */
 const builtinDepthwise = getKernel('DepthwiseConv2dNative', 'wasm');
+const builtinSlice = getKernel('Slice', 'wasm');
 
 /**
  * The built-in forward convolutions hand 'same' padding to XNNPACK as a flag, which yields zeros when the kernel
@@ -96,6 +98,11 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
     simdDepthwiseBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)),
   depthwiseForward(),
   kernel('Tile', ({x}, backend, a) => tileByBlocks(backend, x!, (a as unknown as {reps: number[]}).reps)),
+  kernel('Slice', ({x}, backend, a) => {
+    if (x!.dtype === 'string') return builtinSlice!.kernelFunc({inputs: {x: x!}, backend, attrs: a as unknown as NamedAttrMap}) as TensorInfo;
+    const {begin, size} = a as unknown as {begin: number | number[]; size?: number | number[]};
+    return sliceFromHeap(backend, x!, begin, size);
+  }),
   // The engine saves every tensor a gradient needs through Identity, and the built-in one copies: training held
   // each saved activation twice. Sharing the buffer, as the cpu backend and wasm's own Reshape do, is safe because
   // no kernel writes into its inputs (a variable update replaces its buffer).
