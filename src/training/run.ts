@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import {resolveDataRoot} from '../datasets/data-root.js';
 import {prepareSplit} from '../datasets/prepare-with-split.js';
 import {openPreparedFile} from '../datasets/prepare.js';
+import {codeState} from '../io/build-stamp.js';
 import {canonicalJson} from '../io/canonical-json.js';
 import {activeBackendName} from '../engine/backends.js';
 import {systemInfo} from '../engine/system-info.js';
@@ -69,8 +70,12 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   if (trainIndices!.length === 0) throw new RunStateError(`the split of ${config.data.dataset} has no training images`);
 
   const started = new Date();
+  const code = await codeState();
+  if (code.buildMatchesSources === false) {
+    o.onStage?.('warning: dist/ was built from other sources than those in src/ (run `npm run build`); this run uses the build, and its manifest says so');
+  }
   const manifest = {
-    runId: id, mslk: MSLK_VERSION, commandLine: o.commandLine ?? null, git: await gitState(),
+    runId: id, mslk: MSLK_VERSION, commandLine: o.commandLine ?? null, git: await gitState(), code,
     packages: packageVersions(), backend: activeBackendName(), node: process.version, system: await systemInfo(),
     dataset: {ref: config.data.dataset, name: prepared.prepared.dataset, fingerprint: prepared.prepared.fingerprint,
       cache: prepared.prepared.file, size: config.data.size, count: dataset.count},
