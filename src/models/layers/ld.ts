@@ -5,38 +5,19 @@ import * as tf from '@tensorflow/tfjs';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types.js';
 import {BatchNormParams, type AddWeight} from './batch-norm-params.js';
 import {reluKeepingOutput} from './frugal-ops.js';
-import {ReDWParams, validateReDW, type Reparameterizable} from './redw-conv.js';
+import {ReDWHolder, ReDWParams, type ReDWConvArgs} from './redw-conv.js';
 import {heNormal, subSeed} from './weight-init.js';
 
-export interface LDArgs {
-  largeKernel: number;
-  smallKernel: number | null;
-  fused?: boolean;
-  seed?: number;
-  name?: string;
-}
+export type LDArgs = ReDWConvArgs;
 
-export class LD extends tf.layers.Layer implements Reparameterizable {
+export class LD extends ReDWHolder {
   static className = 'LD';
-  readonly largeKernel: number;
-  readonly smallKernel: number | null;
-  readonly fused: boolean;
-  readonly seed: number;
   private preBn!: BatchNormParams;
   private pw1!: tf.LayerVariable;
   private pw1Bn!: BatchNormParams;
   private redw!: ReDWParams;
   private pw2!: tf.LayerVariable;
   private pw2Bn!: BatchNormParams;
-
-  constructor(args: LDArgs) {
-    super({name: args.name});
-    this.largeKernel = args.largeKernel;
-    this.smallKernel = args.smallKernel;
-    this.fused = args.fused ?? false;
-    this.seed = args.seed ?? 0;
-    validateReDW(this);
-  }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const c = (inputShape as tf.Shape)[3]!;
@@ -63,10 +44,6 @@ export class LD extends tf.layers.Layer implements Reparameterizable {
 
   fusedWeightValues(): Record<string, tf.Tensor> {
     return this.redw.fusedValues('redw.');
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return {...super.getConfig(), largeKernel: this.largeKernel, smallKernel: this.smallKernel, fused: this.fused, seed: this.seed};
   }
 }
 tf.serialization.registerClass(LD);

@@ -111,13 +111,12 @@ export interface ReDWConvArgs {
   name?: string;
 }
 
-export class ReDWConv extends tf.layers.Layer implements Reparameterizable {
-  static className = 'ReDWConv';
+/** What every layer holding a ReDW (ReDWConv, LD) takes, validates and serialises. */
+export abstract class ReDWHolder extends tf.layers.Layer implements Reparameterizable {
   readonly largeKernel: number;
   readonly smallKernel: number | null;
   readonly fused: boolean;
   readonly seed: number;
-  private params!: ReDWParams;
 
   constructor(args: ReDWConvArgs) {
     super({name: args.name});
@@ -127,6 +126,17 @@ export class ReDWConv extends tf.layers.Layer implements Reparameterizable {
     this.seed = args.seed ?? 0;
     validateReDW(this);
   }
+
+  abstract fusedWeightValues(): Record<string, tf.Tensor>;
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {...super.getConfig(), largeKernel: this.largeKernel, smallKernel: this.smallKernel, fused: this.fused, seed: this.seed};
+  }
+}
+
+export class ReDWConv extends ReDWHolder {
+  static className = 'ReDWConv';
+  private params!: ReDWParams;
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const c = (inputShape as tf.Shape)[3]!;
@@ -142,10 +152,6 @@ export class ReDWConv extends tf.layers.Layer implements Reparameterizable {
 
   fusedWeightValues(): Record<string, tf.Tensor> {
     return this.params.fusedValues('');
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return {...super.getConfig(), largeKernel: this.largeKernel, smallKernel: this.smallKernel, fused: this.fused, seed: this.seed};
   }
 }
 tf.serialization.registerClass(ReDWConv);
