@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core';
+import {Args, Flags, ux} from '@oclif/core';
 import cliProgress from 'cli-progress';
 import {resolve} from 'node:path';
 import {MslkCommand} from '../cli/base-command.js';
@@ -24,9 +24,10 @@ export default class Train extends MslkCommand {
     'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
   };
 
-  // One JSON object per line (epochs, then the result), so the stream can be read line by line.
+  // One JSON object per line (epochs, then the result), so the stream can be read line by line. Not through
+  // this.log, which --json silences.
   protected override logJson(json: unknown): void {
-    this.log(JSON.stringify(json));
+    ux.stdout(JSON.stringify(json));
   }
 
   async run(): Promise<TrainRunResult> {
@@ -49,7 +50,7 @@ export default class Train extends MslkCommand {
       },
       onEpoch: (e) => {
         if (interactive) this.log(`epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, val mDice ${e.valDice?.toFixed(4) ?? '-'}${e.best ? ' (best)' : ''}, ${e.seconds.toFixed(1)} s`);
-        else this.log(JSON.stringify({type: 'epoch', ...e}));
+        else this.logJson({type: 'epoch', ...e});
       },
     });
     const test = result.metrics.test;

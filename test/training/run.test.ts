@@ -100,17 +100,32 @@ test.serial('a loss that becomes NaN or infinite stops the run, marks it failed 
   await t.throwsAsync(trainRun({config: c, out: join(scratch, 'nan'), dataRoot}), {message: /already exists \(failed: loss became .*pass --resume/});
 });
 
-function cli(args: string[]): {done: Promise<number | null>; stderr: () => string; kill: () => void} {
+function cli(args: string[]): {done: Promise<number | null>; stdout: () => string; stderr: () => string; kill: () => void} {
   const child = spawn(process.execPath, ['--import=tsx', 'bin/dev.js', ...args], {cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, MSLK_BACKEND: 'wasm'}});
+  let stdout = '';
   let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout.resume();
   return {
     done: new Promise((resolve) => child.on('exit', resolve)),
+    stdout: () => stdout,
     stderr: () => stderr,
     kill: () => child.kill('SIGKILL'),
   };
 }
+
+test.serial('train --json prints one JSON line per epoch, then the result', async (t) => {
+  const out = join(scratch, 'json');
+  const run = cli(['train', 'configs/quickstart-unet.yaml', '--json', '--out', out, '--data-root', dataRoot, ...[...SMALL, 'seed=5'].flatMap((s) => ['--set', s])]);
+  t.is(await run.done, 0, run.stderr());
+  const lines = run.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  t.deepEqual(lines.slice(0, 2).map((l) => [l['type'], l['epoch']]), [['epoch', 1], ['epoch', 2]]);
+  t.is(lines.length, 3);
+  const result = lines[2]!;
+  t.is(typeof result['runId'], 'string');
+  t.is(result['dir'], join(out, result['runId'] as string));
+  t.is(typeof (result['metrics'] as {test: {dice: number}}).test.dice, 'number');
+});
 
 async function logLines(dir: string): Promise<number> {
   try {
