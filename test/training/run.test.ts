@@ -90,9 +90,11 @@ test.serial('the tensor count is the same after every epoch', async (t) => {
 });
 
 test.serial('a loss that becomes NaN or infinite stops the run, marks it failed and keeps what was written', async (t) => {
-  const c = await config(['train.optimizer.name=sgd', 'train.optimizer.lr=1.0e+30', 'seed=7']);
+  // A loss weight beyond float32's range makes the first loss infinite whatever the model computes. (A huge
+  // learning rate is not a reliable trigger: batch norm after every convolution keeps the loss finite.)
+  const c = await config(['train.loss.bceWeight=1.0e+39', 'seed=7']);
   const error = await t.throwsAsync(trainRun({config: c, out: join(scratch, 'nan'), dataRoot}), {instanceOf: TrainingDivergedError});
-  t.regex(error!.message, /^loss became (NaN|Infinity|-Infinity) at epoch 1, step \d+: lower train\.optimizer\.lr/);
+  t.regex(error!.message, /^loss became (NaN|Infinity|-Infinity) at epoch 1, step 1: lower train\.optimizer\.lr/);
   const [id] = await readdir(join(scratch, 'nan'));
   const dir = join(scratch, 'nan', id!);
   t.regex(await readFile(join(dir, 'status'), 'utf8'), /^failed: loss became/);
