@@ -1,14 +1,13 @@
-// Dense convolution gradients for the wasm backend, each written as one forward convolution (XNNPACK, SIMD) on
-// transposed, flipped or zero-dilated operands. The identities, for one spatial axis of a forward convolution
+// The input gradient of dense convolutions for the wasm backend, written as one forward convolution (XNNPACK,
+// SIMD) on a flipped kernel and zero-dilated dy. For one spatial axis of a forward convolution
 // y[o] = sum_i xpad[o*s + i*d] * w[i] (stride s, dilation d, xpad = x with `top` zeros before it):
 //   dx[h] = sum_i dyz[h + top - i*d] * w[i]       (dyz = dy with s-1 zeros between samples)
-//         = a stride-1, dilation-d correlation of dyz (padded by (k-1)*d - top) with the flipped kernel;
-//   dw[i] = sum_o xpad[o*s + i*d] * dy[o]
-//         = a stride-d, dilation-s correlation of xpad with dy as the kernel, batch and channels swapped.
-// (Depthwise kernels are in depthwise-kernels.ts: as compositions they were 10x slower than the SIMD module.)
+//         = a stride-1, dilation-d correlation of dyz (padded by (k-1)*d - top) with the flipped kernel.
+// The kernel gradient, and every depthwise kernel, run on the project's SIMD module (depthwise-kernels.ts):
+// as XNNPACK compositions on transposed operands they were 1.6-7x slower.
 import {backend_util, type TensorInfo} from '@tensorflow/tfjs-core';
 import {
-  conv2d, dilateSpatial, release, slice, transpose, zeros,
+  conv2d, dilateSpatial, release, slice, zeros,
   type Pair, type WasmBackend,
 } from './backend-ops.js';
 
@@ -110,39 +109,3 @@ export function conv2dBackpropInput(backend: WasmBackend, dy: TensorInfo, filter
   release(backend, operand, swapped);
   return dx;
 }
-
-/**
- * Pads (or crops) x so that a correlation with dy of stride `outStride` and dilation `dyDilation` yields at
- * least `kernel` outputs per axis, with the forward pass's leading padding.
- */
-function filterGradPads(g: Geometry, inH: number, inW: number): [Pair, Pair] {
-  const {info, strides, extent} = g;
-  const needH = extent[0] + (info.outHeight - 1) * strides[0];
-  const needW = extent[1] + (info.outWidth - 1) * strides[1];
-  return [[info.padInfo.top, info.padInfo.left],
-    [Math.max(0, needH - inH - info.padInfo.top), Math.max(0, needW - inW - info.padInfo.left)]];
-}
-
-/** Conv2DBackpropFilter: dw[i,j,ci,co] = conv of x^T [Ci,H,W,N] with dy^T [Ho,Wo,N,Co], dilated by the stride. */
-export function conv2dBackpropFilter(backend: WasmBackend, x: TensorInfo, dy: TensorInfo,
-  filterShape: Shape4, strides: Pair, pad: PadAttr, rounding: Rounding): TensorInfo {
-  const g = geometry(x.shape as Shape4, filterShape, strides, [1, 1], pad, rounding, false);
-  const [kh, kw, ci, co] = filterShape;
-  const xT = transpose(backend, x, [3, 1, 2, 0]);
-  const dyT = transpose(backend, dy, [1, 2, 0, 3]);
-  const pads = filterGradPads(g, g.info.inHeight, g.info.inWidth);
-  const full = conv2d(backend, xT, dyT, {strides: [1, 1], dilations: strides, pad: explicitPad(pads)});
-  release(backend, xT, dyT);
-  const cropped = cropTo(backend, full, [ci, kh, kw, co]);
-  const dw = transpose(backend, cropped, [1, 2, 0, 3]);
-  release(backend, cropped);
-  return dw;
-}
-
-function cropTo(backend: WasmBackend, x: TensorInfo, shape: Shape4): TensorInfo {
-  if (x.shape.every((d, i) => d === shape[i])) return x;
-  const out = slice(backend, x, [0, 0, 0, 0], shape);
-  release(backend, x);
-  return out;
-}
-

@@ -7,10 +7,10 @@ import {
   type TensorInfo, backend_util,
 } from '@tensorflow/tfjs-core';
 import type {WasmBackend} from './backend-ops.js';
-import {conv2dBackpropFilter, conv2dBackpropInput, toPair} from './conv-gradients.js';
+import {conv2dBackpropInput, toPair} from './conv-gradients.js';
 import {sliceFromHeap} from './slice.js';
 import {tileByBlocks} from './tile.js';
-import {simdDepthwiseBackpropFilter, simdDepthwiseBackpropInput, simdDepthwiseForward} from './depthwise-kernels.js';
+import {simdConv2dBackpropFilter, simdDepthwiseBackpropFilter, simdDepthwiseBackpropInput, simdDepthwiseForward} from './depthwise-kernels.js';
 
 type Shape4 = [number, number, number, number];
 type PadAttr = 'valid' | 'same' | number | backend_util.ExplicitPadding;
@@ -86,7 +86,7 @@ function depthwiseForward(): KernelConfig {
 export const wasmTrainingKernels: readonly KernelConfig[] = [
   kernel('Conv2DBackpropFilter', ({x, dy}, backend, a) => {
     requireNhwc(a, 'Conv2DBackpropFilter');
-    return conv2dBackpropFilter(backend, x!, dy!, a.filterShape!, toPair(a.strides), a.pad, a.dimRoundingMode);
+    return simdConv2dBackpropFilter(backend, x!, dy!, a.filterShape!, toPair(a.strides), [1, 1], a.pad, a.dimRoundingMode);
   }),
   kernel('Conv2DBackpropInput', ({dy, filter}, backend, a) => {
     requireNhwc(a, 'Conv2DBackpropInput');

@@ -1,6 +1,6 @@
-// The project's own WebAssembly SIMD depthwise kernels (src/engine/wasm/native/depthwise.c): forward
+// The project's own WebAssembly SIMD kernels (src/engine/wasm/native/depthwise.c): depthwise forward
 // convolution and kernel gradient with eight accumulators in registers, several times faster than
-// tfjs-backend-wasm's generic path for large kernels. Data is copied in from TF.js's heap (the module has its
+// tfjs-backend-wasm's generic path for large kernels, and the kernel gradient of dense convolutions. Data is copied in from TF.js's heap (the module has its
 // own memory), packed to a channel-blocked layout, computed, and copied back.
 import {DEPTHWISE_WASM_BASE64} from './native/depthwise-wasm.js';
 
@@ -15,6 +15,8 @@ interface Exports {
     ho: number, wo: number, sh: number, sw: number, dh: number, dw: number): void;
   dw_filter_grad(x: number, dy: number, g: number, n: number, cb: number, hp: number, wp: number, kh: number,
     kw: number, ho: number, wo: number, sh: number, sw: number, dh: number, dw: number): void;
+  conv_filter_grad(x: number, dy: number, g: number, n: number, cib: number, cob: number, hp: number, wp: number,
+    kh: number, kw: number, ho: number, wo: number, sh: number, sw: number, dh: number, dw: number): void;
 }
 
 /** Where a source tensor is placed inside the padded, blocked buffer a kernel reads. */
@@ -122,4 +124,31 @@ export function simdDepthwiseFilterGrad(x: Float32Array, xShape: number[], p: Pl
   const out = arena.alloc(g.kh * g.kw * c);
   m.unpack_kernel(gb, out, g.kh, g.kw, c, cb);
   return arena.read(out, g.kh * g.kw * c);
+}
+
+/**
+ * Kernel gradient [KH, KW, C_in, C_out] of a dense convolution of `x` (NHWC, placed as `p`) whose output
+ * gradient is `dy` [N, outH, outW, C_out].
+ */
+export function simdConvFilterGrad(x: Float32Array, xShape: number[], p: Placement, dy: Float32Array, cout: number,
+  g: DepthwiseGeometry): Float32Array {
+  const m = module();
+  const arena = new Arena(m);
+  const [n, , , cin] = xShape as [number, number, number, number];
+  const xb = packInput(m, arena, x, xShape, p);
+  const dyb = packInput(m, arena, dy, [n, g.outH, g.outW, cout], {rows: g.outH, cols: g.outW, top: 0, left: 0, stepH: 1, stepW: 1});
+  const cip = blocks(cin) * 4;
+  const cop = blocks(cout) * 4;
+  const gb = arena.alloc(g.kh * g.kw * cip * cop);
+  m.conv_filter_grad(xb, dyb, gb, n, blocks(cin), blocks(cout), p.rows, p.cols, g.kh, g.kw, g.outH, g.outW,
+    g.strides[0], g.strides[1], g.dilations[0], g.dilations[1]);
+  const padded = arena.read(gb, g.kh * g.kw * cip * cop);
+  if (cip === cin && cop === cout) return padded;
+  const out = new Float32Array(g.kh * g.kw * cin * cout);
+  for (let row = 0; row < g.kh * g.kw * cin; row++) {
+    const tap = Math.floor(row / cin);
+    const from = (tap * cip + (row % cin)) * cop;
+    out.set(padded.subarray(from, from + cout), row * cout);
+  }
+  return out;
 }
