@@ -4,6 +4,9 @@
 // DyConv's attention FCs, MIDM's q/k/v scales and both attention matmuls (q k^T and attn v), attention-gate
 // 1x1 convs. Not counted: element-wise ops (BN, GN, activations, gating, DyConv's weighted sum), pooling,
 // up-sampling. FLOPs = 2 x MACs.
+// DyConv counts K convolutions, the twin's convention and the cost of mixing K convolution outputs. The layer
+// itself runs the cheaper, equal aggregated form (one convolution per sample with sum_k pi_k W_k, plus
+// K x kernel-size MACs to aggregate), so its real conv cost is 1/K of `dyconv_conv`.
 import * as tf from '@tensorflow/tfjs';
 import {AttentionGate} from '../layers/attention-gate.js';
 import {DyConv, dyConvHiddenUnits} from '../layers/dyconv.js';
