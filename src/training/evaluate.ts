@@ -6,8 +6,8 @@ import {writeFileAtomic} from '../io/atomic-write.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import {aggregateMetrics, perImageCsv, perImageMetrics, type AggregateMetrics, type NamedPerImageMetrics} from '../evaluation/index.js';
 import {fuseForInference, hasUnfusedLayers} from '../models/fuse.js';
-import {setDyConvTemperature} from '../models/layers/temperature.js';
 import {readCheckpoint, restoreCheckpoint} from './checkpoint.js';
+import {useCheckpointTemperature} from './temperature.js';
 import type {RunConfig} from './config.js';
 import type {RunDir} from './run-dir.js';
 import {predictProbabilities} from './validate.js';
@@ -28,13 +28,14 @@ export interface RunMetrics {
   test?: SplitMetrics;
 }
 
-/** The model as evaluated: re-parameterised blocks fused (identical outputs, faster) and DyConv at its final tau. */
+/**
+ * The model as evaluated: re-parameterised blocks fused (identical outputs, faster). DyConv keeps the temperature
+ * `model` has, which must be its checkpoint's (see useCheckpointTemperature).
+ */
 export function inferenceModel(model: tf.LayersModel, config: RunConfig): tf.LayersModel {
   const m = config.model;
   const fuse = m.model === 'ms-lkseg' ? m.ld.fuseForInference : true;
-  const out = fuse && hasUnfusedLayers(model) ? fuseForInference(model) : model;
-  if (m.model === 'ms-lkseg' && m.dyconv.enabled) setDyConvTemperature(out, m.dyconv.temperature.end);
-  return out;
+  return fuse && hasUnfusedLayers(model) ? fuseForInference(model) : model;
 }
 
 export async function evaluateIndices(model: tf.LayersModel, dataset: PreparedDataset, indices: readonly number[],
@@ -75,6 +76,7 @@ export interface EvaluateSplitsOptions {
 export async function evaluateSplits(o: EvaluateSplitsOptions): Promise<RunMetrics> {
   const checkpoint = await readCheckpoint(o.run.checkpoint(o.checkpoint));
   restoreCheckpoint(checkpoint, o.model);
+  useCheckpointTemperature(o.model, o.config, checkpoint.header);
   const model = inferenceModel(o.model, o.config);
   try {
     const metrics: RunMetrics = {checkpoint: o.checkpoint, epoch: checkpoint.header.epoch, threshold: o.config.eval.threshold, resolution: 'original', splits: {}};

@@ -14,6 +14,7 @@ import {segmentationLoss} from './losses.js';
 import {Optimizer} from './optimizers.js';
 import type {RunDir} from './run-dir.js';
 import {learningRateAt} from './schedules.js';
+import {temperatureAtStep} from './temperature.js';
 import {meanDiceAtPreparedSize} from './validate.js';
 
 export interface EpochLog {
@@ -56,17 +57,6 @@ export interface LoopResult {
   position: TrainingPosition;
   trainSeconds: number;
   peakTensorBytes: number;
-}
-
-/** DyConv temperature at a step: linear from start to end over min(schedule epochs, run epochs), per step. */
-export function temperatureAtStep(config: RunConfig, step: number, stepsPerEpoch: number): number | null {
-  const model = config.model;
-  if (model.model !== 'ms-lkseg' || !model.dyconv.enabled) return null;
-  const t = model.dyconv.temperature;
-  if (t.schedule === 'constant') return t.end;
-  const span = Math.min(t.epochs, config.train.epochs) * stepsPerEpoch;
-  if (span <= 0) return t.end;
-  return t.start + (t.end - t.start) * Math.min(1, (step + 1) / span);
 }
 
 export function augmentOptions(config: RunConfig): AugmentOptions {

@@ -11,6 +11,7 @@ import type {SplitFile} from '../datasets/splits.js';
 import {buildModel} from '../models/registry.js';
 import {readCheckpoint, restoreCheckpoint} from './checkpoint.js';
 import {parseRunConfig, type RunConfig} from './config.js';
+import {useCheckpointTemperature} from './temperature.js';
 import {RunDir} from './run-dir.js';
 
 export class RunNotFoundError extends Error {}
@@ -19,7 +20,7 @@ export interface OpenedRun {
   run: RunDir;
   config: RunConfig;
   model: tf.LayersModel;
-  /** Epochs completed when the checkpoint was written. */
+  /** Epochs completed when the checkpoint was written. DyConv runs at the temperature of that moment. */
   epoch: number;
 }
 
@@ -40,6 +41,7 @@ export async function openRun(dir: string, checkpoint: 'last' | 'best'): Promise
   }
   const {model} = buildModel(config.model, {seed: config.seed});
   restoreCheckpoint(saved, model);
+  useCheckpointTemperature(model, config, saved.header);
   return {run, config, model, epoch: saved.header.epoch};
 }
 

@@ -15,6 +15,8 @@ import {predictImages} from '../../src/training/predict.js';
 import sharp from 'sharp';
 import {openRun} from '../../src/training/open-run.js';
 import {exportModel} from '../../src/models/export/export-model.js';
+import {DyConv} from '../../src/models/layers/dyconv.js';
+import {temperatureAtCheckpoint} from '../../src/training/temperature.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let dataRoot = '';
@@ -158,4 +160,20 @@ test.serial('kill -9 during epoch 2 of 4, then --resume: the same metrics.json a
   t.is(await resumed.done, 0, resumed.stderr());
   t.is(await readFile(join(dir, 'metrics.json'), 'utf8'), await readFile(join(reference.dir, 'metrics.json'), 'utf8'));
   t.is(await logLines(dir), 4);
+});
+
+test.serial('a checkpoint opens at the DyConv temperature it was trained and validated with', async (t) => {
+  const twin = await resolveRunConfig(join(root, 'configs/torch-twin/ms-lkseg.yaml'));
+  t.true(Math.abs(temperatureAtCheckpoint(twin, {epoch: 9, step: 900})! - 3.9) < 1e-9, 'tau 30 -> 1 over 10 epochs: 3.9 after epoch 9');
+  t.is(temperatureAtCheckpoint(twin, {epoch: 10, step: 1000}), 1);
+  // The schedule spans min(4, 2) = 2 epochs here: tau 30 after no step, 15.5 after epoch 1, 1 after epoch 2.
+  const c = await resolveRunConfig(join(root, 'configs/quickstart.yaml'), {set: ['model.baseWidth=4', 'data.size=32', 'train.epochs=2', 'seed=3']});
+  const result = await trainRun({config: c, out: join(scratch, 'tau'), dataRoot});
+  for (const checkpoint of ['last', 'best'] as const) {
+    const opened = await openRun(result.dir, checkpoint);
+    const expected = 30 - 29 * (opened.epoch / 2);
+    const taus = opened.model.layers.filter((l): l is DyConv => l instanceof DyConv).map((l) => l.temperature);
+    t.true(taus.length > 0 && taus.every((tau) => Math.abs(tau - expected) < 1e-9), `${checkpoint} (epoch ${opened.epoch}): tau ${taus[0]}, expected ${expected}`);
+    opened.model.dispose();
+  }
 });
