@@ -29,10 +29,6 @@ export function zeros(backend: WasmBackend, shape: number[]): TensorInfo {
   return call(backend, 'Fill', {}, {shape, value: 0, dtype: 'float32'});
 }
 
-export function transpose(backend: WasmBackend, x: TensorInfo, perm: number[]): TensorInfo {
-  return call(backend, 'Transpose', {x}, {perm});
-}
-
 export function reshape(backend: WasmBackend, x: TensorInfo, shape: number[]): TensorInfo {
   return call(backend, 'Reshape', {x}, {shape});
 }
@@ -43,10 +39,6 @@ export function pad(backend: WasmBackend, x: TensorInfo, paddings: Pair[]): Tens
 
 export function slice(backend: WasmBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
   return call(backend, 'Slice', {x}, {begin, size});
-}
-
-export function reverse(backend: WasmBackend, x: TensorInfo, dims: number[]): TensorInfo {
-  return call(backend, 'Reverse', {x}, {dims});
 }
 
 export interface ConvArgs {

@@ -1,5 +1,6 @@
 // Registers the training kernels the wasm backend lacks, and replaces slow, wasteful or wrong ones: its
-// reference-loop Conv2DBackpropInput and Tile, its copying Identity and Slice, its depthwise convolution for kernels larger than 3x3 (XNNPACK's generic path),
+// reference-loop Conv2DBackpropInput and Tile, its copying Identity and Slice, its depthwise convolution for
+// kernels larger than 3x3 (XNNPACK's generic path),
 // and the 'same' padding of its forward convolutions (see explicitSame).
 // Each kernel works on TensorInfos at the backend level: no engine tensors, so no leaks.
 import {

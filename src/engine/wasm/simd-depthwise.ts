@@ -1,6 +1,7 @@
 // The project's own WebAssembly SIMD kernels (src/engine/wasm/native/depthwise.c): depthwise forward
 // convolution and kernel gradient with eight accumulators in registers, several times faster than
-// tfjs-backend-wasm's generic path for large kernels, and the kernel gradient of dense convolutions. Data is copied in from TF.js's heap (the module has its
+// tfjs-backend-wasm's generic path for large kernels, and the kernel gradient of dense convolutions. Data is
+// copied in from TF.js's heap (the module has its
 // own memory), packed to a channel-blocked layout, computed, and copied back.
 import {DEPTHWISE_WASM_BASE64} from './native/depthwise-wasm.js';
 
@@ -81,12 +82,18 @@ class Arena {
 
 const blocks = (c: number): number => Math.ceil(c / 4);
 
-function packInput(m: Exports, arena: Arena, values: Float32Array, shape: number[], p: Placement): number {
+/** Packs NHWC `values` into `cb` channel blocks (by default just enough; extra blocks are zeros). */
+function packInput(m: Exports, arena: Arena, values: Float32Array, shape: number[], p: Placement, cb = blocks(shape[3]!)): number {
   const [n, h, w, c] = shape as [number, number, number, number];
   const raw = arena.write(values);
-  const packed = arena.alloc(n * blocks(c) * p.rows * p.cols * 4);
-  m.pack_nhwc(raw, packed, n, h, w, c, blocks(c), p.rows, p.cols, p.top, p.left, p.stepH, p.stepW);
+  const packed = arena.alloc(n * cb * p.rows * p.cols * 4);
+  m.pack_nhwc(raw, packed, n, h, w, c, cb, p.rows, p.cols, p.top, p.left, p.stepH, p.stepW);
   return packed;
+}
+
+/** A tensor placed as it is: no padding, cropping or inserted zeros. */
+function asIs(h: number, w: number): Placement {
+  return {rows: h, cols: w, top: 0, left: 0, stepH: 1, stepW: 1};
 }
 
 /**
@@ -118,7 +125,7 @@ export function simdDepthwiseFilterGrad(x: Float32Array, xShape: number[], p: Pl
   const [n, , , c] = xShape as [number, number, number, number];
   const cb = blocks(c);
   const xb = packInput(m, arena, x, xShape, p);
-  const dyb = packInput(m, arena, dy, [n, g.outH, g.outW, c], {rows: g.outH, cols: g.outW, top: 0, left: 0, stepH: 1, stepW: 1});
+  const dyb = packInput(m, arena, dy, [n, g.outH, g.outW, c], asIs(g.outH, g.outW));
   const gb = arena.alloc(cb * g.kh * g.kw * 4);
   m.dw_filter_grad(xb, dyb, gb, n, cb, p.rows, p.cols, g.kh, g.kw, g.outH, g.outW, g.strides[0], g.strides[1], g.dilations[0], g.dilations[1]);
   const out = arena.alloc(g.kh * g.kw * c);
@@ -136,11 +143,13 @@ export function simdConvFilterGrad(x: Float32Array, xShape: number[], p: Placeme
   const arena = new Arena(m);
   const [n, , , cin] = xShape as [number, number, number, number];
   const xb = packInput(m, arena, x, xShape, p);
-  const dyb = packInput(m, arena, dy, [n, g.outH, g.outW, cout], {rows: g.outH, cols: g.outW, top: 0, left: 0, stepH: 1, stepW: 1});
+  // The kernel takes output channels eight at a time: an odd block count gets a block of zeros.
+  const cob = blocks(cout) + (blocks(cout) % 2);
+  const dyb = packInput(m, arena, dy, [n, g.outH, g.outW, cout], asIs(g.outH, g.outW), cob);
   const cip = blocks(cin) * 4;
-  const cop = blocks(cout) * 4;
+  const cop = cob * 4;
   const gb = arena.alloc(g.kh * g.kw * cip * cop);
-  m.conv_filter_grad(xb, dyb, gb, n, blocks(cin), blocks(cout), p.rows, p.cols, g.kh, g.kw, g.outH, g.outW,
+  m.conv_filter_grad(xb, dyb, gb, n, blocks(cin), cob, p.rows, p.cols, g.kh, g.kw, g.outH, g.outW,
     g.strides[0], g.strides[1], g.dilations[0], g.dilations[1]);
   const padded = arena.read(gb, g.kh * g.kw * cip * cop);
   if (cip === cin && cop === cout) return padded;

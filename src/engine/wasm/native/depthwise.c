@@ -173,9 +173,10 @@ void dw_filter_grad(const f32 *x, const f32 *dy, f32 *g, int N, int CB, int Hp, 
 }
 
 // g[i, j, ci, co] = sum_{n, oy, ox} x[n, ci, oy*sh + i*dh, ox*sw + j*dw] * dy[n, co, oy, ox]: the kernel gradient
-// of a dense convolution, on padded, blocked x [N, CIB, Hp, Wp, 4] and blocked dy [N, COB, Ho, Wo, 4]; g is
-// [KH, KW, CIB*4, COB*4]. A tile of 4 input x 8 output channels of one tap stays in eight registers while the
-// output plane streams past; each input vector's four lanes are broadcast in turn.
+// of a dense convolution, on padded, blocked x [N, CIB, Hp, Wp, 4] and blocked dy [N, COB, Ho, Wo, 4], COB
+// even (the caller adds a block of zeros); g is [KH, KW, CIB*4, COB*4]. A tile of 4 input x 8 output channels
+// of one tap stays in eight registers while the output plane streams past; each input vector's four lanes are
+// broadcast in turn.
 #define LANE(v, l) wasm_i32x4_shuffle(v, v, l, l, l, l)
 #define MAC(a, s, d) a = wasm_f32x4_add(a, wasm_f32x4_mul(s, d))
 EXPORT(conv_filter_grad)
@@ -187,8 +188,7 @@ void conv_filter_grad(const f32 *x, const f32 *dy, f32 *g, int N, int CIB, int C
     for (int j = 0; j < KW; j++) {
       f32 *tap = g + ((long)i * KW + j) * CIB * 4 * cop;
       for (int cb = 0; cb < CIB; cb++) {
-        int ob = 0;
-        for (; ob + 2 <= COB; ob += 2) {
+        for (int ob = 0; ob < COB; ob += 2) {
           v128_t a00 = wasm_f32x4_splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
           for (int n = 0; n < N; n++) {
             const f32 *X = x + ((long)n * CIB + cb) * Hp * Wp * 4 + ((long)i * dh * Wp + (long)j * dw) * 4;
@@ -210,24 +210,6 @@ void conv_filter_grad(const f32 *x, const f32 *dy, f32 *g, int N, int CIB, int C
           wasm_v128_store(o + cop, a10); wasm_v128_store(o + cop + 4, a11);
           wasm_v128_store(o + 2 * cop, a20); wasm_v128_store(o + 2 * cop + 4, a21);
           wasm_v128_store(o + 3 * cop, a30); wasm_v128_store(o + 3 * cop + 4, a31);
-        }
-        if (ob < COB) {
-          v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
-          for (int n = 0; n < N; n++) {
-            const f32 *X = x + ((long)n * CIB + cb) * Hp * Wp * 4 + ((long)i * dh * Wp + (long)j * dw) * 4;
-            const f32 *D = dy + ((long)n * COB + ob) * plane;
-            for (int oy = 0; oy < Ho; oy++) {
-              const f32 *r = X + (long)oy * sh * Wp * 4;
-              const f32 *d = D + (long)oy * Wo * 4;
-              for (int ox = 0; ox < Wo; ox++) {
-                v128_t xv = wasm_v128_load(r + (long)ox * sw * 4);
-                v128_t d0 = wasm_v128_load(d + ox * 4);
-                MAC(a0, LANE(xv, 0), d0); MAC(a1, LANE(xv, 1), d0); MAC(a2, LANE(xv, 2), d0); MAC(a3, LANE(xv, 3), d0);
-              }
-            }
-          }
-          f32 *o = tap + (long)cb * 4 * cop + ob * 4;
-          wasm_v128_store(o, a0); wasm_v128_store(o + cop, a1); wasm_v128_store(o + 2 * cop, a2); wasm_v128_store(o + 3 * cop, a3);
         }
       }
     }
