@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
 import {backendChoice, selectBackend} from '../engine/backends.js';
-import {reevaluateRun, type ReevaluateResult} from '../training/reevaluate.js';
+import {reevaluateRun, type ReevaluateResult} from '../runs/reevaluate.js';
 
 export default class Eval extends MslkCommand {
   static override description = "Compute a run's metrics again from a checkpoint, per image and overall, at each image's original resolution";

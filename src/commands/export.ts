@@ -5,7 +5,7 @@ import {MslkCommand} from '../cli/base-command.js';
 import {backendChoice, BACKEND_NAMES, selectBackend} from '../engine/backends.js';
 import {loadModelConfig} from '../models/config/load.js';
 import {exportModel, type ExportResult} from '../models/export/export-model.js';
-import {openRun} from '../training/open-run.js';
+import {openRun} from '../runs/open-run.js';
 
 export default class Export extends MslkCommand {
   static override description = 'Export model weights as safetensors (stable names, resolved config in the header) or in the TF.js format. ' +

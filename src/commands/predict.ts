@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
 import {backendChoice, selectBackend} from '../engine/backends.js';
-import {predictImages, type PredictedImage} from '../training/predict.js';
+import {predictImages, type PredictedImage} from '../inference/predict.js';
 
 export default class Predict extends MslkCommand {
   static override description = "Segment images with a run's model: binary mask PNGs at each image's original size, and overlays with the contours";

@@ -3,8 +3,8 @@ import cliProgress from 'cli-progress';
 import {resolve} from 'node:path';
 import {MslkCommand} from '../cli/base-command.js';
 import {backendChoice, selectBackend} from '../engine/backends.js';
-import {resolveRunConfig} from '../training/config.js';
-import {trainRun, type TrainRunResult} from '../training/run.js';
+import {resolveRunConfig} from '../runs/config.js';
+import {trainRun, type TrainRunResult} from '../runs/train-run.js';
 
 export default class Train extends MslkCommand {
   static override description = 'Train one model on one dataset and evaluate it; writes a run directory (config, manifest, log, metrics, per-image CSV, checkpoints)';

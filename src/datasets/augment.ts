@@ -2,7 +2,7 @@
 // number comes from a generator seeded by (seed, epoch, index), and the same number of values is drawn whatever
 // is enabled, so the same triple gives the same sample on every run and machine. Geometry is one inverse map from
 // output to source pixels: images are sampled bilinearly, masks by nearest neighbour, so masks stay binary.
-import {SeededRandom} from '../engine/random.js';
+import {SeededRandom} from '../io/random.js';
 
 export interface AugmentOptions {
   /** Probability of a horizontal flip, and of a vertical flip. */

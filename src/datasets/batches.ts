@@ -2,7 +2,7 @@
 // augmentation keyed by (seed, epoch, sample index), so batches are the same on every run.
 import {augmentSample, type AugmentOptions} from './augment.js';
 import type {PreparedDataset} from './prepared-dataset.js';
-import {SeededRandom} from '../engine/random.js';
+import {SeededRandom} from '../io/random.js';
 
 export interface Batch {
   /** Sample indices in the prepared dataset. */

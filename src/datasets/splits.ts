@@ -4,7 +4,7 @@
 import {readFile} from 'node:fs/promises';
 import {writeFileAtomic} from '../io/atomic-write.js';
 import {DatasetError, firstLine} from './errors.js';
-import {SeededRandom, hashLabel} from '../engine/random.js';
+import {SeededRandom, hashLabel} from '../io/random.js';
 
 export const SUBSETS = ['train', 'validation', 'test'] as const;
 export type SubsetName = (typeof SUBSETS)[number];

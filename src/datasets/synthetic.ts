@@ -3,7 +3,7 @@
 import {mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import sharp from 'sharp';
-import {SeededRandom} from '../engine/random.js';
+import {SeededRandom} from '../io/random.js';
 
 export interface SyntheticOptions {
   count: number;

@@ -2,7 +2,7 @@
 // max-pool, bilinear up-sampling, concat), built from raw ops so that engine benchmarks do not depend on the
 // model code. Used by `mslk bench engine`.
 import * as tf from '@tensorflow/tfjs-core';
-import {SeededRandom} from './random.js';
+import {SeededRandom} from '../io/random.js';
 
 export interface ReferenceNet {
   params: tf.Variable[];

@@ -2,7 +2,7 @@
 // the decoder stage, the head, and the seeds that make initialisation reproducible. Layer names are the
 // stable weight-name prefixes documented in src/models/WEIGHTS.md ('dec.2.conv1', 'head', ...).
 import * as tf from '@tensorflow/tfjs';
-import {SeededRandom} from '../engine/random.js';
+import {SeededRandom} from '../io/random.js';
 import {BatchNorm} from './layers/batch-norm.js';
 import {ReLU} from './layers/relu.js';
 import {Upsample, type UpsampleMode} from './layers/resample.js';

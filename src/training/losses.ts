@@ -1,7 +1,7 @@
 // Segmentation losses on logits: weighted BCE + soft Dice (the default of this family of papers), or either
 // alone. Soft Dice is computed per image (with smoothing) and averaged over the batch.
 import * as tf from '@tensorflow/tfjs';
-import type {LossConfig} from './config.js';
+import type {LossConfig} from '../runs/config.js';
 
 /** Mean binary cross-entropy with logits, in the numerically stable form max(z,0) - z*y + log(1 + exp(-|z|)). */
 export function bceWithLogits(labels: tf.Tensor4D, logits: tf.Tensor4D): tf.Scalar {

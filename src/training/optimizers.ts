@@ -4,7 +4,7 @@
 //   adam:  g' = g + wd * w; m, v moments of g'; bias-corrected;  w -= lr * m^ / (sqrt(v^) + eps)
 //   adamw: as adam on g, then w -= lr * wd * w (decoupled weight decay, Loshchilov & Hutter 2019)
 import * as tf from '@tensorflow/tfjs';
-import type {OptimizerConfig} from './config.js';
+import type {OptimizerConfig} from '../runs/config.js';
 
 const EPSILON = 1e-8;
 

@@ -1,6 +1,6 @@
 // Learning-rate schedules, evaluated per optimisation step: constant, poly(power), cosine to minLr, each with an
 // optional linear warm-up from 0.
-import type {ScheduleConfig} from './config.js';
+import type {ScheduleConfig} from '../runs/config.js';
 
 export function learningRateAt(schedule: ScheduleConfig, baseLr: number, step: number, totalSteps: number, stepsPerEpoch: number): number {
   const warmup = Math.round(schedule.warmupEpochs * stepsPerEpoch);

@@ -2,7 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import {setDyConvTemperature} from '../models/layers/temperature.js';
 import type {TrainingPosition} from './checkpoint.js';
-import type {RunConfig} from './config.js';
+import type {RunConfig} from '../runs/config.js';
 
 /** DyConv temperature at a step: linear from start to end over min(schedule epochs, run epochs), per step. */
 export function temperatureAtStep(config: RunConfig, step: number, stepsPerEpoch: number): number | null {

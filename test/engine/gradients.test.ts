@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import {activateBackend} from '../../src/engine/backends.js';
 import {variableGradsReleasing} from '../../src/engine/gradients.js';
-import {SeededRandom} from '../../src/engine/random.js';
+import {SeededRandom} from '../../src/io/random.js';
 
 test.before(() => activateBackend('wasm'));
 

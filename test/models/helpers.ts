@@ -1,7 +1,7 @@
 // Shared by the model tests: the wasm backend, seeded random tensors, and random BN statistics.
 import * as tf from '@tensorflow/tfjs';
 import {activateBackend} from '../../src/engine/backends.js';
-import {SeededRandom} from '../../src/engine/random.js';
+import {SeededRandom} from '../../src/io/random.js';
 
 let ready: Promise<void> | undefined;
 export function useWasm(): Promise<void> {

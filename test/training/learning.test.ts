@@ -7,8 +7,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {activateBackend} from '../../src/engine/backends.js';
-import {resolveRunConfig} from '../../src/training/config.js';
-import {trainRun} from '../../src/training/run.js';
+import {resolveRunConfig} from '../../src/runs/config.js';
+import {trainRun} from '../../src/runs/train-run.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const kvasir = join(root, '..', 'shared', 'datasets', 'kvasir-seg-352');

@@ -3,7 +3,7 @@
 // tensor memory of each (tf.profile's peakBytes, measured in a separate untimed run).
 import * as tf from '@tensorflow/tfjs';
 import {variableGradsReleasing} from '../../engine/gradients.js';
-import {SeededRandom} from '../../engine/random.js';
+import {SeededRandom} from '../../io/random.js';
 
 export interface Timing {
   medianMs: number;

@@ -4,7 +4,7 @@
 import {join} from 'node:path';
 import {writeFileAtomic} from '../io/atomic-write.js';
 import {aggregateMetrics, perImageCsv, type AggregateMetrics} from '../evaluation/index.js';
-import {evaluateIndices, inferenceModel} from './evaluate.js';
+import {evaluateIndices, inferenceModel} from './evaluate-run.js';
 import {openRun, runData} from './open-run.js';
 
 export interface ReevaluateOptions {

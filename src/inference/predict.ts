@@ -8,8 +8,8 @@ import sharp from 'sharp';
 import {decodeImage, decodeMask} from '../datasets/decode.js';
 import {THRESHOLD_128} from '../datasets/mask-rules.js';
 import {binarize, maskBoundary, resizeBilinear} from '../evaluation/index.js';
-import {inferenceModel} from './evaluate.js';
-import {openRun} from './open-run.js';
+import {inferenceModel} from '../runs/evaluate-run.js';
+import {openRun} from '../runs/open-run.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.gif', '.webp']);
 

@@ -9,9 +9,9 @@ import {openPreparedFile} from '../datasets/prepare.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import type {SplitFile} from '../datasets/splits.js';
 import {buildModel} from '../models/registry.js';
-import {readCheckpoint, restoreCheckpoint} from './checkpoint.js';
+import {readCheckpoint, restoreCheckpoint} from '../training/checkpoint.js';
 import {parseRunConfig, type RunConfig} from './config.js';
-import {useCheckpointTemperature} from './temperature.js';
+import {useCheckpointTemperature} from '../training/temperature.js';
 import {RunDir} from './run-dir.js';
 
 export class RunNotFoundError extends Error {}

@@ -13,8 +13,8 @@ import {activeBackendName} from '../engine/backends.js';
 import {systemInfo} from '../engine/system-info.js';
 import {MSLK_VERSION, packageVersions} from '../version.js';
 import type {RunConfig} from './config.js';
-import {evaluateSplits, type RunMetrics} from './evaluate.js';
-import {trainLoop, TrainingDivergedError, type BatchProgress, type EpochLog} from './loop.js';
+import {evaluateSplits, type RunMetrics} from './evaluate-run.js';
+import {trainLoop, TrainingDivergedError, type BatchProgress, type EpochLog} from '../training/loop.js';
 import {RunDir, gitState, runId} from './run-dir.js';
 
 export interface TrainRunOptions {

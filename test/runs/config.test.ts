@@ -3,7 +3,7 @@ import {mkdtemp, writeFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {mergeConfigs} from '../../src/config/files.js';
-import {resolveRunConfig} from '../../src/training/config.js';
+import {resolveRunConfig} from '../../src/runs/config.js';
 
 async function withFiles(files: Record<string, string>, fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'mslk-config-'));

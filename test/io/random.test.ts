@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import {SeededRandom} from '../../src/engine/random.js';
+import {SeededRandom} from '../../src/io/random.js';
 
 test('the same seed gives the same stream; a saved state resumes it exactly', (t) => {
   fc.assert(fc.property(fc.integer(), fc.nat(50), (seed, skip) => {

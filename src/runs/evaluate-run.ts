@@ -6,11 +6,11 @@ import {writeFileAtomic} from '../io/atomic-write.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import {aggregateMetrics, perImageCsv, perImageMetrics, type AggregateMetrics, type NamedPerImageMetrics} from '../evaluation/index.js';
 import {fuseForInference, hasUnfusedLayers} from '../models/fuse.js';
-import {readCheckpoint, restoreCheckpoint} from './checkpoint.js';
-import {useCheckpointTemperature} from './temperature.js';
+import {readCheckpoint, restoreCheckpoint} from '../training/checkpoint.js';
+import {useCheckpointTemperature} from '../training/temperature.js';
 import type {RunConfig} from './config.js';
 import type {RunDir} from './run-dir.js';
-import {predictProbabilities} from './validate.js';
+import {predictProbabilities} from '../training/validate.js';
 
 export interface SplitMetrics extends AggregateMetrics {
   /** Headline shortcuts: per-image means (mDice, mIoU) at the original resolution. */
