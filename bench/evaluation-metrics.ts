@@ -41,10 +41,10 @@ function timeMs(runs: number, work: () => void): number {
     times.push((used.user + used.system) / 1000);
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return times[Math.floor(times.length / 2)]!;
 }
 
-console.log(`Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0].toFixed(1)}; median CPU ms per call`);
+console.log(`Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}; median CPU ms per call`);
 for (const size of [352, 1024]) {
   const runs = size > 500 ? 10 : 30;
   const probabilities: ProbabilityMap = {data: disc(size, size * 0.45, size * 0.5, size * 0.3), height: size, width: size};

@@ -12,7 +12,7 @@ export default class Doctor extends MslkCommand {
 
   async run(): Promise<DoctorReport> {
     const {flags} = await this.parse(Doctor);
-    const report = await runDoctor({dataRoot: flags['data-root']});
+    const report = await runDoctor(flags['data-root'] === undefined ? {} : {dataRoot: flags['data-root']});
     const s = report.system;
     this.log(`mslk ${report.mslk} on Node ${s.node} (${s.platform})`);
     this.log(`CPU: ${s.cpuModel}, ${s.cores} cores, ${s.memoryGiB} GiB`);

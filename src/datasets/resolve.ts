@@ -98,8 +98,8 @@ async function matchEntry(dir: string, entry: DatasetEntry, strict: boolean): Pr
 async function withChecksums(dataset: ResolvedDataset): Promise<ResolvedDataset> {
   const own = await readFolderChecksums(dataset.root);
   const official = dataset.entry?.checksums?.();
-  if (own && official) dataset.checksums = new Map([...own, ...official]);
-  else dataset.checksums = own ?? official;
+  const checksums = own && official ? new Map([...own, ...official]) : own ?? official;
+  if (checksums) dataset.checksums = checksums;
   return dataset;
 }
 

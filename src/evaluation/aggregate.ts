@@ -54,7 +54,7 @@ export function aggregateMetrics(images: readonly PerImageMetrics[]): AggregateM
   const values = new Float64Array(images.length);
   const perImageMean = {} as Record<AveragedMetric, MeanStd> & {thresholdAveragedDice?: MeanStd};
   for (const metric of AVERAGED_METRICS) {
-    for (let i = 0; i < images.length; i++) values[i] = images[i][metric];
+    for (let i = 0; i < images.length; i++) values[i] = images[i]![metric]!;
     perImageMean[metric] = meanStd(values, metric);
   }
   const withThresholdAveraged = images.filter((image) => image.thresholdAveragedDice !== undefined).length;
@@ -62,7 +62,7 @@ export function aggregateMetrics(images: readonly PerImageMetrics[]): AggregateM
     if (withThresholdAveraged !== images.length) {
       throw new RangeError(`only ${withThresholdAveraged} of ${images.length} images carry the threshold-averaged Dice`);
     }
-    for (let i = 0; i < images.length; i++) values[i] = images[i].thresholdAveragedDice ?? 0;
+    for (let i = 0; i < images.length; i++) values[i] = images[i]!.thresholdAveragedDice ?? 0;
     perImageMean.thresholdAveragedDice = meanStd(values, 'thresholdAveragedDice');
   }
 
@@ -102,7 +102,7 @@ export function meanStd(values: ArrayLike<number>, name: string): MeanStd {
   const n = values.length;
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    const value = values[i];
+    const value = values[i]!;
     if (!Number.isFinite(value)) throw new RangeError(`${name} of image ${i} is ${value}: it cannot enter a mean`);
     sum += value;
   }
@@ -111,7 +111,7 @@ export function meanStd(values: ArrayLike<number>, name: string): MeanStd {
   if (n < 2) return {mean, std: null, n};
   let squares = 0;
   for (let i = 0; i < n; i++) {
-    const deviation = values[i] - mean;
+    const deviation = values[i]! - mean;
     squares += deviation * deviation;
   }
   return {mean, std: Math.sqrt(squares / (n - 1)), n};

@@ -21,7 +21,7 @@ export function binarize(probabilities: ArrayLike<number>, threshold: number = D
   const n = probabilities.length;
   const mask = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const p = probabilities[i];
+    const p = probabilities[i]!;
     if (p !== p) throw new RangeError(`the probability map holds NaN at pixel ${i}`);
     mask[i] = p >= threshold ? 1 : 0;
   }

@@ -52,7 +52,7 @@ export function perImageCsvRow(row: NamedPerImageMetrics, withThresholdAveragedD
  * it, and then every row must.
  */
 export function perImageCsv(rows: readonly NamedPerImageMetrics[]): string {
-  const withThresholdAveragedDice = rows.length > 0 && rows[0].metrics.thresholdAveragedDice !== undefined;
+  const withThresholdAveragedDice = rows.length > 0 && rows[0]!.metrics.thresholdAveragedDice !== undefined;
   const records = [perImageCsvHeader(withThresholdAveragedDice)];
   for (const row of rows) records.push(perImageCsvRow(row, withThresholdAveragedDice).map(String));
   return stringify(records, {record_delimiter: 'unix'});

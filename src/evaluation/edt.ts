@@ -42,7 +42,7 @@ export function columnDistances(features: Uint8Array, shape: ImageShape): Int32A
     const above = row - width;
     for (let x = 0; x < width; x++) {
       // Capped so that "no feature" stays exactly `none` down a featureless column.
-      const fromAbove = distance[above + x] + 1;
+      const fromAbove = distance[above + x]! + 1;
       distance[row + x] = features[row + x] !== 0 ? 0 : fromAbove < none ? fromAbove : none;
     }
   }
@@ -50,8 +50,8 @@ export function columnDistances(features: Uint8Array, shape: ImageShape): Int32A
     const row = y * width;
     const below = row + width;
     for (let x = 0; x < width; x++) {
-      const fromBelow = distance[below + x] + 1;
-      if (fromBelow < distance[row + x]) distance[row + x] = fromBelow;
+      const fromBelow = distance[below + x]! + 1;
+      if (fromBelow < distance[row + x]!) distance[row + x] = fromBelow;
     }
   }
   return distance;
@@ -87,7 +87,7 @@ export class RowEnvelope {
     const none = this.none;
     let k = -1;
     for (let q = 0; q < this.width; q++) {
-      const g = columns[rowStart + q];
+      const g = columns[rowStart + q]!;
       if (g >= none) continue; // no feature in this column: no parabola
       const fq = g * g;
       f[q] = fq;
@@ -99,13 +99,13 @@ export class RowEnvelope {
         continue;
       }
       const lifted = fq + q * q;
-      let p = v[k];
+      let p = v[k]!;
       // Where the parabola rooted at q overtakes the rightmost one kept, rooted at p.
-      let s = (lifted - (f[p] + p * p)) / (2 * (q - p));
-      while (s <= z[k]) {
+      let s = (lifted - (f[p]! + p * p)) / (2 * (q - p));
+      while (s <= z[k]!) {
         k--; // the parabola at p is hidden by its neighbours (z[0] = -Infinity stops this at k = 0)
-        p = v[k];
-        s = (lifted - (f[p] + p * p)) / (2 * (q - p));
+        p = v[k]!;
+        s = (lifted - (f[p]! + p * p)) / (2 * (q - p));
       }
       k++;
       v[k] = q;
@@ -121,10 +121,10 @@ export class RowEnvelope {
   next(x: number): number {
     const z = this.boundaries;
     let j = this.cursor;
-    while (z[j + 1] < x) j++;
+    while (z[j + 1]! < x) j++;
     this.cursor = j;
-    const root = this.vertices[j];
+    const root = this.vertices[j]!;
     const dx = x - root;
-    return dx * dx + this.heights[root];
+    return dx * dx + this.heights[root]!;
   }
 }

@@ -89,7 +89,7 @@ export function directedBoundaryDistances(fromBoundary: Uint8Array, toBoundary: 
     const row = y * width;
     let scanBudget = 0;
     for (let x = 0; x < width; x++) {
-      if (fromBoundary[row + x] !== 0) scanBudget += 2 * Math.min(columns[row + x], width) + 1;
+      if (fromBoundary[row + x] !== 0) scanBudget += 2 * Math.min(columns[row + x]!, width) + 1;
     }
     if (scanBudget === 0) continue;
     if (scanBudget <= 2 * width) {
@@ -108,7 +108,7 @@ export function directedBoundaryDistances(fromBoundary: Uint8Array, toBoundary: 
 
 /** min over q of (x - q)^2 + g(q)^2 along one row of column distances, scanning outwards from x with early exit. */
 function scanSquaredDistance(columns: Int32Array, row: number, width: number, none: number, x: number): number {
-  const own = columns[row + x];
+  const own = columns[row + x]!;
   let best = own >= none ? Infinity : own * own;
   for (let d = 1; d * d < best; d++) {
     const left = x - d;
@@ -116,11 +116,11 @@ function scanSquaredDistance(columns: Int32Array, row: number, width: number, no
     if (left < 0 && right >= width) break;
     const dd = d * d;
     if (left >= 0) {
-      const g = columns[row + left];
+      const g = columns[row + left]!;
       if (g < none && dd + g * g < best) best = dd + g * g;
     }
     if (right < width) {
-      const g = columns[row + right];
+      const g = columns[row + right]!;
       if (g < none && dd + g * g < best) best = dd + g * g;
     }
   }

@@ -19,8 +19,8 @@ export function percentile(values: ArrayLike<number>, percent: number): number {
   const low = selectInPlace(work, below);
   if (below >= n - 1) return low;
   // After selection everything right of `below` is >= low: the next order statistic is their minimum.
-  let high = work[below + 1];
-  for (let i = below + 2; i < n; i++) if (work[i] < high) high = work[i];
+  let high = work[below + 1]!;
+  for (let i = below + 2; i < n; i++) if (work[i]! < high) high = work[i]!;
   return low + (position - below) * (high - low);
 }
 
@@ -31,15 +31,15 @@ function selectInPlace(a: Float64Array, k: number): number {
   while (right > left) {
     // Median of three as pivot keeps sorted and reversed inputs linear.
     const middle = (left + right) >>> 1;
-    if (a[middle] < a[left]) swap(a, middle, left);
-    if (a[right] < a[left]) swap(a, right, left);
-    if (a[right] < a[middle]) swap(a, right, middle);
-    const pivot = a[middle];
+    if (a[middle]! < a[left]!) swap(a, middle, left);
+    if (a[right]! < a[left]!) swap(a, right, left);
+    if (a[right]! < a[middle]!) swap(a, right, middle);
+    const pivot = a[middle]!;
     let i = left;
     let j = right;
     while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
       if (i <= j) {
         swap(a, i, j);
         i++;
@@ -50,11 +50,11 @@ function selectInPlace(a: Float64Array, k: number): number {
     else if (k >= i) left = i;
     else break; // j < k < i: a[k] equals the pivot and is in place
   }
-  return a[k];
+  return a[k]!;
 }
 
 function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
+  const t = a[i]!;
+  a[i] = a[j]!;
   a[j] = t;
 }

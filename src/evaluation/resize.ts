@@ -15,16 +15,16 @@ export function resizeBilinear(source: Float32Array, from: ImageShape, to: Image
   const out = new Float32Array(outCount);
   const inWidth = from.width;
   for (let y = 0; y < to.height; y++) {
-    const upper = rows.low[y] * inWidth;
-    const lower = rows.high[y] * inWidth;
-    const wy = rows.weight[y];
+    const upper = rows.low[y]! * inWidth;
+    const lower = rows.high[y]! * inWidth;
+    const wy = rows.weight[y]!;
     const outRow = y * to.width;
     for (let x = 0; x < to.width; x++) {
-      const left = columns.low[x];
-      const right = columns.high[x];
-      const wx = columns.weight[x];
-      const top = source[upper + left] + (source[upper + right] - source[upper + left]) * wx;
-      const bottom = source[lower + left] + (source[lower + right] - source[lower + left]) * wx;
+      const left = columns.low[x]!;
+      const right = columns.high[x]!;
+      const wx = columns.weight[x]!;
+      const top = source[upper + left]! + (source[upper + right]! - source[upper + left]!) * wx;
+      const bottom = source[lower + left]! + (source[lower + right]! - source[lower + left]!) * wx;
       out[outRow + x] = top + (bottom - top) * wy;
     }
   }

@@ -23,24 +23,24 @@ export function diceOverThresholds(probabilities: ArrayLike<number>, groundTruth
   let groundTruthCount = 0;
   const n = probabilities.length;
   for (let i = 0; i < n; i++) {
-    const p = probabilities[i];
+    const p = probabilities[i]!;
     if (p !== p) throw new RangeError(`the probability map holds NaN at pixel ${i}`);
     const actual = groundTruth[i] !== 0;
     if (actual) groundTruthCount++;
     if (p < 0) continue;
     let bin = p >= 1 ? top : Math.floor(p * top);
     // Correct the rounding of p * 255 so that the bin obeys exactly k / 255 <= p (the same division as the table).
-    while (thresholds[bin + 1] <= p) bin++;
-    while (bin > 0 && thresholds[bin] > p) bin--;
-    predictedInBin[bin]++;
-    if (actual) truePositiveInBin[bin]++;
+    while (thresholds[bin + 1]! <= p) bin++;
+    while (bin > 0 && thresholds[bin]! > p) bin--;
+    predictedInBin[bin]!++;
+    if (actual) truePositiveInBin[bin]!++;
   }
   const dice = new Float64Array(THRESHOLD_COUNT);
   let predicted = 0;
   let truePositive = 0;
   for (let k = top; k >= 0; k--) {
-    predicted += predictedInBin[k];
-    truePositive += truePositiveInBin[k];
+    predicted += predictedInBin[k]!;
+    truePositive += truePositiveInBin[k]!;
     const denominator = predicted + groundTruthCount;
     dice[k] = denominator === 0 ? 1 : (2 * truePositive) / denominator;
   }
@@ -51,6 +51,6 @@ export function diceOverThresholds(probabilities: ArrayLike<number>, groundTruth
 export function thresholdAveragedDice(probabilities: ArrayLike<number>, groundTruth: Uint8Array, shape: ImageShape): number {
   const dice = diceOverThresholds(probabilities, groundTruth, shape);
   let sum = 0;
-  for (let k = 0; k < dice.length; k++) sum += dice[k];
+  for (let k = 0; k < dice.length; k++) sum += dice[k]!;
   return sum / dice.length;
 }

@@ -74,7 +74,7 @@ test('a truncated or damaged cache is refused and rebuilt, never used', async (t
     t.is((await stat(rebuilt.file)).size, size);
     // Flip one data byte: the CRC catches it.
     const bytes = await readFile(first.file);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = bytes.at(-1)! ^ 0xff;
     await writeFile(first.file, bytes);
     await t.throwsAsync(openPreparedFile(first.file), {message: /checksum mismatch/});
   } finally {

@@ -96,7 +96,7 @@ test('directed distances equal the brute force on wide rows (both the scan and t
         for (let j = 0; j < target.length; j++) {
           if (target[j]) best = Math.min(best, Math.hypot(y - Math.floor(j / shape.width), x - (j % shape.width)));
         }
-        if (!close(fast[next++], best)) return false;
+        if (!close(fast[next++]!, best)) return false;
       }
       return next === fast.length;
     }),

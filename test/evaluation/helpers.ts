@@ -6,11 +6,11 @@ import type {ImageShape} from '../../src/evaluation/index.js';
 /** A mask from rows of text, '#' = foreground, anything else background. */
 export function drawMask(...rows: string[]): {data: Uint8Array; height: number; width: number} {
   const height = rows.length;
-  const width = rows[0].length;
+  const width = rows[0]!.length;
   const data = new Uint8Array(height * width);
   for (let y = 0; y < height; y++) {
-    if (rows[y].length !== width) throw new Error('rows of a drawn mask must have equal length');
-    for (let x = 0; x < width; x++) data[y * width + x] = rows[y][x] === '#' ? 1 : 0;
+    if (rows[y]!.length !== width) throw new Error('rows of a drawn mask must have equal length');
+    for (let x = 0; x < width; x++) data[y * width + x] = rows[y]![x] === '#' ? 1 : 0;
   }
   return {data, height, width};
 }
@@ -49,7 +49,7 @@ export function brutePercentile(values: readonly number[], q: number): number {
   const h = ((sorted.length - 1) * q) / 100;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 /** Directed boundary distances by checking every pair: O(n * m). */

@@ -44,7 +44,7 @@ test('agrees with tf.image.resizeBilinear(halfPixelCenters = true) on random map
       const theirs = tf.tidy(() =>
         tf.image.resizeBilinear(tf.tensor3d(source, [from.height, from.width, 1]), [to.height, to.width], false, true).dataSync(),
       );
-      for (let i = 0; i < ours.length; i++) if (Math.abs(ours[i] - theirs[i]) > 1e-6) return false;
+      for (let i = 0; i < ours.length; i++) if (Math.abs(ours[i]! - theirs[i]!) > 1e-6) return false;
       return true;
     }),
     {numRuns: 200},

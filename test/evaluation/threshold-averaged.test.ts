@@ -41,13 +41,13 @@ test('equals Dice computed threshold by threshold (p >= k/255)', (t) => {
         let tp = 0;
         let predicted = 0;
         for (let i = 0; i < p.length; i++) {
-          if (p[i] >= k / 255) {
+          if (p[i]! >= k / 255) {
             predicted++;
-            tp += truth[i];
+            tp += truth[i]!;
           }
         }
         const expected = predicted + actual === 0 ? 1 : (2 * tp) / (predicted + actual);
-        if (!close(curve[k], expected)) return false;
+        if (!close(curve[k]!, expected)) return false;
       }
       return true;
     }),

@@ -21,7 +21,7 @@ export default class BenchEngine extends MslkCommand {
   async run(): Promise<{results: EngineBenchResult[]}> {
     const {flags} = await this.parse(BenchEngine);
     const results = await benchEngine({
-      backends: flags.backend as BackendName[] | undefined, size: flags.size, batch: flags.batch,
+      ...(flags.backend ? {backends: flags.backend as BackendName[]} : {}), size: flags.size, batch: flags.batch,
       steps: flags.steps, warmup: flags.warmup, budgetSeconds: flags.budget,
     });
     this.log(`Reference net, ${flags.size}x${flags.size}, batch ${flags.batch}: forward + backward + Adam update`);

@@ -25,7 +25,7 @@ function copyBox(src: Typed, shape: readonly number[], begin: readonly number[],
 }
 
 export function sliceFromHeap(backend: WasmBackend, x: TensorInfo, begin: number | number[], size?: number | number[]): TensorInfo {
-  const [b, s] = slice_util.parseSliceParams(x as Parameters<typeof slice_util.parseSliceParams>[0], begin, size);
+  const [b, s] = slice_util.parseSliceParams(x as Parameters<typeof slice_util.parseSliceParams>[0], begin, size) as [number[], number[]];
   const out = backend.makeOutput(s, x.dtype);
   if (util.sizeFromShape(s) === 0) return out;
   // Views after makeOutput: allocating may grow the heap and detach earlier views.

@@ -26,7 +26,7 @@ export class AttentionGate extends tf.layers.Layer {
   private psiBn!: BatchNormParams;
 
   constructor(args: AttentionGateArgs) {
-    super({name: args.name});
+    super(args.name === undefined ? {} : {name: args.name});
     this.interChannels = args.interChannels ?? null;
     this.seed = args.seed ?? 0;
   }

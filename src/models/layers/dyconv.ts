@@ -40,7 +40,7 @@ export class DyConv extends tf.layers.Layer {
   private fc2!: tf.LayerVariable;
 
   constructor(args: DyConvArgs) {
-    super({name: args.name});
+    super(args.name === undefined ? {} : {name: args.name});
     if (!(args.kernels >= 1)) throw new Error(`DyConv: K must be >= 1, got ${args.kernels}`);
     this.filters = args.filters;
     this.kernels = args.kernels;

@@ -34,7 +34,7 @@ export class GroupNorm extends tf.layers.Layer {
   private beta!: tf.LayerVariable;
 
   constructor(args: GroupNormArgs) {
-    super({name: args.name});
+    super(args.name === undefined ? {} : {name: args.name});
     this.groups = args.groups;
     this.epsilon = args.epsilon ?? GN_EPSILON;
   }

@@ -38,7 +38,7 @@ export class MIDM extends tf.layers.Layer {
   private v!: tf.LayerVariable;
 
   constructor(args: MIDMArgs) {
-    super({name: args.name});
+    super(args.name === undefined ? {} : {name: args.name});
     this.heads = args.heads ?? 1;
     this.window = args.window === undefined ? 7 : args.window;
     this.pool = args.pool ?? 'avg';

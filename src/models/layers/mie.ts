@@ -46,7 +46,7 @@ export class MIE extends tf.layers.Layer {
   private gn!: Record<'h' | 'w', {gamma: tf.LayerVariable; beta: tf.LayerVariable}>;
 
   constructor(args: MIEArgs) {
-    super({name: args.name});
+    super(args.name === undefined ? {} : {name: args.name});
     this.kernels = [...args.kernels];
     this.shareHW = args.shareHW ?? true;
     this.gnGroups = args.gnGroups ?? 4;

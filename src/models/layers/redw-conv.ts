@@ -119,7 +119,7 @@ export abstract class ReDWHolder extends tf.layers.Layer implements Reparameteri
   readonly seed: number;
 
   constructor(args: ReDWConvArgs) {
-    super({name: args.name});
+    super(args.name === undefined ? {} : {name: args.name});
     this.largeKernel = args.largeKernel;
     this.smallKernel = args.smallKernel;
     this.fused = args.fused ?? false;

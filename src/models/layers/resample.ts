@@ -17,7 +17,7 @@ export class Upsample extends tf.layers.Layer {
   readonly factor: number;
 
   constructor(args: UpsampleArgs) {
-    super({name: args.name});
+    super(args.name === undefined ? {} : {name: args.name});
     this.mode = args.mode ?? 'bilinear';
     this.factor = args.factor ?? 2;
   }
