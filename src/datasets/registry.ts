@@ -1,10 +1,6 @@
 // The public 2D segmentation datasets mslk knows: where each comes from, its terms, how its owners lay it out,
 // how its files pair, how its masks become binary and which split is official. Facts only; reading is elsewhere.
-import {lazyChecksums, type ChecksumList} from './checksums.js';
-import {CVC_CLINICDB_SHA256} from './checksums/cvc-clinicdb.js';
-import {CVC_COLONDB_SHA256} from './checksums/cvc-colondb.js';
-import {ETIS_LARIBPOLYPDB_SHA256} from './checksums/etis-laribpolypdb.js';
-import {KVASIR_SEG_SHA256} from './checksums/kvasir-seg.js';
+import {packageChecksums, type ChecksumList} from './checksums.js';
 import type {Layout} from './layout.js';
 import {INSTANCE_LABELS, THRESHOLD_128, XML_POLYGONS} from './mask-rules.js';
 
@@ -48,7 +44,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     terms: 'Free for academic and research use; commercial use needs prior written permission from Simula. Cite the paper.',
     citation: 'Jha D, Smedsrud PH, Riegler MA, Halvorsen P, de Lange T, Johansen D, Johansen HD. Kvasir-SEG: A Segmented Polyp Dataset. MultiMedia Modeling (MMM 2020), LNCS 11962, pp. 451-462.',
     officialSplit: 'none in the release (seeded 80/10/10 by default); the 352 px layout carries the 800/100/100 train/validation/test split of splits.csv',
-    checksums: lazyChecksums(() => KVASIR_SEG_SHA256, 'the official Kvasir-SEG release'),
+    checksums: packageChecksums('kvasir-seg.sha256', 'the official Kvasir-SEG release'),
     layouts: [
       {
         id: 'kvasir-seg-352',
@@ -86,7 +82,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     terms: 'Research use; cite the paper. Redistribution needs the owners\' permission.',
     citation: 'Bernal J, Sanchez FJ, Fernandez-Esparrach G, Gil D, Rodriguez C, Vilarino F. WM-DOVA maps for accurate polyp highlighting in colonoscopy: Validation vs. saliency maps from physicians. Computerized Medical Imaging and Graphics 43 (2015) 99-111.',
     officialSplit: 'none (seeded 80/10/10 by default)',
-    checksums: lazyChecksums(() => CVC_CLINICDB_SHA256, 'CVC-ClinicDB (PraNet layout)'),
+    checksums: packageChecksums('cvc-clinicdb.sha256', 'CVC-ClinicDB (PraNet layout)'),
     layouts: [
       {
         id: 'cvc-clinicdb-original',
@@ -117,7 +113,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     terms: POLYP_TERMS,
     citation: 'Bernal J, Sanchez J, Vilarino F. Towards automatic polyp detection with a polyp appearance model. Pattern Recognition 45(9) (2012) 3166-3182.',
     officialSplit: 'none (used whole as a test set in the PraNet protocol)',
-    checksums: lazyChecksums(() => CVC_COLONDB_SHA256, 'CVC-ColonDB (PraNet layout)'),
+    checksums: packageChecksums('cvc-colondb.sha256', 'CVC-ColonDB (PraNet layout)'),
     layouts: [{id: 'cvc-colondb-pranet', description: 'PraNet layout: images/*.png and masks/*.png', groups: [{images: 'images', masks: 'masks'}], recursive: false, pairing: {kind: 'same-stem'}, maskRule: THRESHOLD_128, needsChecksumMatch: true}],
   },
   {
@@ -130,7 +126,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     terms: POLYP_TERMS,
     citation: 'Silva J, Histace A, Romain O, Dray X, Granado B. Toward embedded detection of polyps in WCE images for early diagnosis of colorectal cancer. IJCARS 9(2) (2014) 283-293.',
     officialSplit: 'none (used whole as a test set in the PraNet protocol)',
-    checksums: lazyChecksums(() => ETIS_LARIBPOLYPDB_SHA256, 'ETIS-LaribPolypDB (PraNet layout)'),
+    checksums: packageChecksums('etis-laribpolypdb.sha256', 'ETIS-LaribPolypDB (PraNet layout)'),
     layouts: [{id: 'etis-pranet', description: 'PraNet layout: images/*.png and masks/*.png', groups: [{images: 'images', masks: 'masks'}], recursive: false, pairing: {kind: 'same-stem'}, maskRule: THRESHOLD_128, needsChecksumMatch: true}],
   },
   {

@@ -55,7 +55,7 @@ test('bad input gets one line naming the key and the fix', async (t) => {
     await t.throwsAsync(resolveRunConfig(join(dir, 'a.yaml')), {message: /^extends cycle: /});
   });
   await withFiles({'c.yaml': 'extends: missing.yaml\n', 'd.yaml': 'train: {epochs: 2}\n', 'e.yaml': 'model: [1\n'}, async (dir) => {
-    await t.throwsAsync(resolveRunConfig(join(dir, 'c.yaml')), {message: /^extends 'missing\.yaml': no such file/});
+    await t.throwsAsync(resolveRunConfig(join(dir, 'c.yaml')), {message: /c\.yaml: extends 'missing\.yaml': no such file/});
     await t.throwsAsync(resolveRunConfig(join(dir, 'd.yaml')), {message: /no model: add 'extends: models\/<name>\.yaml'/});
     await t.throwsAsync(resolveRunConfig(join(dir, 'e.yaml')), {message: /not valid YAML/});
   });

@@ -15,7 +15,7 @@ export async function readRawModelConfig(source: string): Promise<Record<string,
 
 /** Applies `key.path=value` to a model config; a leading 'model.' is allowed. */
 export function applyModelOverride(raw: Record<string, unknown>, assignment: string): void {
-  applyOverride(raw, assignment.startsWith('model.') ? assignment.slice('model.'.length) : assignment);
+  applyOverride(raw, assignment, {within: 'model'});
 }
 
 export async function loadModelConfig(source: string, overrides: readonly string[] = []): Promise<ModelConfig> {
