@@ -13,6 +13,7 @@ import {openRun} from '../runs/open-run.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.gif', '.webp']);
 
+/** What predictImages segments, with which run, and where it writes. */
 export interface PredictOptions {
   /** The run: its directory, `<parent>/<run id>`, or a bare run id found in `runs` (see locateRun). */
   dir: string;

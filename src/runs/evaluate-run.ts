@@ -38,6 +38,7 @@ export async function evaluateIndices(model: tf.LayersModel, dataset: PreparedDa
   return rows;
 }
 
+/** What evaluateSplits evaluates and where it writes. */
 export interface EvaluateSplitsOptions {
   /** The run's model; the checkpoint's weights and DyConv temperature are loaded into it. */
   model: tf.LayersModel;

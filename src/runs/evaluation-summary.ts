@@ -66,6 +66,7 @@ export interface WrittenEvaluation {
   files: {summary: string; perImageCsv: string};
 }
 
+/** One evaluation to write: its identity and the per-image metrics of its images. */
 export interface WriteEvaluationOptions {
   runId: string;
   split: EvaluatedSplit;

@@ -7,6 +7,7 @@ import {runIdOfName} from './locate-run.js';
 import {openRun} from './open-run.js';
 import type {CheckpointName} from './evaluation-summary.js';
 
+/** Which run and checkpoint to export, and how. */
 export interface ExportRunOptions {
   /** The run: its directory, `<parent>/<run id>`, or a bare run id found in `runs` (see locateRun). */
   run: string;

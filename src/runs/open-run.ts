@@ -14,6 +14,7 @@ import {useCheckpointTemperature} from '../training/temperature.js';
 import {locateRun, readRunId} from './locate-run.js';
 import {RunDir, RunNotFoundError} from './run-dir.js';
 
+/** Re-exported: openRun's callers catch it from here. */
 export {RunNotFoundError};
 
 /** A run loaded back by openRun. */

@@ -7,6 +7,7 @@ import {evaluateIndices} from './evaluate-run.js';
 import {writeEvaluation, type CheckpointName, type EvaluatedSplit, type WrittenEvaluation} from './evaluation-summary.js';
 import {openRun, runData} from './open-run.js';
 
+/** Which run, split and checkpoint `mslk eval` evaluates. */
 export interface ReevaluateOptions {
   /** The run: its directory, `<parent>/<run id>`, or a bare run id found in `runs` (see locateRun). */
   dir: string;

@@ -20,6 +20,7 @@ import {findRunById, runDirName} from './locate-run.js';
 import {trainLoop, TrainingDivergedError, type BatchProgress, type EpochLog} from '../training/loop.js';
 import {RunDir, gitState, runId} from './run-dir.js';
 
+/** One run to train: its resolved config, where run directories go, and progress callbacks. */
 export interface TrainRunOptions {
   config: RunConfig;
   /** Parent folder of run directories. */
@@ -38,6 +39,7 @@ export interface TrainRunOptions {
   onStage?: (message: string) => void;
 }
 
+/** A trained (or already done) run. */
 export interface TrainRunResult {
   /** The run's id: 12 hex digits, its identity (runId in run-dir.ts). */
   runId: string;
