@@ -1,7 +1,7 @@
 // End to end on the built-in synthetic data: determinism, resume after kill -9, a diverging run, no leaks.
 import test from 'ava';
 import {spawn} from 'node:child_process';
-import {mkdir, mkdtemp, readFile, rm, readdir} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rename, rm, readdir} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {basename, dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -69,6 +69,13 @@ test.serial('the same config and seed trained twice give byte-identical evaluati
   const again = await trainRun({config: c, out: join(scratch, 'a'), dataRoot});
   t.true(again.reused, 'a finished run is never trained twice');
   t.deepEqual(again.evaluations, a.evaluations);
+  // A directory of the layout before readable names (`<out>/<id>`) is found by its id and reused as it is.
+  const oldLayout = join(scratch, 'b', b.runId);
+  await rename(b.dir, oldLayout);
+  const found = await trainRun({config: c, out: join(scratch, 'b'), dataRoot});
+  t.true(found.reused);
+  t.is(found.dir, oldLayout);
+  t.deepEqual(await readdir(join(scratch, 'b')), [b.runId]);
   const other = await trainRun({config: await config(['seed=1']), out: join(scratch, 'a'), dataRoot});
   t.not(other.runId, a.runId);
 });
