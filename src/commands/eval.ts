@@ -6,10 +6,11 @@ import {reevaluateRun, type ReevaluateResult} from '../runs/reevaluate.js';
 export default class Eval extends MslkCommand {
   static override description = "Compute a run's metrics again from a checkpoint, per image and overall, at each image's original resolution";
   static override examples = ['<%= config.bin %> eval runs/3f2a9c1b7d4e', '<%= config.bin %> eval runs/3f2a9c1b7d4e --split validation --checkpoint best --json'];
-  static override args = {run: Args.string({description: 'Run directory', required: true})};
+  static override args = {run: Args.string({description: 'Run directory, or its run id (runs/<id>, or <id> with --runs)', required: true})};
   static override flags = {
     split: Flags.string({options: ['test', 'validation'], default: 'test', description: 'Split to evaluate'}),
     checkpoint: Flags.string({options: ['last', 'best'], default: 'last', description: 'Checkpoint to evaluate'}),
+    runs: Flags.string({description: 'Folder of run directories, where a bare run id is looked up', default: 'runs'}),
     backend: Flags.string({description: 'TF.js backend (default: MSLK_BACKEND or auto)'}),
     'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
   };
@@ -18,15 +19,16 @@ export default class Eval extends MslkCommand {
     const {args, flags} = await this.parse(Eval);
     await selectBackend(backendChoice(flags.backend));
     const result = await reevaluateRun({
-      dir: args.run, split: flags.split as 'test' | 'validation', checkpoint: flags.checkpoint as 'last' | 'best',
+      dir: args.run, runs: flags.runs, split: flags.split as 'test' | 'validation', checkpoint: flags.checkpoint as 'last' | 'best',
       ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
     });
-    const m = result.metrics.perImageMean;
+    const {summary, files} = result;
+    const m = summary.metrics.perImageMean;
     const f = (v: number | null): string => (v === null ? '-' : v.toFixed(4));
-    this.log(`${result.split} split, ${result.checkpoint} checkpoint (epoch ${result.epoch}), ${result.images} images, per-image mean at original resolution:`);
+    this.log(`${summary.split} split, ${summary.checkpoint} checkpoint (epoch ${summary.epoch}), ${summary.images} images, per-image mean at original resolution:`);
     this.log(`  mDice ${f(m.dice.mean)} +- ${f(m.dice.std)}  mIoU ${f(m.iou.mean)}  precision ${f(m.precision.mean)}  recall ${f(m.recall.mean)}  specificity ${f(m.specificity.mean)}  HD95 ${f(m.hd95.mean)} px`);
-    this.log(`  pooled (secondary): Dice ${result.metrics.pooled.dice.toFixed(4)}  IoU ${result.metrics.pooled.iou.toFixed(4)}`);
-    this.log(`  wrote ${result.files.metrics} and ${result.files.perImage}`);
+    this.log(`  pooled (secondary): Dice ${summary.metrics.pooled.dice.toFixed(4)}  IoU ${summary.metrics.pooled.iou.toFixed(4)}`);
+    this.log(`  wrote ${files.summary} and ${files.perImageCsv}`);
     return result;
   }
 }

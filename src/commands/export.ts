@@ -1,11 +1,9 @@
-import {stat} from 'node:fs/promises';
-import {basename, join} from 'node:path';
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
 import {backendChoice, BACKEND_NAMES, selectBackend} from '../engine/backends.js';
 import {loadModelConfig} from '../models/config/load.js';
 import {exportModel, type ExportResult} from '../models/export/export-model.js';
-import {openRun} from '../runs/open-run.js';
+import {exportRun, isRunReference} from '../runs/export-run.js';
 
 export default class Export extends MslkCommand {
   static override description = 'Export model weights as safetensors (stable names, resolved config in the header) or in the TF.js format. ' +
@@ -16,7 +14,7 @@ export default class Export extends MslkCommand {
     '<%= config.bin %> export runs/3f2a9c1b7d4e --checkpoint best --format safetensors --out trained.safetensors',
   ];
   static override args = {
-    source: Args.string({description: 'A run directory, a model config file (YAML/JSON) or a registered model name', required: true}),
+    source: Args.string({description: 'A run (its directory, or its id: runs/<id> or <id> with --runs), a model config file (YAML/JSON) or a registered model name', required: true}),
   };
   static override flags = {
     format: Flags.string({description: 'Output format', options: ['safetensors', 'tfjs'], default: 'safetensors'}),
@@ -24,31 +22,23 @@ export default class Export extends MslkCommand {
     set: Flags.string({description: 'Override a knob: key.path=value (repeatable)', multiple: true, default: []}),
     seed: Flags.integer({description: 'Seed of the initial weights (configs only)', default: 0}),
     checkpoint: Flags.string({description: 'Checkpoint of a run directory', options: ['last', 'best'], default: 'last'}),
+    runs: Flags.string({description: 'Folder of run directories, where a bare run id is looked up', default: 'runs'}),
     fused: Flags.boolean({description: 'Re-parameterise LD/ReDW blocks first (default: the config\'s ld.fuseForInference, else true)', allowNo: true}),
     backend: Flags.string({description: 'TF.js backend (default: MSLK_BACKEND or auto)', options: ['auto', ...BACKEND_NAMES]}),
   };
 
   async run(): Promise<ExportResult> {
     const {args, flags} = await this.parse(Export);
-    const info = await stat(args.source).catch(() => undefined);
     await selectBackend(backendChoice(flags.backend));
     const format = flags.format as 'safetensors' | 'tfjs';
-    if (info?.isDirectory()) {
-      if (!(await stat(join(args.source, 'config.json')).then(() => true, () => false))) {
-        throw new Error(`${args.source} is a directory without config.json: pass a run directory written by \`mslk train\`, or a model config`);
-      }
+    if (await isRunReference(args.source)) {
       if (flags.set.length > 0) throw new Error('--set changes a config, not a trained run: export the run as it is, or a config with --set');
-      const opened = await openRun(args.source, flags.checkpoint as 'last' | 'best');
-      try {
-        const config = opened.config.model;
-        const fused = flags.fused ?? (config.model === 'ms-lkseg' ? config.ld.fuseForInference : true);
-        const description = `trained: run ${basename(opened.run.path)}, ${flags.checkpoint} checkpoint, epoch ${opened.epoch}`;
-        const result = await exportModel(config, {format, out: flags.out, seed: opened.config.seed, fused, trained: {model: opened.model, description}});
-        this.log(`Wrote ${result.files.join(', ')}: ${result.model}, ${result.tensors} tensors, ${result.params.toLocaleString('en-US')} values, ${result.fused ? 'fused' : 'unfused'} (${description})`);
-        return result;
-      } finally {
-        opened.model.dispose();
-      }
+      const result = await exportRun({
+        run: args.source, runs: flags.runs, checkpoint: flags.checkpoint as 'last' | 'best', format, out: flags.out,
+        ...(flags.fused !== undefined ? {fused: flags.fused} : {}),
+      });
+      this.log(`Wrote ${result.files.join(', ')}: ${result.model}, ${result.tensors} tensors, ${result.params.toLocaleString('en-US')} values, ${result.fused ? 'fused' : 'unfused'} (${result.description})`);
+      return result;
     }
     const config = await loadModelConfig(args.source, flags.set);
     const fused = flags.fused ?? (config.model === 'ms-lkseg' ? config.ld.fuseForInference : true);

@@ -6,12 +6,13 @@ import {predictImages, type PredictedImage} from '../inference/predict.js';
 export default class Predict extends MslkCommand {
   static override description = "Segment images with a run's model: binary mask PNGs at each image's original size, and overlays with the contours";
   static override examples = ['<%= config.bin %> predict runs/3f2a9c1b7d4e --input scans/ --out preds/', '<%= config.bin %> predict runs/3f2a9c1b7d4e --input a.jpg --ground-truth a_mask.png --out preds/'];
-  static override args = {run: Args.string({description: 'Run directory', required: true})};
+  static override args = {run: Args.string({description: 'Run directory, or its run id (runs/<id>, or <id> with --runs)', required: true})};
   static override flags = {
     input: Flags.string({description: 'An image or a folder of images', required: true}),
     out: Flags.string({description: 'Output folder', required: true}),
     'ground-truth': Flags.string({description: 'Mask file (one input) or folder of masks with the same stems, drawn in green'}),
     checkpoint: Flags.string({options: ['last', 'best'], default: 'last', description: 'Checkpoint to use'}),
+    runs: Flags.string({description: 'Folder of run directories, where a bare run id is looked up', default: 'runs'}),
     backend: Flags.string({description: 'TF.js backend (default: MSLK_BACKEND or auto)'}),
   };
 
@@ -19,7 +20,7 @@ export default class Predict extends MslkCommand {
     const {args, flags} = await this.parse(Predict);
     await selectBackend(backendChoice(flags.backend));
     const images = await predictImages({
-      dir: args.run, input: flags.input, out: flags.out, checkpoint: flags.checkpoint as 'last' | 'best',
+      dir: args.run, runs: flags.runs, input: flags.input, out: flags.out, checkpoint: flags.checkpoint as 'last' | 'best',
       ...(flags['ground-truth'] ? {groundTruth: flags['ground-truth']} : {}),
     });
     for (const p of images) this.log(`${p.image} -> ${p.mask}, ${p.overlay} (${p.width}x${p.height}, ${(100 * p.foreground).toFixed(1)}% foreground)`);

@@ -7,7 +7,7 @@ import {resolveRunConfig} from '../runs/config.js';
 import {trainRun, type TrainRunResult} from '../runs/train-run.js';
 
 export default class Train extends MslkCommand {
-  static override description = 'Train one model on one dataset and evaluate it; writes a run directory (config, manifest, log, metrics, per-image CSV, checkpoints)';
+  static override description = 'Train one model on one dataset and evaluate it; writes a run directory runs/<model>-<dataset>-s<seed>-<id> (config, manifest, log, evaluation summaries and per-image CSVs, checkpoints)';
   static override examples = [
     '<%= config.bin %> train configs/quickstart.yaml',
     '<%= config.bin %> train configs/models/ms-lkseg.yaml --dataset kvasir-seg --set model.ld.largeKernel=13 --set train.epochs=50',
@@ -53,7 +53,7 @@ export default class Train extends MslkCommand {
         else this.logJson({type: 'epoch', ...e});
       },
     });
-    const test = result.metrics.test;
+    const test = result.evaluations.test;
     const summary = `run ${result.runId}${result.reused ? ' (already done: not trained again)' : ''} on ${chosen}: ${result.dir}\n` +
       `test mDice ${test?.dice?.toFixed(4) ?? '-'}, mIoU ${test?.iou?.toFixed(4) ?? '-'} (per-image mean at original resolution, n = ${test?.images ?? 0})`;
     if (interactive) this.log(summary);

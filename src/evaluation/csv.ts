@@ -1,5 +1,6 @@
-// The per-image CSV of a run (`per-image.csv`): one row per image with its name, every metric, the confusion counts
-// and the `gt_empty` / `pred_empty` flags (1 or 0), so anyone can recompute any aggregate.
+// The per-image CSV of an evaluation (`eval/<split>-<checkpoint>.csv` in a run directory): one row per image with
+// its name, every metric, the confusion counts and the `gt_empty` / `pred_empty` flags (1 or 0), so anyone can
+// recompute any aggregate.
 import {stringify} from 'csv-stringify/sync';
 import type {PerImageMetrics} from './per-image.js';
 

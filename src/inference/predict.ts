@@ -8,26 +8,34 @@ import sharp from 'sharp';
 import {decodeImage, decodeMask} from '../datasets/decode.js';
 import {THRESHOLD_128} from '../datasets/mask-rules.js';
 import {binarize, maskBoundary, resizeBilinear} from '../evaluation/index.js';
-import {inferenceModel} from '../runs/evaluate-run.js';
+import {inferenceModel} from './inference-model.js';
 import {openRun} from '../runs/open-run.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.gif', '.webp']);
 
+/** What predictImages segments, with which run, and where it writes. */
 export interface PredictOptions {
+  /** The run: its directory, `<parent>/<run id>`, or a bare run id found in `runs` (see locateRun). */
   dir: string;
+  /** Parent folder of run directories, for a bare run id (default `runs`). */
+  runs?: string;
+  /** An image file or a folder of images (png, jpg, tif, bmp, gif, webp; not recursive). */
   input: string;
+  /** Output folder, created when missing; existing files of the same names are replaced. */
   out: string;
   /** A mask file (for a single input) or a folder of masks named like the images (same stem, optional _mask). */
   groundTruth?: string;
   checkpoint: 'last' | 'best';
 }
 
+/** One predicted image: its path, the two files written, its original size in pixels. */
 export interface PredictedImage {
   image: string;
   mask: string;
   overlay: string;
   width: number;
   height: number;
+  /** Fraction of the image's pixels predicted foreground, in [0, 1]. */
   foreground: number;
 }
 
@@ -60,8 +68,15 @@ function paint(rgb: Uint8Array, contour: Uint8Array, colour: [number, number, nu
   }
 }
 
+/**
+ * Segments each input image with the run's model at `checkpoint`: the image (RGB) is resized to the run's
+ * data.size, the model's sigmoid output [1, size, size, 1] is resized back bilinearly to the image's original size
+ * and thresholded at the run's eval.threshold, as evaluation does. Writes `<stem>_mask.png` (0/255, original size)
+ * and `<stem>_overlay.png` per image, in name order. Throws RunNotFoundError when the run or checkpoint is missing,
+ * an Error naming the path when the input has no images. Disposes every tensor and model it makes.
+ */
 export async function predictImages(o: PredictOptions): Promise<PredictedImage[]> {
-  const opened = await openRun(o.dir, o.checkpoint);
+  const opened = await openRun(o.dir, o.checkpoint, o.runs);
   const model = inferenceModel(opened.model, opened.config);
   const size = opened.config.data.size;
   const threshold = opened.config.eval.threshold;

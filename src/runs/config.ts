@@ -85,12 +85,18 @@ const runSchema = z.object({
   seed: z.number().int().min(0).default(0),
 }).strict();
 
+/** A fully resolved, validated run config (every default filled): what a run id hashes and config.json holds. */
 export type RunConfig = Omit<z.output<typeof runSchema>, 'model'> & {model: ModelConfig};
+/** data.augment: training-time augmentation (probabilities in [0, 1]). */
 export type AugmentConfig = z.output<typeof augmentSchema>;
+/** train.optimizer: sgd, adam or adamw with its hyper-parameters (lr per step, see learningRateAt). */
 export type OptimizerConfig = z.output<typeof optimizerSchema>;
+/** train.schedule: the learning-rate schedule (see learningRateAt; warmupEpochs in epochs). */
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
+/** train.loss: the training loss on logits (see segmentationLoss). */
 export type LossConfig = z.output<typeof lossSchema>;
 
+/** Overrides applied after a config file and its bases, in this order: set, dataset, seed. */
 export interface ResolveRunOptions {
   /** `a.b.c=value` assignments, applied in order after the file. */
   set?: readonly string[];

@@ -1,43 +1,23 @@
 // Evaluation of a trained model on the validation and test splits, at each image's original resolution (the
-// probability map is resized back, then thresholded; conventions.md). Writes per-image.csv (test split) and
-// returns what metrics.json holds: per split, every metric as mean and std over images, plus the pooled numbers.
+// probability map is resized back, then thresholded; conventions.md). Each split's summary and per-image CSV are
+// written by writeEvaluation (evaluation-summary.ts), the one writer `mslk eval` uses too.
 import * as tf from '@tensorflow/tfjs';
-import {writeFileAtomic} from '../io/atomic-write.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
-import {aggregateMetrics, perImageCsv, perImageMetrics, type AggregateMetrics, type NamedPerImageMetrics} from '../evaluation/index.js';
-import {fuseForInference, hasUnfusedLayers} from '../models/fuse.js';
+import {perImageMetrics, type NamedPerImageMetrics} from '../evaluation/index.js';
+import {inferenceModel} from '../inference/inference-model.js';
 import {readCheckpoint, restoreCheckpoint} from '../training/checkpoint.js';
 import {useCheckpointTemperature} from '../training/temperature.js';
 import type {RunConfig} from './config.js';
+import {writeEvaluation, type CheckpointName, type EvaluatedSplit, type EvaluationSummary} from './evaluation-summary.js';
 import type {RunDir} from './run-dir.js';
 import {predictProbabilities} from '../training/validate.js';
 
-export interface SplitMetrics extends AggregateMetrics {
-  /** Headline shortcuts: per-image means (mDice, mIoU) at the original resolution. */
-  dice: number | null;
-  iou: number | null;
-}
-
-export interface RunMetrics {
-  checkpoint: 'last' | 'best';
-  epoch: number;
-  threshold: number;
-  resolution: 'original';
-  splits: Partial<Record<'validation' | 'test', SplitMetrics>>;
-  /** Same as splits.test, for `{"test": {"dice": ...}}` lookups. */
-  test?: SplitMetrics;
-}
-
 /**
- * The model as evaluated: re-parameterised blocks fused (identical outputs, faster). DyConv keeps the temperature
- * `model` has, which must be its checkpoint's (see useCheckpointTemperature).
+ * Per-image metrics of `indices` (positions in `dataset`), in that order: the model's sigmoid output at the
+ * prepared size, resized back to each image's original size, thresholded at config.eval.threshold (with the
+ * threshold-averaged Dice when config.eval asks for it). Predicts in chunks of 16 images, batches of
+ * config.train.batchSize; disposes every tensor it makes.
  */
-export function inferenceModel(model: tf.LayersModel, config: RunConfig): tf.LayersModel {
-  const m = config.model;
-  const fuse = m.model === 'ms-lkseg' ? m.ld.fuseForInference : true;
-  return fuse && hasUnfusedLayers(model) ? fuseForInference(model) : model;
-}
-
 export async function evaluateIndices(model: tf.LayersModel, dataset: PreparedDataset, indices: readonly number[],
   config: RunConfig): Promise<NamedPerImageMetrics[]> {
   const rows: NamedPerImageMetrics[] = [];
@@ -58,37 +38,39 @@ export async function evaluateIndices(model: tf.LayersModel, dataset: PreparedDa
   return rows;
 }
 
-function splitMetrics(rows: readonly NamedPerImageMetrics[]): SplitMetrics {
-  const aggregate = aggregateMetrics(rows.map((r) => r.metrics));
-  return {dice: aggregate.perImageMean.dice.mean, iou: aggregate.perImageMean.iou.mean, ...aggregate};
-}
-
+/** What evaluateSplits evaluates and where it writes. */
 export interface EvaluateSplitsOptions {
+  /** The run's model; the checkpoint's weights and DyConv temperature are loaded into it. */
   model: tf.LayersModel;
   config: RunConfig;
   dataset: PreparedDataset;
   run: RunDir;
-  checkpoint: 'last' | 'best';
-  splits: Partial<Record<'validation' | 'test', readonly number[]>>;
+  runId: string;
+  checkpoint: CheckpointName;
+  /** Positions in `dataset` of each split's images; empty or absent splits are not evaluated. */
+  splits: Partial<Record<EvaluatedSplit, readonly number[]>>;
 }
 
-/** Loads the chosen checkpoint into `model`, evaluates each split, writes per-image.csv for the test split. */
-export async function evaluateSplits(o: EvaluateSplitsOptions): Promise<RunMetrics> {
+/**
+ * Loads the chosen checkpoint into `model`, evaluates each non-empty split (validation, then test) and writes its
+ * summary and per-image CSV (writeEvaluation). Returns the summaries written, by split. Throws when the checkpoint
+ * cannot be read.
+ */
+export async function evaluateSplits(o: EvaluateSplitsOptions): Promise<Partial<Record<EvaluatedSplit, EvaluationSummary>>> {
   const checkpoint = await readCheckpoint(o.run.checkpoint(o.checkpoint));
   restoreCheckpoint(checkpoint, o.model);
   useCheckpointTemperature(o.model, o.config, checkpoint.header);
   const model = inferenceModel(o.model, o.config);
   try {
-    const metrics: RunMetrics = {checkpoint: o.checkpoint, epoch: checkpoint.header.epoch, threshold: o.config.eval.threshold, resolution: 'original', splits: {}};
+    const summaries: Partial<Record<EvaluatedSplit, EvaluationSummary>> = {};
     for (const split of ['validation', 'test'] as const) {
       const indices = o.splits[split];
       if (!indices || indices.length === 0) continue;
       const rows = await evaluateIndices(model, o.dataset, indices, o.config);
-      metrics.splits[split] = splitMetrics(rows);
-      if (split === 'test') await writeFileAtomic(o.run.file('perImage'), perImageCsv(rows));
+      summaries[split] = (await writeEvaluation(o.run, {runId: o.runId, split, checkpoint: o.checkpoint,
+        epoch: checkpoint.header.epoch, threshold: o.config.eval.threshold, rows})).summary;
     }
-    if (metrics.splits.test) metrics.test = metrics.splits.test;
-    return metrics;
+    return summaries;
   } finally {
     if (model !== o.model) model.dispose();
   }

@@ -1,7 +1,6 @@
 // A finished (or checkpointed) run, loaded back: its resolved config, its model with a checkpoint's weights, and
 // the prepared dataset and split it was trained on.
 import {access} from 'node:fs/promises';
-import {resolve} from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import {resolveDataRoot} from '../datasets/data-root.js';
 import {prepareSplit} from '../datasets/prepare-with-split.js';
@@ -12,20 +11,31 @@ import {buildModel} from '../models/registry.js';
 import {readCheckpoint, restoreCheckpoint} from '../training/checkpoint.js';
 import {parseRunConfig, type RunConfig} from './config.js';
 import {useCheckpointTemperature} from '../training/temperature.js';
-import {RunDir} from './run-dir.js';
+import {locateRun, readRunId} from './locate-run.js';
+import {RunDir, RunNotFoundError} from './run-dir.js';
 
-export class RunNotFoundError extends Error {}
+/** Re-exported: openRun's callers catch it from here. */
+export {RunNotFoundError};
 
+/** A run loaded back by openRun. */
 export interface OpenedRun {
   run: RunDir;
+  /** The run's id (manifest.json's; else the one its directory name ends with). */
+  runId: string;
   config: RunConfig;
   model: tf.LayersModel;
   /** Epochs completed when the checkpoint was written. DyConv runs at the temperature of that moment. */
   epoch: number;
 }
 
-export async function openRun(dir: string, checkpoint: 'last' | 'best'): Promise<OpenedRun> {
-  const run = new RunDir(resolve(dir));
+/**
+ * Opens a run: `dir` is its directory, `<parent>/<run id>`, or a bare run id looked up in `runs` (locateRun). Builds
+ * the model of its config.json with the checkpoint's weights, at the checkpoint's DyConv temperature; the caller
+ * disposes `model`. Throws RunNotFoundError (one line) when there is no such run or the checkpoint is not written
+ * yet, ConfigError when config.json is not a valid run config.
+ */
+export async function openRun(dir: string, checkpoint: 'last' | 'best', runs?: string): Promise<OpenedRun> {
+  const run = new RunDir(await locateRun(dir, runs));
   try {
     await access(run.file('config'));
   } catch {
@@ -42,10 +52,13 @@ export async function openRun(dir: string, checkpoint: 'last' | 'best'): Promise
   const {model} = buildModel(config.model, {seed: config.seed});
   restoreCheckpoint(saved, model);
   useCheckpointTemperature(model, config, saved.header);
-  return {run, config, model, epoch: saved.header.epoch};
+  return {run, runId: await readRunId(run.path), config, model, epoch: saved.header.epoch};
 }
 
-/** The prepared dataset and the run's own split (split.json), for evaluating it again. */
+/**
+ * The prepared dataset (prepared again at the run's size when its cache is missing) and the run's own split
+ * (split.json), for evaluating it again. `dataRoot` defaults to MSLK_DATA_ROOT or the user cache directory.
+ */
 export async function runData(opened: OpenedRun, dataRoot?: string): Promise<{dataset: PreparedDataset; split: SplitFile}> {
   const {config, run} = opened;
   const prepared = await prepareSplit(config.data.dataset, {

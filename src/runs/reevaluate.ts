@@ -1,51 +1,42 @@
 // `mslk eval`: the metrics of a run's checkpoint on one split, computed again from the checkpoint (at each image's
-// original resolution). Written beside the run's own files as eval-<split>-<checkpoint>.json and
-// per-image-<split>-<checkpoint>.csv; metrics.json, the run's headline, is left as it was.
-import {join} from 'node:path';
-import {writeFileAtomic} from '../io/atomic-write.js';
-import {aggregateMetrics, perImageCsv, type AggregateMetrics} from '../evaluation/index.js';
-import {evaluateIndices, inferenceModel} from './evaluate-run.js';
+// original resolution) and written by the same writer as training's (writeEvaluation): eval/<split>-<checkpoint>.json
+// and .csv, replacing an earlier evaluation of that split and checkpoint. metrics.json, the index training wrote,
+// is left as it was.
+import {inferenceModel} from '../inference/inference-model.js';
+import {evaluateIndices} from './evaluate-run.js';
+import {writeEvaluation, type CheckpointName, type EvaluatedSplit, type WrittenEvaluation} from './evaluation-summary.js';
 import {openRun, runData} from './open-run.js';
 
+/** Which run, split and checkpoint `mslk eval` evaluates. */
 export interface ReevaluateOptions {
+  /** The run: its directory, `<parent>/<run id>`, or a bare run id found in `runs` (see locateRun). */
   dir: string;
-  split: 'test' | 'validation';
-  checkpoint: 'last' | 'best';
+  /** Parent folder of run directories, for a bare run id (default `runs`). */
+  runs?: string;
+  split: EvaluatedSplit;
+  checkpoint: CheckpointName;
   dataRoot?: string;
 }
 
-export interface ReevaluateResult {
-  runDir: string;
-  split: 'test' | 'validation';
-  checkpoint: 'last' | 'best';
-  epoch: number;
-  images: number;
-  dice: number | null;
-  iou: number | null;
-  metrics: AggregateMetrics;
-  files: {metrics: string; perImage: string};
-}
+/** The summary written and the absolute paths of its JSON and CSV. */
+export type ReevaluateResult = WrittenEvaluation;
 
+/**
+ * Evaluates a run's checkpoint on one split of its own split.json and writes the summary. Throws RunNotFoundError
+ * when the run or checkpoint cannot be found, and an Error when the split has no images.
+ */
 export async function reevaluateRun(o: ReevaluateOptions): Promise<ReevaluateResult> {
-  const opened = await openRun(o.dir, o.checkpoint);
+  const opened = await openRun(o.dir, o.checkpoint, o.runs);
   const model = inferenceModel(opened.model, opened.config);
   try {
     const {dataset, split} = await runData(opened, o.dataRoot);
     const indices = dataset.indicesOf(split.subsets[o.split]);
-    if (indices.length === 0) throw new Error(`the run's split has no ${o.split} images`);
+    if (indices.length === 0) throw new Error(`the run's split has no ${o.split} images: evaluate another split (--split)`);
     const rows = await evaluateIndices(model, dataset, indices, opened.config);
-    const metrics = aggregateMetrics(rows.map((r) => r.metrics));
-    const files = {
-      metrics: join(opened.run.path, `eval-${o.split}-${o.checkpoint}.json`),
-      perImage: join(opened.run.path, `per-image-${o.split}-${o.checkpoint}.csv`),
-    };
-    const result: ReevaluateResult = {
-      runDir: opened.run.path, split: o.split, checkpoint: o.checkpoint, epoch: opened.epoch, images: rows.length,
-      dice: metrics.perImageMean.dice.mean, iou: metrics.perImageMean.iou.mean, metrics, files,
-    };
-    await writeFileAtomic(files.metrics, JSON.stringify(result, null, 2) + '\n');
-    await writeFileAtomic(files.perImage, perImageCsv(rows));
-    return result;
+    return await writeEvaluation(opened.run, {
+      runId: opened.runId, split: o.split, checkpoint: o.checkpoint, epoch: opened.epoch,
+      threshold: opened.config.eval.threshold, rows,
+    });
   } finally {
     if (model !== opened.model) model.dispose();
     opened.model.dispose();

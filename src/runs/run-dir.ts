@@ -1,6 +1,8 @@
 // The run directory: everything one run produced, next to what it was made from.
-//   config.json  manifest.json  split.json  log.jsonl  metrics.json  per-image.csv  checkpoints/  status
-// Every file is written atomically, so a run killed at any moment leaves each file whole (old or new).
+//   config.json  manifest.json  split.json  log.jsonl  metrics.json  eval/  checkpoints/  status
+// (metrics.json indexes the evaluation summaries in eval/, see evaluation-summary.ts; the directory's name is
+// readable, see locate-run.ts). Every file is written atomically, so a run killed at any moment leaves each file
+// whole (old or new).
 import {execFile} from 'node:child_process';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
@@ -11,37 +13,53 @@ import {canonicalJson, sha256Hex} from '../io/canonical-json.js';
 import {MSLK_VERSION} from '../version.js';
 import type {RunConfig} from './config.js';
 
+/** The files and folders of a run directory, by role. */
 export const RUN_FILES = {
   config: 'config.json', manifest: 'manifest.json', split: 'split.json', log: 'log.jsonl', metrics: 'metrics.json',
-  perImage: 'per-image.csv', status: 'status', checkpoints: 'checkpoints',
+  evaluations: 'eval', status: 'status', checkpoints: 'checkpoints',
 } as const;
 
+/** A run that cannot be found or opened (no such directory, no config.json, no checkpoint yet); one-line message. */
+export class RunNotFoundError extends Error {}
+
+/** The content of a run's `status` file: `running`, `done`, or `failed: <reason>`. */
 export type RunStatus = {state: 'running'} | {state: 'done'} | {state: 'failed'; reason: string};
 
-/** Run id: short hash of the canonical resolved config, the dataset fingerprint, the seed and mslk's version. */
+/**
+ * Run id: the first 12 hex digits of the SHA-256 of the canonical JSON of the resolved config, the dataset
+ * fingerprint (train-run.ts passes `<dataset fingerprint>:<split hash>`), the seed and mslk's version. It is the
+ * run's identity: the same inputs give the same id (test/runs/run-id.test.ts pins one), and the run directory's name
+ * ends with it.
+ */
 export function runId(config: RunConfig, datasetFingerprint: string): string {
   return sha256Hex(canonicalJson({config, datasetFingerprint, seed: config.seed, mslk: MSLK_VERSION})).slice(0, 12);
 }
 
+/** A run directory at `path` (absolute or relative to the working directory): paths of its files, atomic writes. */
 export class RunDir {
   constructor(readonly path: string) {}
 
+  /** The path of one of the run's files (see RUN_FILES). */
   file(name: keyof typeof RUN_FILES): string {
     return join(this.path, RUN_FILES[name]);
   }
 
+  /** The path of the `last` or `best` checkpoint file. */
   checkpoint(which: 'last' | 'best'): string {
     return join(this.path, RUN_FILES.checkpoints, `${which}.ckpt`);
   }
 
+  /** Writes a JSON file of the run atomically (2-space indentation, final newline). */
   async writeJson(name: 'config' | 'manifest' | 'split' | 'metrics', value: unknown): Promise<void> {
     await writeFileAtomic(this.file(name), JSON.stringify(value, null, 2) + '\n');
   }
 
+  /** Parses a JSON file of the run; the caller vouches for its type. Throws ENOENT when it is absent. */
   async readJson<T>(name: 'config' | 'manifest' | 'split' | 'metrics'): Promise<T> {
     return JSON.parse(await readFile(this.file(name), 'utf8')) as T;
   }
 
+  /** The run's status, or undefined when the file is absent or unreadable (a run never started). */
   async status(): Promise<RunStatus | undefined> {
     try {
       const text = (await readFile(this.file('status'), 'utf8')).trim();
@@ -53,6 +71,7 @@ export class RunDir {
     }
   }
 
+  /** Writes the status file atomically. */
   async setStatus(status: RunStatus): Promise<void> {
     await writeFileAtomic(this.file('status'), status.state === 'failed' ? `failed: ${status.reason}\n` : `${status.state}\n`);
   }
@@ -67,6 +86,7 @@ export class RunDir {
     }
   }
 
+  /** Replaces log.jsonl with these lines (one JSON object per epoch), atomically. */
   async writeLog(lines: readonly string[]): Promise<void> {
     await writeFileAtomic(this.file('log'), lines.map((l) => l + '\n').join(''));
   }

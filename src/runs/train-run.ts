@@ -1,5 +1,6 @@
 // One run, end to end: resolved config -> prepared dataset and split -> run directory -> training -> evaluation
-// at each image's original resolution -> metrics.json, per-image.csv, manifest.json, status.
+// at each image's original resolution -> eval/<split>-<checkpoint>.{json,csv}, metrics.json (their index),
+// manifest.json, status.
 import {createHash} from 'node:crypto';
 import {mkdir} from 'node:fs/promises';
 import {join} from 'node:path';
@@ -13,33 +14,68 @@ import {activeBackendName} from '../engine/backends.js';
 import {systemInfo} from '../engine/system-info.js';
 import {MSLK_VERSION, packageVersions} from '../version.js';
 import type {RunConfig} from './config.js';
-import {evaluateSplits, type RunMetrics} from './evaluate-run.js';
+import {evaluateSplits} from './evaluate-run.js';
+import {EvaluationNotFoundError, metricsIndex, readRunEvaluation, type EvaluatedSplit, type EvaluationSummary} from './evaluation-summary.js';
+import {findRunById, runDirName} from './locate-run.js';
 import {trainLoop, TrainingDivergedError, type BatchProgress, type EpochLog} from '../training/loop.js';
 import {RunDir, gitState, runId} from './run-dir.js';
 
+/** One run to train: its resolved config, where run directories go, and progress callbacks. */
 export interface TrainRunOptions {
   config: RunConfig;
   /** Parent folder of run directories. */
   out: string;
+  /** Where datasets are cached; default MSLK_DATA_ROOT or the user cache directory. */
   dataRoot?: string;
+  /** Continue an unfinished (or failed) run from its `last` checkpoint instead of refusing it. */
   resume?: boolean;
   /** The command line, for the manifest. */
   commandLine?: string;
+  /** Called after every optimisation step. */
   onBatch?: (p: BatchProgress) => void;
+  /** Called after every epoch, with its log line. */
   onEpoch?: (e: EpochLog) => void;
+  /** Progress messages for people (one line each). */
   onStage?: (message: string) => void;
 }
 
+/** A trained (or already done) run. */
 export interface TrainRunResult {
+  /** The run's id: 12 hex digits, its identity (runId in run-dir.ts). */
   runId: string;
+  /** Its directory: `<out>/<model>-<dataset>-s<seed>-<runId>` (or `<out>/<runId>` for runs written before names). */
   dir: string;
   /** True when the run was already done: nothing was trained. */
   reused: boolean;
-  metrics: RunMetrics;
+  /** The summaries at the run's eval.checkpoint, by split (a split without images has none); test is the headline. */
+  evaluations: Partial<Record<EvaluatedSplit, EvaluationSummary>>;
 }
 
+/** A run that cannot start in its directory's state (unfinished without --resume, no training images). */
 export class RunStateError extends Error {}
 
+/** The summaries of a finished run at `checkpoint` (validation, test), from either evaluation format. */
+async function finishedEvaluations(dir: string, checkpoint: 'last' | 'best'): Promise<Partial<Record<EvaluatedSplit, EvaluationSummary>>> {
+  const evaluations: Partial<Record<EvaluatedSplit, EvaluationSummary>> = {};
+  for (const split of ['validation', 'test'] as const) {
+    try {
+      evaluations[split] = await readRunEvaluation(dir, split, checkpoint);
+    } catch (error) {
+      if (!(error instanceof EvaluationNotFoundError)) throw error;
+    }
+  }
+  return evaluations;
+}
+
+/**
+ * Trains and evaluates one run, or returns it when it is already done (same id: same config, dataset, split, seed
+ * and mslk version). Prepares the dataset at config.data.size, writes the run directory (found again by its id in
+ * `out`, else created with a readable name), trains (trainLoop), then evaluates the config's eval.checkpoint on the
+ * validation and test splits at each image's original resolution (writeEvaluation) and writes metrics.json, the
+ * final manifest and status `done`. Throws RunStateError (one line) when the run exists unfinished and `resume` is
+ * false, or the split has no training images; TrainingDivergedError when the loss stops being finite. A failure
+ * after the directory exists marks it `failed: <reason>` and keeps every file written so far.
+ */
 export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   const {config} = o;
   const dataRoot = resolveDataRoot(o.dataRoot);
@@ -55,10 +91,11 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   // The split is part of what a run is made from: the same config on another split is another run.
   const splitHash = createHash('sha256').update(canonicalJson(prepared.split.subsets)).digest('hex');
   const id = runId(config, `${prepared.prepared.fingerprint}:${splitHash}`);
-  const run = new RunDir(join(o.out, id));
+  // Found by its id alone: an older directory named by the bare id, or a readable name made from other words.
+  const run = new RunDir((await findRunById(o.out, id)) ?? join(o.out, runDirName(config, id)));
   const status = await run.status();
   if (status?.state === 'done') {
-    return {runId: id, dir: run.path, reused: true, metrics: await run.readJson<RunMetrics>('metrics')};
+    return {runId: id, dir: run.path, reused: true, evaluations: await finishedEvaluations(run.path, config.eval.checkpoint)};
   }
   if (status !== undefined && !o.resume) {
     throw new RunStateError(`run ${id} already exists (${status.state === 'failed' ? `failed: ${status.reason}` : 'unfinished'}) in ${run.path}: pass --resume to continue it from its last checkpoint, or delete that folder to start over`);
@@ -97,18 +134,18 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
     });
     model = loop.model;
     o.onStage?.(`evaluating the ${config.eval.checkpoint} checkpoint at each image's original resolution`);
-    const metrics = await evaluateSplits({
-      model, config, dataset, run, checkpoint: config.eval.checkpoint,
+    const evaluations = await evaluateSplits({
+      model, config, dataset, run, runId: id, checkpoint: config.eval.checkpoint,
       splits: {validation: validationIndices!, test: testIndices!},
     });
-    await run.writeJson('metrics', metrics);
+    await run.writeJson('metrics', metricsIndex(id, Object.values(evaluations)));
     await run.writeJson('manifest', {
       ...manifest, finishedAt: new Date().toISOString(), trainingSeconds: loop.trainSeconds,
       peakTensorBytes: loop.peakTensorBytes, peakRssBytes: process.memoryUsage().rss,
       epochs: loop.position.epoch, bestEpoch: loop.position.bestEpoch,
     });
     await run.setStatus({state: 'done'});
-    return {runId: id, dir: run.path, reused: false, metrics};
+    return {runId: id, dir: run.path, reused: false, evaluations};
   } catch (error) {
     const reason = error instanceof TrainingDivergedError ? error.message : `${(error as Error).message.split('\n')[0]}`;
     await run.setStatus({state: 'failed', reason});

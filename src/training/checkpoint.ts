@@ -8,6 +8,7 @@ import type {NamedArray, Optimizer} from './optimizers.js';
 
 const MAGIC = 'MSLKCKPT';
 
+/** How far training got: what a checkpoint resumes from. */
 export interface TrainingPosition {
   /** Epochs completed. */
   epoch: number;
@@ -17,6 +18,7 @@ export interface TrainingPosition {
   bestEpoch: number | null;
 }
 
+/** The JSON header of a checkpoint file (format 'mslk-checkpoint', version 1). */
 export interface CheckpointHeader extends TrainingPosition {
   format: 'mslk-checkpoint';
   version: 1;
@@ -25,12 +27,17 @@ export interface CheckpointHeader extends TrainingPosition {
   optimizer: {name: string; shape: number[]}[];
 }
 
+/** A checkpoint read back: header, the model's weight values (model.weights order) and the optimiser's slots. */
 export interface Checkpoint {
   header: CheckpointHeader;
   weights: Float32Array[];
   optimizer: NamedArray[];
 }
 
+/**
+ * Writes `model`'s weights (all of model.weights, in order, as float32) and `optimizer`'s state at `position` to
+ * `file`, atomically. Layout: 'MSLKCKPT', uint32 LE header length, JSON header padded to 4 bytes, then the arrays.
+ */
 export async function saveCheckpoint(file: string, model: tf.LayersModel, optimizer: Optimizer, position: TrainingPosition): Promise<void> {
   const weights = model.weights.map((w) => w.read().dataSync() as Float32Array);
   const slots = optimizer.state();
@@ -48,6 +55,10 @@ export async function saveCheckpoint(file: string, model: tf.LayersModel, optimi
   await writeFileAtomic(file, [prefix, json, Buffer.alloc(pad, 0x20), ...arrays]);
 }
 
+/**
+ * Reads a checkpoint file. Throws the file system's error (ENOENT when absent), or an Error naming the file when it
+ * is not a checkpoint or is truncated.
+ */
 export async function readCheckpoint(file: string): Promise<Checkpoint> {
   const bytes = await readFile(file);
   if (bytes.subarray(0, MAGIC.length).toString('ascii') !== MAGIC) throw new Error(`${file}: not an mslk checkpoint`);
@@ -69,7 +80,10 @@ export async function readCheckpoint(file: string): Promise<Checkpoint> {
   return {header, weights, optimizer};
 }
 
-/** Loads a checkpoint's weights into `model` (same architecture) and, when given, its state into `optimizer`. */
+/**
+ * Loads a checkpoint's weights into `model` (same architecture) and, when given, its state into `optimizer`.
+ * Throws an Error (one line) when the number of weight arrays differs: the checkpoint belongs to another config.
+ */
 export function restoreCheckpoint(checkpoint: Checkpoint, model: tf.LayersModel, optimizer?: Optimizer): void {
   const {weights, header} = checkpoint;
   if (weights.length !== model.weights.length) throw new Error(`checkpoint has ${weights.length} weight arrays, the model ${model.weights.length}: it belongs to another config`);

@@ -17,23 +17,35 @@ import {learningRateAt} from './schedules.js';
 import {temperatureAtStep} from './temperature.js';
 import {meanDiceAtPreparedSize} from './validate.js';
 
+/** One line of log.jsonl: what one epoch did. */
 export interface EpochLog {
+  /** 1-based epoch number. */
   epoch: number;
+  /** Mean training loss over the epoch's images (the loss of segmentationLoss). */
   trainLoss: number;
+  /** Mean per-image Dice on the validation split at the prepared size (null without validation images). */
   valDice: number | null;
+  /** Learning rate of the epoch's last step. */
   lr: number;
+  /** DyConv temperature of the epoch's last step (null without DyConv). */
   tau: number | null;
+  /** Wall-clock seconds of the epoch, validation included. */
   seconds: number;
+  /** Whether valDice improved on every earlier epoch (the `best` checkpoint was written). */
   best: boolean;
 }
 
+/** Progress after one optimisation step. */
 export interface BatchProgress {
+  /** 1-based epoch and batch numbers; `batches` per epoch. */
   epoch: number;
   batch: number;
   batches: number;
+  /** Mean training loss of the epoch so far. */
   loss: number;
 }
 
+/** The loss became NaN or infinite; the run stops with its last checkpoint kept (one-line message). */
 export class TrainingDivergedError extends Error {
   constructor(readonly epoch: number, readonly step: number, readonly loss: number) {
     super(`loss became ${loss} at epoch ${epoch}, step ${step}: lower train.optimizer.lr or check the data; the run stopped and its last checkpoint is kept`);
@@ -41,28 +53,48 @@ export class TrainingDivergedError extends Error {
   }
 }
 
+/** The inputs of trainLoop. */
 export interface LoopOptions {
   config: RunConfig;
+  /** The prepared dataset (images at config.data.size). */
   dataset: PreparedDataset;
+  /** Positions in `dataset` of the training and validation images. */
   trainIndices: readonly number[];
   validationIndices: readonly number[];
+  /** Where checkpoints and log.jsonl are written. */
   run: RunDir;
+  /** Continue from the `last` checkpoint when there is one (else start at epoch 0). */
   resume: boolean;
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (e: EpochLog) => void;
 }
 
+/** What trainLoop returns. */
 export interface LoopResult {
+  /** The model after the last epoch (the caller disposes it). */
   model: tf.LayersModel;
+  /** Epochs and steps completed, best validation Dice and its epoch. */
   position: TrainingPosition;
+  /** Wall-clock seconds of this process's epochs (not of epochs before a resume). */
   trainSeconds: number;
+  /** Highest tf.memory().numBytes seen after an update, in bytes. */
   peakTensorBytes: number;
 }
 
+/** The augmentation of a run's training batches, from config.data.augment. */
 export function augmentOptions(config: RunConfig): AugmentOptions {
   return {...config.data.augment};
 }
 
+/**
+ * Trains config.model for config.train.epochs epochs: seeded shuffled batches (NHWC [batch, size, size, 3] images in
+ * [0, 1], [batch, size, size, 1] masks), segmentationLoss on the logits, the configured optimiser at
+ * learningRateAt(step) and the DyConv temperature of each step; after every epoch the validation Dice at the
+ * prepared size, the `best` checkpoint when it improved, the `last` checkpoint and log.jsonl. Resumed from `last`,
+ * it gives exactly the result of an uninterrupted run. Throws TrainingDivergedError when a loss is NaN or infinite
+ * (the checkpoints of finished epochs stay), and the checkpoint reader's errors on a corrupt `last`. Disposes every
+ * tensor it makes but the returned model.
+ */
 export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   const {config, dataset, run} = o;
   const {model} = buildModel(config.model, {seed: config.seed});

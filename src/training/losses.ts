@@ -3,7 +3,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type {LossConfig} from '../runs/config.js';
 
-/** Mean binary cross-entropy with logits, in the numerically stable form max(z,0) - z*y + log(1 + exp(-|z|)). */
+/**
+ * Mean binary cross-entropy over every pixel of the batch, from logits (pre-sigmoid) z and labels y in {0, 1}, both
+ * NHWC [batch, height, width, 1], in the numerically stable form max(z,0) - z*y + log(1 + exp(-|z|)) (nats).
+ */
 export function bceWithLogits(labels: tf.Tensor4D, logits: tf.Tensor4D): tf.Scalar {
   return tf.tidy(() => {
     const z = logits;
@@ -11,7 +14,11 @@ export function bceWithLogits(labels: tf.Tensor4D, logits: tf.Tensor4D): tf.Scal
   });
 }
 
-/** 1 - mean over images of (2 sum(p y) + s) / (sum p + sum y + s), p = sigmoid(logits). */
+/**
+ * Soft Dice loss from logits: 1 - mean over the images of the batch of (2 sum(p y) + s) / (sum p + sum y + s), with
+ * p = sigmoid(logits) and the sums over each image's pixels; labels and logits NHWC [batch, height, width, 1];
+ * `smooth` s > 0 keeps an image with empty mask and prediction at loss 0. In [0, 1].
+ */
 export function softDiceLoss(labels: tf.Tensor4D, logits: tf.Tensor4D, smooth: number): tf.Scalar {
   return tf.tidy(() => {
     const p = tf.sigmoid(logits);
@@ -22,6 +29,11 @@ export function softDiceLoss(labels: tf.Tensor4D, logits: tf.Tensor4D, smooth: n
   });
 }
 
+/**
+ * The training loss of `config` on a batch: takes **logits** (the model's raw output, before the sigmoid) and
+ * binary labels, NHWC [batch, height, width, 1]; 'bce', 'dice' or bceWeight x BCE + diceWeight x soft Dice
+ * ('bce-dice'). A scalar; the caller disposes it. Shapes must match (TF.js throws otherwise).
+ */
 export function segmentationLoss(config: LossConfig, labels: tf.Tensor4D, logits: tf.Tensor4D): tf.Scalar {
   return tf.tidy(() => {
     switch (config.name) {

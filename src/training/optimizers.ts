@@ -8,12 +8,17 @@ import type {OptimizerConfig} from '../runs/config.js';
 
 const EPSILON = 1e-8;
 
+/** A named float32 array with its shape (an optimiser slot in a checkpoint). */
 export interface NamedArray {
   name: string;
   shape: number[];
   values: Float32Array;
 }
 
+/**
+ * SGD with momentum, Adam or AdamW (config.name), updating tf.Variables in place with a learning rate given at each
+ * step; its state (slots) is saved and restored exactly by checkpoints. Call dispose() when done.
+ */
 export class Optimizer {
   /** Completed update steps (Adam's bias correction uses it). */
   steps = 0;
@@ -91,6 +96,7 @@ export class Optimizer {
     }
   }
 
+  /** Frees the slot variables. */
   dispose(): void {
     for (const v of this.slots.values()) v.dispose();
     this.slots.clear();

@@ -4,7 +4,11 @@ import {setDyConvTemperature} from '../models/layers/temperature.js';
 import type {TrainingPosition} from './checkpoint.js';
 import type {RunConfig} from '../runs/config.js';
 
-/** DyConv temperature at a step: linear from start to end over min(schedule epochs, run epochs), per step. */
+/**
+ * DyConv temperature at optimisation step `step` (0-based, as learningRateAt): linear from start to end over
+ * min(schedule epochs, run epochs) x stepsPerEpoch steps, reaching `end` at that span's last step; null when the
+ * model has no DyConv (not MS-LKSeg, or dyconv disabled).
+ */
 export function temperatureAtStep(config: RunConfig, step: number, stepsPerEpoch: number): number | null {
   const model = config.model;
   if (model.model !== 'ms-lkseg' || !model.dyconv.enabled) return null;

@@ -3,7 +3,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 
-/** Foreground probabilities [n, size, size] of the given samples, in inference mode, batch by batch. */
+/**
+ * Foreground probabilities (sigmoid of the model's logits) of the given samples, in inference mode, batch by batch:
+ * one Float32Array of size x size (row-major, the prepared size) per index, in order. Disposes its tensors.
+ */
 export function predictProbabilities(model: tf.LayersModel, dataset: PreparedDataset, indices: readonly number[], batchSize: number): Float32Array[] {
   const size = dataset.size;
   const out: Float32Array[] = [];
@@ -34,6 +37,10 @@ export function diceOf(probabilities: Float32Array, mask: Uint8Array, threshold:
   return predicted + actual === 0 ? 1 : (2 * tp) / (predicted + actual);
 }
 
+/**
+ * Mean per-image Dice at the prepared size (not the original resolution: cheap, for choosing `best` each epoch),
+ * foreground where p >= threshold; 0 when `indices` is empty.
+ */
 export function meanDiceAtPreparedSize(model: tf.LayersModel, dataset: PreparedDataset, indices: readonly number[], batchSize: number, threshold: number): number {
   const probabilities = predictProbabilities(model, dataset, indices, batchSize);
   let sum = 0;

@@ -1,9 +1,9 @@
 // End to end on the built-in synthetic data: determinism, resume after kill -9, a diverging run, no leaks.
 import test from 'ava';
 import {spawn} from 'node:child_process';
-import {mkdir, mkdtemp, readFile, rm, readdir} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rename, rm, readdir} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
-import {basename, join} from 'node:path';
+import {basename, dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import {activateBackend} from '../../src/engine/backends.js';
@@ -11,9 +11,11 @@ import {resolveRunConfig, type RunConfig} from '../../src/runs/config.js';
 import {trainRun} from '../../src/runs/train-run.js';
 import {TrainingDivergedError} from '../../src/training/loop.js';
 import {reevaluateRun} from '../../src/runs/reevaluate.js';
+import {readRunEvaluation} from '../../src/runs/evaluation-summary.js';
 import {predictImages} from '../../src/inference/predict.js';
 import sharp from 'sharp';
 import {openRun} from '../../src/runs/open-run.js';
+import {exportRun, isRunReference} from '../../src/runs/export-run.js';
 import {exportModel} from '../../src/models/export/export-model.js';
 import {DyConv} from '../../src/models/layers/dyconv.js';
 import {temperatureAtCheckpoint} from '../../src/training/temperature.js';
@@ -40,30 +42,54 @@ test.after.always(async () => {
   await rm(scratch, {recursive: true, force: true});
 });
 
-test.serial('the same config and seed trained twice give byte-identical metrics.json and per-image.csv', async (t) => {
+const EVALUATION_FILES = ['metrics.json', 'eval/test-last.csv', 'eval/test-last.json', 'eval/validation-last.csv', 'eval/validation-last.json'];
+
+test.serial('the same config and seed trained twice give byte-identical evaluation files', async (t) => {
   const c = await config();
   const a = await trainRun({config: c, out: join(scratch, 'a'), dataRoot});
   finishedRun = a.dir;
+  // Pinned on the code before readable directory names (commit 9b20320): the id must not change for the same inputs.
+  t.is(a.runId, '16af1c2c0a8a');
+  t.is(basename(a.dir), `unet-synthetic-s0-${a.runId}`);
   const b = await trainRun({config: c, out: join(scratch, 'b'), dataRoot});
   t.is(a.runId, b.runId);
-  t.is(await readFile(join(a.dir, 'metrics.json'), 'utf8'), await readFile(join(b.dir, 'metrics.json'), 'utf8'));
-  t.is(await readFile(join(a.dir, 'per-image.csv'), 'utf8'), await readFile(join(b.dir, 'per-image.csv'), 'utf8'));
-  t.deepEqual((await readdir(a.dir)).sort(), ['checkpoints', 'config.json', 'log.jsonl', 'manifest.json', 'metrics.json', 'per-image.csv', 'split.json', 'status']);
+  for (const file of EVALUATION_FILES) t.is(await readFile(join(a.dir, file), 'utf8'), await readFile(join(b.dir, file), 'utf8'), file);
+  t.deepEqual((await readdir(a.dir)).sort(), ['checkpoints', 'config.json', 'eval', 'log.jsonl', 'manifest.json', 'metrics.json', 'split.json', 'status']);
   t.is((await readFile(join(a.dir, 'status'), 'utf8')).trim(), 'done');
-  const metrics = JSON.parse(await readFile(join(a.dir, 'metrics.json'), 'utf8'));
-  t.is(metrics.test.dice, metrics.splits.test.perImageMean.dice.mean);
-  t.is(metrics.test.images, 12);
+  const index = JSON.parse(await readFile(join(a.dir, 'metrics.json'), 'utf8'));
+  t.deepEqual(index.headline, {split: 'test', checkpoint: 'last', summary: 'eval/test-last.json'});
+  t.is(index.formatVersion, 2);
+  const test = await readRunEvaluation(a.dir, 'test', 'last');
+  t.deepEqual(test, a.evaluations.test);
+  t.is(test.dice, test.metrics.perImageMean.dice.mean);
+  t.is(test.images, 12);
+  t.is((await readFile(join(a.dir, test.perImageCsv!), 'utf8')).trim().split('\n').length, 1 + 12, 'header + one row per test image');
+  const validation = await readRunEvaluation(a.dir, 'validation', 'last');
+  t.is((await readFile(join(a.dir, validation.perImageCsv!), 'utf8')).trim().split('\n').length, 1 + validation.images);
   const again = await trainRun({config: c, out: join(scratch, 'a'), dataRoot});
   t.true(again.reused, 'a finished run is never trained twice');
+  t.deepEqual(again.evaluations, a.evaluations);
+  // A directory of the layout before readable names (`<out>/<id>`) is found by its id and reused as it is.
+  const oldLayout = join(scratch, 'b', b.runId);
+  await rename(b.dir, oldLayout);
+  const found = await trainRun({config: c, out: join(scratch, 'b'), dataRoot});
+  t.true(found.reused);
+  t.is(found.dir, oldLayout);
+  t.deepEqual(await readdir(join(scratch, 'b')), [b.runId]);
   const other = await trainRun({config: await config(['seed=1']), out: join(scratch, 'a'), dataRoot});
   t.not(other.runId, a.runId);
 });
 
 test.serial('eval recomputes the same test metrics from the checkpoint; predict writes masks at original size', async (t) => {
-  const again = await reevaluateRun({dir: finishedRun, split: 'test', checkpoint: 'last', dataRoot});
-  const metrics = JSON.parse(await readFile(join(finishedRun, 'metrics.json'), 'utf8'));
-  t.is(again.dice, metrics.test.dice);
-  t.is(await readFile(again.files.perImage, 'utf8'), await readFile(join(finishedRun, 'per-image.csv'), 'utf8'));
+  const trained = await readFile(join(finishedRun, 'eval/test-last.json'), 'utf8');
+  const trainedCsv = await readFile(join(finishedRun, 'eval/test-last.csv'), 'utf8');
+  // Found by its id alone: `<parent>/<id>` and a bare id with the parent folder.
+  const again = await reevaluateRun({dir: join(dirname(finishedRun), basename(finishedRun).slice(-12)), split: 'test', checkpoint: 'last', dataRoot});
+  t.is(again.files.summary, join(finishedRun, 'eval/test-last.json'));
+  t.is(await readFile(again.files.summary, 'utf8'), trained, 'eval writes what training wrote, byte for byte');
+  t.is(await readFile(again.files.perImageCsv, 'utf8'), trainedCsv);
+  const best = await reevaluateRun({dir: basename(finishedRun).slice(-12), runs: dirname(finishedRun), split: 'validation', checkpoint: 'best', dataRoot});
+  t.deepEqual(await readRunEvaluation(finishedRun, 'validation', 'best'), best.summary);
   const images = join(scratch, 'predict-in');
   await mkdir(images, {recursive: true});
   await sharp({create: {width: 50, height: 30, channels: 3, background: {r: 200, g: 40, b: 60}}}).png().toFile(join(images, 'a.png'));
@@ -82,6 +108,12 @@ test.serial('eval recomputes the same test metrics from the checkpoint; predict 
   const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
   t.is(header.__metadata__.weights, 'trained: test');
   opened.model.dispose();
+  t.true(await isRunReference(basename(finishedRun).slice(-12)));
+  t.false(await isRunReference('configs/models/unet.yaml'));
+  const exported = await exportRun({run: basename(finishedRun).slice(-12), runs: dirname(finishedRun), checkpoint: 'best', format: 'safetensors', out: join(scratch, 'best.safetensors')});
+  t.regex(exported.description, new RegExp(`^trained: run ${basename(finishedRun)}, best checkpoint, epoch [12]$`));
+  const bestBytes = await readFile(join(scratch, 'best.safetensors'));
+  t.is(JSON.parse(bestBytes.subarray(8, 8 + Number(bestBytes.readBigUInt64LE(0))).toString('utf8')).__metadata__.weights, exported.description);
 });
 
 test.serial('the tensor count is the same after every epoch', async (t) => {
@@ -127,8 +159,8 @@ test.serial('train --json prints one JSON line per epoch, then the result', asyn
   t.is(lines.length, 3);
   const result = lines[2]!;
   t.is(typeof result['runId'], 'string');
-  t.is(result['dir'], join(out, result['runId'] as string));
-  t.is(typeof (result['metrics'] as {test: {dice: number}}).test.dice, 'number');
+  t.is(result['dir'], join(out, `unet-synthetic-s5-${result['runId'] as string}`));
+  t.is(typeof (result['evaluations'] as {test: {dice: number}}).test.dice, 'number');
 });
 
 async function logLines(dir: string): Promise<number> {
@@ -139,13 +171,13 @@ async function logLines(dir: string): Promise<number> {
   }
 }
 
-test.serial('kill -9 during epoch 2 of 4, then --resume: the same metrics.json as an uninterrupted run', async (t) => {
+test.serial('kill -9 during epoch 2 of 4, then --resume: the same evaluation files as an uninterrupted run', async (t) => {
   const set = ['model.baseWidth=8', 'data.size=64', 'train.epochs=4', 'seed=11'];
   const reference = await trainRun({config: await config(set), out: join(scratch, 'uninterrupted'), dataRoot});
   const out = join(scratch, 'killed');
   const args = ['train', 'configs/quickstart-unet.yaml', '--out', out, '--data-root', dataRoot, ...[...SMALL, ...set].flatMap((s) => ['--set', s])];
   const first = cli(args);
-  const dir = join(out, reference.runId);
+  const dir = join(out, basename(reference.dir));
   const deadline = Date.now() + 240_000;
   while ((await logLines(dir)) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 300));
@@ -158,7 +190,7 @@ test.serial('kill -9 during epoch 2 of 4, then --resume: the same metrics.json a
   t.regex(refused.stderr(), /already exists \(unfinished\).*pass --resume/s);
   const resumed = cli([...args, '--resume']);
   t.is(await resumed.done, 0, resumed.stderr());
-  t.is(await readFile(join(dir, 'metrics.json'), 'utf8'), await readFile(join(reference.dir, 'metrics.json'), 'utf8'));
+  for (const file of EVALUATION_FILES) t.is(await readFile(join(dir, file), 'utf8'), await readFile(join(reference.dir, file), 'utf8'), file);
   t.is(await logLines(dir), 4);
 });
 

@@ -39,9 +39,9 @@ for (const {model, epochs, threshold, set} of cases) {
       dataset: kvasir, set: ['model.baseWidth=8', 'data.size=64', `train.epochs=${epochs}`, ...set],
     });
     const result = await trainRun({config, out: join(scratch, 'runs'), dataRoot: join(scratch, 'data')});
-    const dice = result.metrics.test!.dice!;
+    const dice = result.evaluations.test!.dice!;
     t.log(`${model}: test mDice ${dice.toFixed(4)} at 352 px after ${epochs} epochs`);
-    t.is(result.metrics.test!.images, 100);
+    t.is(result.evaluations.test!.images, 100);
     t.true(dice > threshold, `test mDice ${dice}`);
   });
 }

@@ -1,0 +1,157 @@
+// One evaluation summary format for every evaluated (split, checkpoint) of a run, written by one function for
+// training and `mslk eval` alike (after nnU-Net's summary.json: the means beside the per-case rows):
+//   eval/<split>-<checkpoint>.json   EvaluationSummary: every metric as the per-image mean and std at each image's
+//                                    original resolution, HD95 over non-empty pairs, pooled Dice/IoU (secondary)
+//   eval/<split>-<checkpoint>.csv    one row per image (src/evaluation/csv.ts), from which any aggregate follows
+//   metrics.json                     RunMetricsIndex: which summaries training wrote and which is the headline
+// Format version 2. Version 1 (mslk 0.1.0 before this file: metrics.json with `splits`, per-image.csv,
+// eval-<split>-<checkpoint>.json) is still read, see legacy-evaluation.ts.
+import {readFile} from 'node:fs/promises';
+import {join} from 'node:path';
+import {writeFileAtomic} from '../io/atomic-write.js';
+import {aggregateMetrics, perImageCsv, type AggregateMetrics, type NamedPerImageMetrics} from '../evaluation/index.js';
+import {MSLK_VERSION} from '../version.js';
+import {readLegacyEvaluation} from './legacy-evaluation.js';
+import {RUN_FILES, type RunDir} from './run-dir.js';
+
+/** The version of the evaluation files this mslk writes (summaries and metrics.json carry it). */
+export const EVALUATION_FORMAT_VERSION = 2;
+
+/** A split that runs are evaluated on. */
+export type EvaluatedSplit = 'validation' | 'test';
+/** A run's checkpoints. */
+export type CheckpointName = 'last' | 'best';
+
+/** The summary of one evaluation: one split of one run at one checkpoint. */
+export interface EvaluationSummary {
+  formatVersion: typeof EVALUATION_FORMAT_VERSION;
+  runId: string;
+  split: EvaluatedSplit;
+  checkpoint: CheckpointName;
+  /** Epochs completed when the checkpoint was written. */
+  epoch: number;
+  /** Foreground where the sigmoid probability >= threshold. */
+  threshold: number;
+  /** Metrics are computed at each image's original resolution (the probability map is resized back first). */
+  resolution: 'original';
+  /** Number of images evaluated. */
+  images: number;
+  /** Headline shortcuts: mDice and mIoU, the per-image means of `metrics.perImageMean` (null when no image). */
+  dice: number | null;
+  iou: number | null;
+  /** Per-image means and sample stds (primary), HD95 over non-empty pairs, pooled Dice/IoU (secondary). */
+  metrics: AggregateMetrics;
+  /** The per-image CSV, relative to the run directory; null only for the validation split of format-1 runs. */
+  perImageCsv: string | null;
+}
+
+/** metrics.json: the evaluations training wrote (relative paths) and the one that is the run's headline. */
+export interface RunMetricsIndex {
+  formatVersion: typeof EVALUATION_FORMAT_VERSION;
+  runId: string;
+  /** The test split at the run's eval.checkpoint; null when the split has no test images. */
+  headline: {split: EvaluatedSplit; checkpoint: CheckpointName; summary: string} | null;
+  evaluations: Array<{split: EvaluatedSplit; checkpoint: CheckpointName; summary: string; perImageCsv: string}>;
+}
+
+/** The files of one evaluation, relative to the run directory: `eval/<split>-<checkpoint>.json` and `.csv`. */
+export function evaluationFiles(split: EvaluatedSplit, checkpoint: CheckpointName): {summary: string; perImageCsv: string} {
+  const stem = `${RUN_FILES.evaluations}/${split}-${checkpoint}`;
+  return {summary: `${stem}.json`, perImageCsv: `${stem}.csv`};
+}
+
+/** What writeEvaluation wrote: the summary, and the absolute paths of its two files. */
+export interface WrittenEvaluation {
+  summary: EvaluationSummary;
+  files: {summary: string; perImageCsv: string};
+}
+
+/** One evaluation to write: its identity and the per-image metrics of its images. */
+export interface WriteEvaluationOptions {
+  runId: string;
+  split: EvaluatedSplit;
+  checkpoint: CheckpointName;
+  /** Epochs completed by the checkpoint. */
+  epoch: number;
+  threshold: number;
+  /** Per-image metrics at original resolution, in the split's order (which is the CSV's). */
+  rows: readonly NamedPerImageMetrics[];
+}
+
+/**
+ * Writes one evaluation of a run: the per-image CSV, then the summary JSON (so a summary never names a CSV that is
+ * not there), both atomically, replacing an earlier evaluation of the same split and checkpoint. The output
+ * depends only on its inputs (no times, no absolute paths), so identical runs write identical bytes. Throws
+ * RangeError when a metric is NaN or infinite (aggregateMetrics).
+ */
+export async function writeEvaluation(run: RunDir, o: WriteEvaluationOptions): Promise<WrittenEvaluation> {
+  const metrics = aggregateMetrics(o.rows.map((r) => r.metrics));
+  const relative = evaluationFiles(o.split, o.checkpoint);
+  const summary: EvaluationSummary = {
+    formatVersion: EVALUATION_FORMAT_VERSION, runId: o.runId, split: o.split, checkpoint: o.checkpoint, epoch: o.epoch,
+    threshold: o.threshold, resolution: 'original', images: metrics.images,
+    dice: metrics.perImageMean.dice.mean, iou: metrics.perImageMean.iou.mean, metrics, perImageCsv: relative.perImageCsv,
+  };
+  const files = {summary: join(run.path, relative.summary), perImageCsv: join(run.path, relative.perImageCsv)};
+  await writeFileAtomic(files.perImageCsv, perImageCsv(o.rows));
+  await writeFileAtomic(files.summary, JSON.stringify(summary, null, 2) + '\n');
+  return {summary, files};
+}
+
+/** metrics.json for the summaries training wrote; the headline is the test split's, when there is one. */
+export function metricsIndex(runId: string, written: readonly EvaluationSummary[]): RunMetricsIndex {
+  const test = written.find((s) => s.split === 'test');
+  return {
+    formatVersion: EVALUATION_FORMAT_VERSION, runId,
+    headline: test ? {split: 'test', checkpoint: test.checkpoint, summary: evaluationFiles('test', test.checkpoint).summary} : null,
+    evaluations: written.map((s) => ({split: s.split, checkpoint: s.checkpoint, ...evaluationFiles(s.split, s.checkpoint)})),
+  };
+}
+
+/** The run was never evaluated on this split at this checkpoint (one-line message naming the command that does). */
+export class EvaluationNotFoundError extends Error {}
+
+/** Files written by another format version than this mslk reads (one-line message naming the version found). */
+export class EvaluationFormatError extends Error {}
+
+function formatError(file: string, found: unknown): EvaluationFormatError {
+  return new EvaluationFormatError(`${file}: evaluation format version ${JSON.stringify(found)}; mslk ${MSLK_VERSION} reads versions 1 and ${EVALUATION_FORMAT_VERSION}: open the run with the mslk that wrote it (manifest.json names it), or evaluate it again with \`mslk eval\``);
+}
+
+async function readJsonIfPresent(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof SyntaxError) throw new EvaluationFormatError(`${file}: not valid JSON (${error.message}): evaluate the run again with \`mslk eval\``);
+    throw error;
+  }
+}
+
+function versionOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? (value as {formatVersion?: unknown}).formatVersion : undefined;
+}
+
+/**
+ * The summary of run `runDir` (a directory path) on `split` at `checkpoint`, from the current format or format 1.
+ * Throws EvaluationFormatError naming the version when the files are of another format (or not JSON), and
+ * EvaluationNotFoundError when the run has no such evaluation.
+ */
+export async function readRunEvaluation(runDir: string, split: EvaluatedSplit, checkpoint: CheckpointName): Promise<EvaluationSummary> {
+  const file = join(runDir, evaluationFiles(split, checkpoint).summary);
+  const summary = await readJsonIfPresent(file);
+  if (summary !== undefined) {
+    if (versionOf(summary) !== EVALUATION_FORMAT_VERSION) throw formatError(file, versionOf(summary) ?? null);
+    return summary as EvaluationSummary;
+  }
+  const indexFile = join(runDir, RUN_FILES.metrics);
+  const index = await readJsonIfPresent(indexFile);
+  const version = versionOf(index);
+  if (index !== undefined && version !== undefined && version !== EVALUATION_FORMAT_VERSION) throw formatError(indexFile, version);
+  if (version === undefined) {
+    // No version field: format 1, or a run that never got as far as metrics.json (then only eval-*.json may exist).
+    const legacy = await readLegacyEvaluation(runDir, split, checkpoint, index);
+    if (legacy !== undefined) return legacy;
+  }
+  throw new EvaluationNotFoundError(`${runDir}: no evaluation of the ${split} split at the '${checkpoint}' checkpoint: run \`mslk eval ${runDir} --split ${split} --checkpoint ${checkpoint}\``);
+}
