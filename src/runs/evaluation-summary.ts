@@ -111,8 +111,15 @@ export function metricsIndex(runId: string, written: readonly EvaluationSummary[
 /** The run was never evaluated on this split at this checkpoint (one-line message naming the command that does). */
 export class EvaluationNotFoundError extends Error {}
 
-/** Files written by another format version than this mslk reads (one-line message naming the version found). */
-export class EvaluationFormatError extends Error {}
+/**
+ * Files written by another format version than this mslk reads (one-line message naming the version found), or
+ * damaged ones (`damaged`: not valid JSON, e.g. cut short by a full disk), which evaluating again repairs.
+ */
+export class EvaluationFormatError extends Error {
+  constructor(message: string, readonly damaged = false) {
+    super(message);
+  }
+}
 
 function formatError(file: string, found: unknown): EvaluationFormatError {
   return new EvaluationFormatError(`${file}: evaluation format version ${JSON.stringify(found)}; mslk ${MSLK_VERSION} reads versions 1 and ${EVALUATION_FORMAT_VERSION}: open the run with the mslk that wrote it (manifest.json names it), or evaluate it again with \`mslk eval\``);
@@ -123,9 +130,14 @@ async function readJsonIfPresent(file: string): Promise<unknown> {
     return JSON.parse(await readFile(file, 'utf8')) as unknown;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    if (error instanceof SyntaxError) throw new EvaluationFormatError(`${file}: not valid JSON (${error.message}): evaluate the run again with \`mslk eval\``);
+    if (error instanceof SyntaxError) throw new EvaluationFormatError(`${file}: not valid JSON (${error.message}): evaluate the run again with \`mslk eval\``, true);
     throw error;
   }
+}
+
+/** A run's metrics.json (the index), or undefined when absent. Throws EvaluationFormatError (damaged) when not JSON. */
+export async function readMetricsIndex(runDir: string): Promise<unknown> {
+  return readJsonIfPresent(join(runDir, RUN_FILES.metrics));
 }
 
 function versionOf(value: unknown): unknown {

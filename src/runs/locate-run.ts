@@ -76,6 +76,8 @@ export async function locateRun(ref: string, runsParent = 'runs'): Promise<strin
       throw new RunNotFoundError(`${ref}: no run ${id} in ${parent} (looked for ${id} and *-${id}): pass the run directory \`mslk train\` printed, or --runs <the folder that holds it>`);
     }
   }
+  if (!info) throw new RunNotFoundError(`${ref}: no such folder: pass the run directory \`mslk train\` printed, or its run id`);
+  if (!info.isDirectory()) throw new RunNotFoundError(`${ref}: is a file, not a run directory: pass the folder \`mslk train\` printed`);
   throw new RunNotFoundError(`${ref}: not a run directory (no config.json): pass a folder that \`mslk train\` wrote, or its run id`);
 }
 

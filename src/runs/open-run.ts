@@ -46,13 +46,22 @@ export async function openRun(dir: string, checkpoint: 'last' | 'best', runs?: s
   try {
     saved = await readCheckpoint(run.checkpoint(checkpoint));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RunNotFoundError(`${dir}: no '${checkpoint}' checkpoint yet (the run has not finished an epoch)`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RunNotFoundError(await missingCheckpointMessage(run, dir, checkpoint));
     throw error;
   }
   const {model} = buildModel(config.model, {seed: config.seed});
   restoreCheckpoint(saved, model);
   useCheckpointTemperature(model, config, saved.header);
   return {run, runId: await readRunId(run.path), config, model, epoch: saved.header.epoch};
+}
+
+/** Why a checkpoint file is absent: not written yet (an unfinished run), or deleted from a finished one. */
+async function missingCheckpointMessage(run: RunDir, dir: string, checkpoint: 'last' | 'best'): Promise<string> {
+  const status = await run.status();
+  if (status?.state === 'done') {
+    return `${dir}: the '${checkpoint}' checkpoint of this finished run is missing (${run.checkpoint(checkpoint)} was deleted or moved): its metrics in eval/ still stand; put the file back, or delete the run folder and train it again to get weights`;
+  }
+  return `${dir}: no '${checkpoint}' checkpoint yet (the run has not finished an epoch${checkpoint === 'best' ? ' with a validation split' : ''}): continue it with \`mslk train <config> --resume\``;
 }
 
 /**

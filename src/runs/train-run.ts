@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import {resolveDataRoot} from '../datasets/data-root.js';
 import {prepareSplit} from '../datasets/prepare-with-split.js';
 import {openPreparedFile} from '../datasets/prepare.js';
+import type {PreparedDataset} from '../datasets/prepared-dataset.js';
+import type {SplitFile} from '../datasets/splits.js';
 import {codeState} from '../io/build-stamp.js';
 import {canonicalJson} from '../io/canonical-json.js';
 import {activeBackendName} from '../engine/backends.js';
@@ -15,8 +17,10 @@ import {systemInfo} from '../engine/system-info.js';
 import {MSLK_VERSION, packageVersions} from '../version.js';
 import type {RunConfig} from './config.js';
 import {evaluateSplits} from './evaluate-run.js';
-import {EvaluationNotFoundError, metricsIndex, readRunEvaluation, type EvaluatedSplit, type EvaluationSummary} from './evaluation-summary.js';
+import {EvaluationFormatError, EvaluationNotFoundError, metricsIndex, readMetricsIndex, readRunEvaluation, type EvaluatedSplit, type EvaluationSummary} from './evaluation-summary.js';
 import {findRunById, runDirName} from './locate-run.js';
+import {acquireRunLock} from './lock.js';
+import {reevaluateRun} from './reevaluate.js';
 import {trainLoop, TrainingDivergedError, type BatchProgress, type EpochLog} from '../training/loop.js';
 import {RunDir, gitState, runId} from './run-dir.js';
 
@@ -56,6 +60,7 @@ export class RunStateError extends Error {}
 
 /** The summaries of a finished run at `checkpoint` (validation, test), from either evaluation format. */
 async function finishedEvaluations(dir: string, checkpoint: 'last' | 'best'): Promise<Partial<Record<EvaluatedSplit, EvaluationSummary>>> {
+  await readMetricsIndex(dir);
   const evaluations: Partial<Record<EvaluatedSplit, EvaluationSummary>> = {};
   for (const split of ['validation', 'test'] as const) {
     try {
@@ -65,6 +70,39 @@ async function finishedEvaluations(dir: string, checkpoint: 'last' | 'best'): Pr
     }
   }
   return evaluations;
+}
+
+/**
+ * Throws RunStateError when the run's config.json no longer hashes to its id (edited by hand): continuing it, or
+ * reporting it, would attach its numbers to a config they were not made with.
+ */
+async function refuseEditedConfig(run: RunDir, id: string, datasetKey: string): Promise<void> {
+  const stored = await run.readJson<RunConfig>('config').catch(() => undefined);
+  if (stored !== undefined && runId(stored, datasetKey) !== id) {
+    throw new RunStateError(`${run.file('config')} was edited after the run was made (its content no longer gives run id ${id}): put the original back, or delete ${run.path}; to train another config, change the YAML and run \`mslk train\` (a changed config is a new run)`);
+  }
+}
+
+/**
+ * The evaluations of a done run; when one of its files is damaged (cut short by a crash or a full disk), evaluates
+ * the checkpoint again and rewrites them and metrics.json, saying so through `onStage`.
+ */
+async function doneRunEvaluations(run: RunDir, id: string, config: RunConfig, o: TrainRunOptions): Promise<Partial<Record<EvaluatedSplit, EvaluationSummary>>> {
+  try {
+    return await finishedEvaluations(run.path, config.eval.checkpoint);
+  } catch (error) {
+    if (!(error instanceof EvaluationFormatError && error.damaged)) throw error;
+    o.onStage?.(`${error.message.split(': evaluate')[0]}: evaluating the ${config.eval.checkpoint} checkpoint again to repair it`);
+  }
+  const split = await run.readJson<SplitFile>('split');
+  const repaired: EvaluationSummary[] = [];
+  for (const name of ['validation', 'test'] as const) {
+    if (split.subsets[name].length === 0) continue;
+    const written = await reevaluateRun({dir: run.path, split: name, checkpoint: config.eval.checkpoint, ...(o.dataRoot ? {dataRoot: o.dataRoot} : {})});
+    repaired.push(written.summary);
+  }
+  await run.writeJson('metrics', metricsIndex(id, repaired));
+  return Object.fromEntries(repaired.map((r) => [r.split, r]));
 }
 
 /**
@@ -93,18 +131,52 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   const id = runId(config, `${prepared.prepared.fingerprint}:${splitHash}`);
   // Found by its id alone: an older directory named by the bare id, or a readable name made from other words.
   const run = new RunDir((await findRunById(o.out, id)) ?? join(o.out, runDirName(config, id)));
-  const status = await run.status();
-  if (status?.state === 'done') {
-    return {runId: id, dir: run.path, reused: true, evaluations: await finishedEvaluations(run.path, config.eval.checkpoint)};
+  if ((await run.status())?.state === 'done') {
+    await refuseEditedConfig(run, id, `${prepared.prepared.fingerprint}:${splitHash}`);
+    return {runId: id, dir: run.path, reused: true, evaluations: await doneRunEvaluations(run, id, config, o)};
   }
-  if (status !== undefined && !o.resume) {
-    throw new RunStateError(`run ${id} already exists (${status.state === 'failed' ? `failed: ${status.reason}` : 'unfinished'}) in ${run.path}: pass --resume to continue it from its last checkpoint, or delete that folder to start over`);
-  }
-  await mkdir(join(run.path, 'checkpoints'), {recursive: true});
   const dataset = await openPreparedFile(prepared.prepared.file);
   const [trainIndices, validationIndices, testIndices] = (['train', 'validation', 'test'] as const)
     .map((s) => dataset.indicesOf(prepared.split.subsets[s]));
   if (trainIndices!.length === 0) throw new RunStateError(`the split of ${config.data.dataset} has no training images`);
+  await mkdir(join(run.path, 'checkpoints'), {recursive: true});
+  // One owner at a time: a second `train` (or a suite worker) of the same run stops here, naming the owner.
+  const lock = await acquireRunLock(run.path, {command: 'mslk train'});
+  try {
+    return await trainOwnedRun(o, {run, id, prepared, splitHash, dataset, trainIndices: trainIndices!, validationIndices: validationIndices!, testIndices: testIndices!});
+  } finally {
+    await lock.release();
+  }
+}
+
+interface OwnedRun {
+  run: RunDir;
+  id: string;
+  prepared: Awaited<ReturnType<typeof prepareSplit>>;
+  splitHash: string;
+  dataset: PreparedDataset;
+  trainIndices: number[];
+  validationIndices: number[];
+  testIndices: number[];
+}
+
+/** The part of trainRun that runs while this process holds the run's lock. */
+async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunResult> {
+  const {config} = o;
+  const {run, id, prepared, splitHash, dataset, trainIndices, validationIndices, testIndices} = r;
+  // Read under the lock: the previous owner may have finished while we waited for it.
+  const status = await run.status();
+  if (status?.state === 'done') {
+    return {runId: id, dir: run.path, reused: true, evaluations: await doneRunEvaluations(run, id, config, o)};
+  }
+  if (status !== undefined) {
+    await refuseEditedConfig(run, id, `${prepared.prepared.fingerprint}:${splitHash}`);
+    if (!o.resume) {
+      throw new RunStateError(`run ${id} already exists (${status.state === 'failed' ? `failed: ${status.reason}` : 'unfinished, and no process owns it'}) in ${run.path}: pass --resume to continue it from its last checkpoint, or delete that folder to start over`);
+    }
+  } else if (o.resume) {
+    o.onStage?.(`no unfinished run matches this config (run ${id} does not exist in ${o.out}): starting a new run`);
+  }
 
   const started = new Date();
   const code = await codeState();
@@ -117,7 +189,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
     dataset: {ref: config.data.dataset, name: prepared.prepared.dataset, fingerprint: prepared.prepared.fingerprint,
       cache: prepared.prepared.file, size: config.data.size, count: dataset.count},
     split: {file: 'split.json', sha256: splitHash, method: prepared.split.method,
-      counts: {train: trainIndices!.length, validation: validationIndices!.length, test: testIndices!.length}},
+      counts: {train: trainIndices.length, validation: validationIndices.length, test: testIndices.length}},
     seed: config.seed, startedAt: started.toISOString(), resumed: status !== undefined,
   };
   await run.writeJson('config', config);
@@ -129,14 +201,14 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   try {
     o.onStage?.(`training run ${id} on ${manifest.backend}`);
     const loop = await trainLoop({
-      config, dataset, trainIndices: trainIndices!, validationIndices: validationIndices!, run, resume: o.resume ?? false,
+      config, dataset, trainIndices, validationIndices, run, resume: status !== undefined,
       ...(o.onBatch ? {onBatch: o.onBatch} : {}), ...(o.onEpoch ? {onEpoch: o.onEpoch} : {}),
     });
     model = loop.model;
     o.onStage?.(`evaluating the ${config.eval.checkpoint} checkpoint at each image's original resolution`);
     const evaluations = await evaluateSplits({
       model, config, dataset, run, runId: id, checkpoint: config.eval.checkpoint,
-      splits: {validation: validationIndices!, test: testIndices!},
+      splits: {validation: validationIndices, test: testIndices},
     });
     await run.writeJson('metrics', metricsIndex(id, Object.values(evaluations)));
     await run.writeJson('manifest', {

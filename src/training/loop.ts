@@ -45,10 +45,14 @@ export interface BatchProgress {
   loss: number;
 }
 
-/** The loss became NaN or infinite; the run stops with its last checkpoint kept (one-line message). */
+/**
+ * The loss became NaN or infinite (one-line message). `epoch` and `step` are 1-based; the checkpoint of the last
+ * finished epoch, when there is one (epoch > 1), is kept.
+ */
 export class TrainingDivergedError extends Error {
   constructor(readonly epoch: number, readonly step: number, readonly loss: number) {
-    super(`loss became ${loss} at epoch ${epoch}, step ${step}: lower train.optimizer.lr or check the data; the run stopped and its last checkpoint is kept`);
+    const kept = epoch > 1 ? `its last checkpoint (epoch ${epoch - 1}) is kept` : 'no checkpoint had been written yet (it diverged in the first epoch)';
+    super(`loss became ${loss} at epoch ${epoch}, step ${step}: lower train.optimizer.lr or check the data; the run stopped and ${kept}`);
     this.name = 'TrainingDivergedError';
   }
 }

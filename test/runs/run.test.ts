@@ -1,7 +1,7 @@
 // End to end on the built-in synthetic data: determinism, resume after kill -9, a diverging run, no leaks.
 import test from 'ava';
 import {spawn} from 'node:child_process';
-import {mkdir, mkdtemp, readFile, rename, rm, readdir} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rename, rm, readdir, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {basename, dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -80,6 +80,39 @@ test.serial('the same config and seed trained twice give byte-identical evaluati
   t.not(other.runId, a.runId);
 });
 
+test.serial('a damaged, edited or incomplete run says what happened and how to fix it', async (t) => {
+  const c = await config();
+  const out = join(scratch, 'damaged');
+  const run = await trainRun({config: c, out, dataRoot});
+  // A file cut short (a crash or a full disk while it was written): the next train evaluates the checkpoint again.
+  for (const file of ['metrics.json', 'eval/test-last.json']) {
+    const path = join(run.dir, file);
+    const good = await readFile(path, 'utf8');
+    await writeFile(path, good.slice(0, 200));
+    const stages: string[] = [];
+    const repaired = await trainRun({config: c, out, dataRoot, onStage: (m) => stages.push(m)});
+    t.true(repaired.reused, 'nothing is trained again');
+    t.is(await readFile(path, 'utf8'), good, `${file} repaired byte for byte`);
+    t.true(stages.some((m) => m.includes(file) && /not valid JSON.*evaluating the last checkpoint again/.test(m)), stages.join('\n'));
+  }
+  // A config.json edited by hand no longer matches the run id: refused, never continued or reported.
+  const configFile = join(run.dir, 'config.json');
+  const original = await readFile(configFile, 'utf8');
+  await writeFile(configFile, original.replace('"epochs": 2', '"epochs": 3'));
+  t.not(await readFile(configFile, 'utf8'), original);
+  await t.throwsAsync(trainRun({config: c, out, dataRoot}), {message: /config\.json was edited after the run was made.*put the original back/});
+  await writeFile(configFile, original);
+  // --resume of a config that matches no unfinished run says that a new run starts.
+  const stages: string[] = [];
+  const fresh = await trainRun({config: await config(['seed=5']), out, dataRoot, resume: true, onStage: (m) => stages.push(m)});
+  t.false(fresh.reused);
+  t.true(stages.some((m) => /no unfinished run matches this config .*starting a new run/.test(m)));
+  // The weights of a finished run deleted; a folder that does not exist.
+  await rm(join(run.dir, 'checkpoints', 'last.ckpt'));
+  await t.throwsAsync(openRun(run.dir, 'last'), {message: /the 'last' checkpoint of this finished run is missing .*its metrics in eval\/ still stand/});
+  await t.throwsAsync(openRun(join(scratch, 'no-such-run'), 'last'), {message: /no-such-run: no such folder/});
+});
+
 test.serial('eval recomputes the same test metrics from the checkpoint; predict writes masks at original size', async (t) => {
   const trained = await readFile(join(finishedRun, 'eval/test-last.json'), 'utf8');
   const trainedCsv = await readFile(join(finishedRun, 'eval/test-last.csv'), 'utf8');
@@ -129,6 +162,8 @@ test.serial('a loss that becomes NaN or infinite stops the run, marks it failed 
   const c = await config(['train.loss.bceWeight=1.0e+39', 'seed=7']);
   const error = await t.throwsAsync(trainRun({config: c, out: join(scratch, 'nan'), dataRoot}), {instanceOf: TrainingDivergedError});
   t.regex(error!.message, /^loss became (NaN|Infinity|-Infinity) at epoch 1, step 1: lower train\.optimizer\.lr/);
+  t.regex(error!.message, /no checkpoint had been written yet/);
+  t.notRegex(error!.message, /checkpoint .*is kept/);
   const [id] = await readdir(join(scratch, 'nan'));
   const dir = join(scratch, 'nan', id!);
   t.regex(await readFile(join(dir, 'status'), 'utf8'), /^failed: loss became/);
@@ -136,7 +171,7 @@ test.serial('a loss that becomes NaN or infinite stops the run, marks it failed 
   await t.throwsAsync(trainRun({config: c, out: join(scratch, 'nan'), dataRoot}), {message: /already exists \(failed: loss became .*pass --resume/});
 });
 
-function cli(args: string[]): {done: Promise<number | null>; stdout: () => string; stderr: () => string; kill: () => void} {
+function cli(args: string[]): {done: Promise<number | null>; stdout: () => string; stderr: () => string; kill: () => void; pid: number} {
   const child = spawn(process.execPath, ['--import=tsx', 'bin/dev.js', ...args], {cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, MSLK_BACKEND: 'wasm'}});
   let stdout = '';
   let stderr = '';
@@ -147,6 +182,7 @@ function cli(args: string[]): {done: Promise<number | null>; stdout: () => strin
     stdout: () => stdout,
     stderr: () => stderr,
     kill: () => child.kill('SIGKILL'),
+    pid: child.pid!,
   };
 }
 
@@ -180,14 +216,21 @@ test.serial('kill -9 during epoch 2 of 4, then --resume: the same evaluation fil
   const dir = join(out, basename(reference.dir));
   const deadline = Date.now() + 240_000;
   while ((await logLines(dir)) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  await new Promise((r) => setTimeout(r, 300));
+  // While the first process trains, a second one (even with --resume) is refused, naming the owner, and never
+  // told to --resume what a live process owns.
+  const second = cli([...args, '--resume']);
+  t.is(await second.done, 1, 'a second owner is refused');
+  t.regex(second.stderr(), new RegExp(`in use by pid ${first.pid} on `));
+  t.notRegex(second.stderr(), /--resume/);
+  t.notRegex(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')).commandLine, /--resume/, 'the refused process wrote nothing');
   first.kill();
   await first.done;
-  t.is(await logLines(dir), 1, 'killed during epoch 2');
+  const epochsDone = await logLines(dir);
+  t.true(epochsDone >= 1 && epochsDone < 4, `killed mid-run (after ${epochsDone} epochs)`);
   t.is((await readFile(join(dir, 'status'), 'utf8')).trim(), 'running');
   const refused = cli(args);
   t.is(await refused.done, 1, 'without --resume an unfinished run is refused');
-  t.regex(refused.stderr(), /already exists \(unfinished\).*pass --resume/s);
+  t.regex(refused.stderr(), /already exists \(unfinished, and no process owns it\).*pass --resume/s);
   const resumed = cli([...args, '--resume']);
   t.is(await resumed.done, 0, resumed.stderr());
   for (const file of EVALUATION_FILES) t.is(await readFile(join(dir, file), 'utf8'), await readFile(join(reference.dir, file), 'utf8'), file);
