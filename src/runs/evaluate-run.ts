@@ -6,8 +6,8 @@ import {writeFileAtomic} from '../io/atomic-write.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import {aggregateMetrics, perImageCsv, perImageMetrics, type AggregateMetrics, type NamedPerImageMetrics} from '../evaluation/index.js';
 import {fuseForInference, hasUnfusedLayers} from '../models/fuse.js';
-import {readCheckpoint, restoreCheckpoint} from '../training/checkpoint.js';
-import {useCheckpointTemperature} from '../training/temperature.js';
+import {applyTrainingProgress, familyOf} from '../models/registry.js';
+import {progressAtCheckpoint, readCheckpoint, restoreCheckpoint} from '../training/checkpoint.js';
 import type {RunConfig} from './config.js';
 import type {RunDir} from './run-dir.js';
 import {predictProbabilities} from '../training/validate.js';
@@ -30,11 +30,10 @@ export interface RunMetrics {
 
 /**
  * The model as evaluated: re-parameterised blocks fused (identical outputs, faster). DyConv keeps the temperature
- * `model` has, which must be its checkpoint's (see useCheckpointTemperature).
+ * `model` has, which must be its checkpoint's (see progressAtCheckpoint).
  */
 export function inferenceModel(model: tf.LayersModel, config: RunConfig): tf.LayersModel {
-  const m = config.model;
-  const fuse = m.model === 'ms-lkseg' ? m.ld.fuseForInference : true;
+  const fuse = familyOf(config.model).fusesForInference(config.model);
   return fuse && hasUnfusedLayers(model) ? fuseForInference(model) : model;
 }
 
@@ -76,7 +75,7 @@ export interface EvaluateSplitsOptions {
 export async function evaluateSplits(o: EvaluateSplitsOptions): Promise<RunMetrics> {
   const checkpoint = await readCheckpoint(o.run.checkpoint(o.checkpoint));
   restoreCheckpoint(checkpoint, o.model);
-  useCheckpointTemperature(o.model, o.config, checkpoint.header);
+  applyTrainingProgress(o.model, o.config.model, progressAtCheckpoint(checkpoint.header, o.config.train.epochs));
   const model = inferenceModel(o.model, o.config);
   try {
     const metrics: RunMetrics = {checkpoint: o.checkpoint, epoch: checkpoint.header.epoch, threshold: o.config.eval.threshold, resolution: 'original', splits: {}};

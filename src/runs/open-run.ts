@@ -8,10 +8,9 @@ import {prepareSplit} from '../datasets/prepare-with-split.js';
 import {openPreparedFile} from '../datasets/prepare.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import type {SplitFile} from '../datasets/splits.js';
-import {buildModel} from '../models/registry.js';
-import {readCheckpoint, restoreCheckpoint} from '../training/checkpoint.js';
+import {applyTrainingProgress, buildModel} from '../models/registry.js';
+import {progressAtCheckpoint, readCheckpoint, restoreCheckpoint} from '../training/checkpoint.js';
 import {parseRunConfig, type RunConfig} from './config.js';
-import {useCheckpointTemperature} from '../training/temperature.js';
 import {RunDir} from './run-dir.js';
 
 export class RunNotFoundError extends Error {}
@@ -41,7 +40,7 @@ export async function openRun(dir: string, checkpoint: 'last' | 'best'): Promise
   }
   const {model} = buildModel(config.model, {seed: config.seed});
   restoreCheckpoint(saved, model);
-  useCheckpointTemperature(model, config, saved.header);
+  applyTrainingProgress(model, config.model, progressAtCheckpoint(saved.header, config.train.epochs));
   return {run, config, model, epoch: saved.header.epoch};
 }
 
