@@ -32,7 +32,7 @@ test('config show prints the resolved run config as YAML, with --set applied and
 test('config show --json of a model name is the resolved model config; bad input is one line', async (t) => {
   const model = await mslk('config', 'show', 'ms-lkseg', '--set', 'ld.largeKernel=31', '--json');
   t.is(model.code, 0, model.stderr);
-  t.like(JSON.parse(model.stdout), {kind: 'model', config: {model: 'ms-lkseg', ld: {largeKernel: 31, smallKernel: 3}}});
+  t.like(JSON.parse(model.stdout), {model: 'ms-lkseg', ld: {largeKernel: 31, smallKernel: 3}});
   const typo = await mslk('config', 'show', 'configs/quickstart.yaml', '--set', 'train.epoch=3');
   t.is(typo.code, 1);
   t.regex(typo.stderr, /unknown key 'train.epoch': did you mean 'train.epochs'\?/);

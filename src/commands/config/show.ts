@@ -21,14 +21,15 @@ export default class ConfigShow extends MslkCommand {
     seed: Flags.integer({description: 'Run seed (run configs only)'}),
   };
 
-  async run(): Promise<ResolvedConfigSource> {
+  /** With --json, the resolved config itself (usable as a config file). */
+  async run(): Promise<ResolvedConfigSource['config']> {
     const {args, flags} = await this.parse(ConfigShow);
     const resolved = await resolveConfigSource(args.config, {
       set: flags.set, ...(flags.dataset === undefined ? {} : {dataset: flags.dataset}), ...(flags.seed === undefined ? {} : {seed: flags.seed}),
     });
     this.log(`# ${resolved.kind === 'run' ? 'run' : 'model'} config resolved from ${args.config}`);
     this.log(configYaml(resolved.config));
-    return resolved;
+    return resolved.config;
   }
 }
 
