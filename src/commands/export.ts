@@ -1,8 +1,9 @@
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
 import {backendChoice, BACKEND_NAMES, selectBackend} from '../engine/backends.js';
-import {loadModelConfig} from '../models/config/load.js';
+import {loadModelConfig} from '../models/load-config.js';
 import {exportModel, type ExportResult} from '../models/export/export-model.js';
+import {familyOf} from '../models/registry.js';
 import {exportRun, isRunReference} from '../runs/export-run.js';
 
 export default class Export extends MslkCommand {
@@ -23,7 +24,7 @@ export default class Export extends MslkCommand {
     seed: Flags.integer({description: 'Seed of the initial weights (configs only)', default: 0}),
     checkpoint: Flags.string({description: 'Checkpoint of a run directory', options: ['last', 'best'], default: 'last'}),
     runs: Flags.string({description: 'Folder of run directories, where a bare run id is looked up', default: 'runs'}),
-    fused: Flags.boolean({description: 'Re-parameterise LD/ReDW blocks first (default: the config\'s ld.fuseForInference, else true)', allowNo: true}),
+    fused: Flags.boolean({description: 'Re-parameterise LD/ReDW blocks first (default: what the model family decides, e.g. ms-lkseg\'s ld.fuseForInference)', allowNo: true}),
     backend: Flags.string({description: 'TF.js backend (default: MSLK_BACKEND or auto)', options: ['auto', ...BACKEND_NAMES]}),
   };
 
@@ -41,7 +42,7 @@ export default class Export extends MslkCommand {
       return result;
     }
     const config = await loadModelConfig(args.source, flags.set);
-    const fused = flags.fused ?? (config.model === 'ms-lkseg' ? config.ld.fuseForInference : true);
+    const fused = flags.fused ?? familyOf(config).fusesForInference(config);
     const result = await exportModel(config, {format, out: flags.out, seed: flags.seed, fused});
     this.log(`Wrote ${result.files.join(', ')}: ${result.model}, ${result.tensors} tensors, ${result.params.toLocaleString('en-US')} values, ${result.fused ? 'fused' : 'unfused'}, seed ${result.seed} (initial weights: no training run)`);
     return result;

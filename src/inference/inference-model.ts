@@ -2,15 +2,15 @@
 // re-parameterised blocks fused when the config asks for it.
 import type * as tf from '@tensorflow/tfjs';
 import {fuseForInference, hasUnfusedLayers} from '../models/fuse.js';
+import {familyOf} from '../models/registry.js';
 import type {RunConfig} from '../runs/config.js';
 
 /**
  * The model as evaluated: re-parameterised blocks fused (identical outputs, faster). DyConv keeps the temperature
- * `model` has, which must be its checkpoint's (see useCheckpointTemperature). Returns `model` itself when there is
+ * `model` has, which must be its checkpoint's (see progressAtCheckpoint). Returns `model` itself when there is
  * nothing to fuse, else a new model that the caller disposes (and `model` stays the caller's too).
  */
 export function inferenceModel(model: tf.LayersModel, config: RunConfig): tf.LayersModel {
-  const m = config.model;
-  const fuse = m.model === 'ms-lkseg' ? m.ld.fuseForInference : true;
+  const fuse = familyOf(config.model).fusesForInference(config.model);
   return fuse && hasUnfusedLayers(model) ? fuseForInference(model) : model;
 }

@@ -1,57 +1,79 @@
-// The model registry (timm style): name -> schema, knobs and builder. A model config is a plain object whose
-// `model` key names the family; everything else is that family's knobs, validated strictly before building.
+// The model registry (timm style): one entry per model family. A model config is a plain object whose `model` key
+// names the family; everything else is that family's knobs, described and validated by the family's schema.
+// Whatever differs between families (how to build, whether to fuse for inference, state that changes while
+// training) is a hook of the family: callers ask `familyOf(config)`, never compare names. A new family is its own
+// file (a `ModelFamily` object) and one line in FAMILIES below.
 import type * as tf from '@tensorflow/tfjs';
 import type {z} from 'zod';
 import './layers/index.js';
-import type {BuildOptions} from './config/common.js';
+import type {BuildOptions, TrainingProgress} from './families/common.js';
 import {ConfigError, parseWithSchema} from '../config/parse.js';
 import {nearestName} from '../config/nearest-name.js';
-import {attentionUNetKnobs, attentionUNetSchema, buildAttentionUNet, type AttentionUNetConfig} from './families/attention-unet.js';
-import {buildLkUNet, lkUNetKnobs, lkUNetSchema, type LkUNetConfig} from './families/lk-unet.js';
-import {buildMsLkSeg, msLkSegKnobs, msLkSegSchema, type MsLkSegConfig} from './families/ms-lkseg.js';
-import {buildUNet, unetKnobs, unetSchema, type UNetConfig} from './families/unet.js';
-import {buildUNetPP, unetppKnobs, unetppSchema, type UNetPPConfig} from './families/unetpp.js';
+import {attentionUNetFamily} from './families/attention-unet.js';
+import {lkUNetFamily} from './families/lk-unet.js';
+import {msLkSegFamily} from './families/ms-lkseg.js';
+import {unetFamily} from './families/unet.js';
+import {unetppFamily} from './families/unetpp.js';
 
-export type ModelConfig = MsLkSegConfig | UNetConfig | AttentionUNetConfig | UNetPPConfig | LkUNetConfig;
-export type ModelName = ModelConfig['model'];
-
-interface ModelFamily<C extends ModelConfig> {
+/**
+ * A model family: its config schema (every field carries a `.describe()`; `models list` prints them), its
+ * builder, and the hooks training, evaluation and export ask instead of checking the family's name.
+ * A family whose training loss is not the plain loss of one output (EMCAD: several heads, a multi-output loss)
+ * will add a loss hook here; the single-output families will share the default.
+ */
+export interface ModelFamily<C extends {model: string}> {
   name: C['model'];
+  /** One line: what the model is, with its source. */
   description: string;
+  /** Strict schema with defaults; its output is the resolved config. */
   schema: z.ZodType<C, z.ZodTypeDef, unknown>;
-  knobs: Record<string, string>;
+  /** Builds the model (NHWC input, logits output) of a resolved config. */
   build(config: C, options?: BuildOptions): tf.LayersModel;
+  /** Whether evaluation, prediction and export run this config in its fused (re-parameterised) form. */
+  fusesForInference(config: C): boolean;
+  /**
+   * The softmax temperature (DyConv) the model runs at once `progress.stepsDone` steps are done, or null when
+   * this config has none. Training step s (0-based) runs at the temperature after s + 1 steps; a checkpoint is
+   * evaluated at the temperature of the step that wrote it.
+   */
+  temperatureAt(config: C, progress: TrainingProgress): number | null;
+  /** Sets a model built by this family to temperature `tau` (> 0). */
+  setTemperature(model: tf.LayersModel, tau: number): void;
 }
+
+/** Every registered family, in the order `models list` shows them. */
+const FAMILIES = [msLkSegFamily, unetFamily, attentionUNetFamily, unetppFamily, lkUNetFamily] as const;
+
+type ConfigOf<F> = F extends {schema: z.ZodType<infer C, z.ZodTypeDef, unknown>} ? C : never;
+
+/** A resolved model config of any registered family (a union discriminated by `model`). */
+export type ModelConfig = ConfigOf<(typeof FAMILIES)[number]>;
+export type ModelName = ModelConfig['model'];
 
 type Registry = {[N in ModelName]: ModelFamily<Extract<ModelConfig, {model: N}>>};
 
-export const MODEL_REGISTRY: Registry = {
-  'ms-lkseg': {
-    name: 'ms-lkseg', description: 'MS-LKSeg: MIS encoder (DyConv, MIE, MIDM), LD large-kernel skips (Li, Niu et al. 2025)',
-    schema: msLkSegSchema, knobs: msLkSegKnobs, build: buildMsLkSeg,
-  },
-  unet: {
-    name: 'unet', description: 'U-Net (Ronneberger et al. 2015) = ms-lkseg with every toggle off',
-    schema: unetSchema, knobs: unetKnobs, build: buildUNet,
-  },
-  'attention-unet': {
-    name: 'attention-unet', description: 'Attention U-Net (Oktay et al. 2018): additive attention gates on the skips',
-    schema: attentionUNetSchema, knobs: attentionUNetKnobs, build: buildAttentionUNet,
-  },
-  unetpp: {
-    name: 'unetpp', description: 'UNet++ (Zhou et al. 2018): nested dense skip pathways, no deep supervision',
-    schema: unetppSchema, knobs: unetppKnobs, build: buildUNetPP,
-  },
-  'lk-unet': {
-    name: 'lk-unet', description: 'Large-kernel U-Net, CMUNeXt-style (Tang et al. 2024): depthwise large kernels + inverted bottlenecks',
-    schema: lkUNetSchema, knobs: lkUNetKnobs, build: buildLkUNet,
-  },
-};
+export const MODEL_REGISTRY = Object.fromEntries(FAMILIES.map((f) => [f.name, f])) as unknown as Registry;
 
-export const MODEL_NAMES = Object.keys(MODEL_REGISTRY) as ModelName[];
+export const MODEL_NAMES = FAMILIES.map((f) => f.name) as ModelName[];
 
 export function isModelName(name: string): name is ModelName {
   return Object.hasOwn(MODEL_REGISTRY, name);
+}
+
+/** The family of a resolved config, whose hooks take that config. */
+export function familyOf<C extends ModelConfig>(config: C): ModelFamily<C> {
+  return MODEL_REGISTRY[config.model] as unknown as ModelFamily<C>;
+}
+
+/**
+ * Sets `model` (built from `config`) to the training-time state after `progress` (DyConv temperature) and returns
+ * the temperature, or null when the config has none.
+ */
+export function applyTrainingProgress(model: tf.LayersModel, config: ModelConfig, progress: TrainingProgress): number | null {
+  const family = familyOf(config);
+  const tau = family.temperatureAt(config, progress);
+  if (tau !== null) family.setTemperature(model, tau);
+  return tau;
 }
 
 /** Validates a plain config object (from YAML or JSON) and fills in every default. Throws ConfigError. */
@@ -75,8 +97,7 @@ export function defaultModelConfig(name: ModelName): ModelConfig {
 /** Builds the model of a resolved (or raw) config. The resolved config rides along in the model's metadata. */
 export function buildModel(config: unknown, options: BuildOptions = {}): {model: tf.LayersModel; config: ModelConfig} {
   const resolved = parseModelConfig(config);
-  const family = MODEL_REGISTRY[resolved.model] as unknown as ModelFamily<ModelConfig>;
-  const model = family.build(resolved, options);
+  const model = familyOf(resolved).build(resolved, options);
   model.setUserDefinedMetadata({mslk: {config: resolved, seed: options.seed ?? 0}});
   return {model, config: resolved};
 }

@@ -4,85 +4,89 @@
 import {z} from 'zod';
 import {applyOverride, isPlainConfig, nestModelConfig, PACKAGE_CONFIGS, readConfigTree, type PlainConfig} from '../config/files.js';
 import {ConfigError, parseWithSchema} from '../config/parse.js';
-import {applyModelOverride} from '../models/config/load.js';
+import {applyModelOverride} from '../models/load-config.js';
 import {parseModelConfig, type ModelConfig} from '../models/registry.js';
 
 const probability = z.number().min(0).max(1);
 
 const augmentSchema = z.object({
-  horizontalFlip: probability.default(0.5),
-  verticalFlip: probability.default(0.5),
-  rotate90: z.boolean().default(true),
-  scaledCrop: probability.default(0),
-  minScale: z.number().gt(0).max(1).default(0.75),
-  brightness: z.number().min(0).max(1).default(0),
-  contrast: z.number().min(0).max(1).default(0),
+  horizontalFlip: probability.default(0.5).describe('probability of a horizontal flip'),
+  verticalFlip: probability.default(0.5).describe('probability of a vertical flip'),
+  rotate90: z.boolean().default(true).describe('rotate by a random multiple of 90 degrees'),
+  scaledCrop: probability.default(0).describe('probability of a random crop of side scale x size, resized back'),
+  minScale: z.number().gt(0).max(1).default(0.75).describe('smallest crop scale (uniform in [minScale, 1])'),
+  brightness: z.number().min(0).max(1).default(0).describe('brightness offset uniform in [-brightness, brightness] (images in [0, 1])'),
+  contrast: z.number().min(0).max(1).default(0).describe('contrast factor uniform in [1 - contrast, 1 + contrast], around the image mean'),
 }).strict();
 
 const splitSchema = z.object({
-  method: z.enum(['auto', 'official', 'ratios', 'kfold']).default('auto'),
-  /** Kept apart from the run seed: seeds of one study share a split. */
-  seed: z.number().int().default(0),
-  ratios: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)]).optional(),
-  folds: z.number().int().min(2).optional(),
-  fold: z.number().int().min(0).optional(),
+  method: z.enum(['auto', 'official', 'ratios', 'kfold']).default('auto')
+    .describe('auto: the official split where the dataset has one, else ratios; kfold: seeded folds, one as test'),
+  // Kept apart from the run seed: seeds of one study share a split.
+  seed: z.number().int().default(0).describe('seed of the split (not the run seed: the seeds of a study share one split)'),
+  ratios: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)]).optional()
+    .describe('train, validation, test proportions for ratios (and auto without an official split); unset = 0.8, 0.1, 0.1'),
+  folds: z.number().int().min(2).optional().describe('number of folds (kfold)'),
+  fold: z.number().int().min(0).optional().describe('the fold used as test, from 0 (kfold)'),
 }).strict();
 
 const dataSchema = z.object({
-  dataset: z.string().min(1).default('synthetic'),
-  size: z.number().int().min(16).refine((s) => s % 16 === 0, {message: 'must be divisible by 16 (four 2x down-samplings)'}).default(256),
-  split: splitSchema.default({}),
-  /** Reuse this split file (image ids per subset) instead of making one. */
-  splitFile: z.string().nullable().default(null),
-  augment: augmentSchema.default({}),
+  dataset: z.string().min(1).default('synthetic').describe('a dataset name (`mslk datasets list`) or a folder'),
+  size: z.number().int().min(16).refine((s) => s % 16 === 0, {message: 'must be divisible by 16 (four 2x down-samplings)'}).default(256)
+    .describe('side in pixels the images are resized to for training (divisible by 16); metrics are at the original size'),
+  split: splitSchema.default({}).describe('how images are divided into train, validation and test'),
+  splitFile: z.string().nullable().default(null).describe('reuse this split file (image ids per subset) instead of making one'),
+  augment: augmentSchema.default({}).describe('seeded training augmentation'),
 }).strict();
 
 const optimizerSchema = z.object({
-  name: z.enum(['sgd', 'adam', 'adamw']).default('adam'),
-  lr: z.number().positive().default(1e-4),
-  momentum: z.number().min(0).max(1).default(0.9),
-  beta1: z.number().min(0).max(1).default(0.9),
-  beta2: z.number().min(0).max(1).default(0.999),
-  /** L2 penalty added to the gradient for sgd and adam; decoupled decay (lr x wd x w) for adamw. */
-  weightDecay: z.number().min(0).default(0),
+  name: z.enum(['sgd', 'adam', 'adamw']).default('adam').describe('optimiser'),
+  lr: z.number().positive().default(1e-4).describe('peak learning rate (the schedule scales it per step)'),
+  momentum: z.number().min(0).max(1).default(0.9).describe('momentum (sgd)'),
+  beta1: z.number().min(0).max(1).default(0.9).describe('first-moment decay (adam, adamw)'),
+  beta2: z.number().min(0).max(1).default(0.999).describe('second-moment decay (adam, adamw)'),
+  weightDecay: z.number().min(0).default(0).describe('L2 penalty added to the gradient for sgd and adam; decoupled decay (lr x wd x w) for adamw'),
 }).strict();
 
 const scheduleSchema = z.object({
-  name: z.enum(['constant', 'poly', 'cosine']).default('cosine'),
-  power: z.number().positive().default(0.9),
-  warmupEpochs: z.number().min(0).default(0),
-  minLr: z.number().min(0).default(0),
+  name: z.enum(['constant', 'poly', 'cosine']).default('cosine').describe('learning-rate decay over all steps, per step'),
+  power: z.number().positive().default(0.9).describe('exponent of poly: lr x (1 - t)^power'),
+  warmupEpochs: z.number().min(0).default(0).describe('epochs of linear warm-up from 0 before the decay'),
+  minLr: z.number().min(0).default(0).describe('learning rate the decay ends at'),
 }).strict();
 
 const lossSchema = z.object({
-  name: z.enum(['bce-dice', 'bce', 'dice']).default('bce-dice'),
-  bceWeight: z.number().min(0).default(0.5),
-  diceWeight: z.number().min(0).default(1),
-  /** Smoothing of the soft Dice, per image. */
-  smooth: z.number().min(0).default(1),
+  name: z.enum(['bce-dice', 'bce', 'dice']).default('bce-dice').describe('training loss; bce-dice = bceWeight x BCE + diceWeight x soft Dice'),
+  bceWeight: z.number().min(0).default(0.5).describe('weight of the binary cross-entropy in bce-dice'),
+  diceWeight: z.number().min(0).default(1).describe('weight of the soft Dice loss in bce-dice'),
+  smooth: z.number().min(0).default(1).describe('smoothing of the soft Dice, per image'),
 }).strict();
 
 const trainSchema = z.object({
-  epochs: z.number().int().min(1).default(300),
-  batchSize: z.number().int().min(1).default(8),
-  optimizer: optimizerSchema.default({}),
-  schedule: scheduleSchema.default({}),
-  loss: lossSchema.default({}),
+  epochs: z.number().int().min(1).default(300).describe('training epochs'),
+  batchSize: z.number().int().min(1).default(8).describe('images per optimisation step'),
+  optimizer: optimizerSchema.default({}).describe('optimiser and its settings'),
+  schedule: scheduleSchema.default({}).describe('learning-rate schedule'),
+  loss: lossSchema.default({}).describe('loss function'),
 }).strict();
 
 const evalSchema = z.object({
-  threshold: z.number().gt(0).lt(1).default(0.5),
-  /** The checkpoint whose test metrics are the run's headline numbers. */
-  checkpoint: z.enum(['last', 'best']).default('last'),
-  thresholdAveragedDice: z.boolean().default(false),
+  threshold: z.number().gt(0).lt(1).default(0.5).describe('probability above which a pixel is foreground'),
+  checkpoint: z.enum(['last', 'best']).default('last').describe("the checkpoint whose test metrics are the run's headline numbers (best = best validation Dice)"),
+  thresholdAveragedDice: z.boolean().default(false).describe('add the PraNet-style Dice averaged over thresholds 0..255/255'),
+}).strict();
+
+/** A run config without its model: data, train, eval and seed, each field described (`mslk config keys`). */
+export const runSettingsSchema = z.object({
+  data: dataSchema.default({}).describe('the dataset, its split and augmentation'),
+  train: trainSchema.default({}).describe('the training protocol'),
+  eval: evalSchema.default({}).describe('how a trained model is evaluated'),
+  seed: z.number().int().min(0).default(0).describe('seed of the weights, batch order and augmentation (not of the split)'),
 }).strict();
 
 const runSchema = z.object({
-  model: z.record(z.unknown()),
-  data: dataSchema.default({}),
-  train: trainSchema.default({}),
-  eval: evalSchema.default({}),
-  seed: z.number().int().min(0).default(0),
+  model: z.record(z.unknown()).describe('the model config: `mslk models list` shows its keys'),
+  ...runSettingsSchema.shape,
 }).strict();
 
 /** A fully resolved, validated run config (every default filled): what a run id hashes and config.json holds. */

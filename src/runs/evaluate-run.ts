@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import {perImageMetrics, type NamedPerImageMetrics} from '../evaluation/index.js';
 import {inferenceModel} from '../inference/inference-model.js';
-import {readCheckpoint, restoreCheckpoint} from '../training/checkpoint.js';
-import {useCheckpointTemperature} from '../training/temperature.js';
+import {applyTrainingProgress} from '../models/registry.js';
+import {progressAtCheckpoint, readCheckpoint, restoreCheckpoint} from '../training/checkpoint.js';
 import type {RunConfig} from './config.js';
 import {writeEvaluation, type CheckpointName, type EvaluatedSplit, type EvaluationSummary} from './evaluation-summary.js';
 import type {RunDir} from './run-dir.js';
@@ -59,7 +59,7 @@ export interface EvaluateSplitsOptions {
 export async function evaluateSplits(o: EvaluateSplitsOptions): Promise<Partial<Record<EvaluatedSplit, EvaluationSummary>>> {
   const checkpoint = await readCheckpoint(o.run.checkpoint(o.checkpoint));
   restoreCheckpoint(checkpoint, o.model);
-  useCheckpointTemperature(o.model, o.config, checkpoint.header);
+  applyTrainingProgress(o.model, o.config.model, progressAtCheckpoint(checkpoint.header, o.config.train.epochs));
   const model = inferenceModel(o.model, o.config);
   try {
     const summaries: Partial<Record<EvaluatedSplit, EvaluationSummary>> = {};

@@ -3,6 +3,7 @@
 import {stat} from 'node:fs/promises';
 import {basename} from 'node:path';
 import {exportModel, type ExportFormat, type ExportResult} from '../models/export/export-model.js';
+import {familyOf} from '../models/registry.js';
 import {runIdOfName} from './locate-run.js';
 import {openRun} from './open-run.js';
 import type {CheckpointName} from './evaluation-summary.js';
@@ -44,7 +45,7 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportRunResult> {
   const opened = await openRun(o.run, o.checkpoint, o.runs);
   try {
     const config = opened.config.model;
-    const fused = o.fused ?? (config.model === 'ms-lkseg' ? config.ld.fuseForInference : true);
+    const fused = o.fused ?? familyOf(config).fusesForInference(config);
     const description = `trained: run ${basename(opened.run.path)}, ${o.checkpoint} checkpoint, epoch ${opened.epoch}`;
     const result = await exportModel(config, {format: o.format, out: o.out, seed: opened.config.seed, fused, trained: {model: opened.model, description}});
     return {...result, description};

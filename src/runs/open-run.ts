@@ -7,10 +7,9 @@ import {prepareSplit} from '../datasets/prepare-with-split.js';
 import {openPreparedFile} from '../datasets/prepare.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import type {SplitFile} from '../datasets/splits.js';
-import {buildModel} from '../models/registry.js';
-import {readCheckpoint, restoreCheckpoint} from '../training/checkpoint.js';
+import {applyTrainingProgress, buildModel} from '../models/registry.js';
+import {progressAtCheckpoint, readCheckpoint, restoreCheckpoint} from '../training/checkpoint.js';
 import {parseRunConfig, type RunConfig} from './config.js';
-import {useCheckpointTemperature} from '../training/temperature.js';
 import {locateRun, readRunId} from './locate-run.js';
 import {RunDir, RunNotFoundError} from './run-dir.js';
 
@@ -51,7 +50,7 @@ export async function openRun(dir: string, checkpoint: 'last' | 'best', runs?: s
   }
   const {model} = buildModel(config.model, {seed: config.seed});
   restoreCheckpoint(saved, model);
-  useCheckpointTemperature(model, config, saved.header);
+  applyTrainingProgress(model, config.model, progressAtCheckpoint(saved.header, config.train.epochs));
   return {run, runId: await readRunId(run.path), config, model, epoch: saved.header.epoch};
 }
 

@@ -6,15 +6,13 @@ import {variableGradsReleasing} from '../engine/gradients.js';
 import type {AugmentOptions} from '../datasets/augment.js';
 import {epochBatches} from '../datasets/batches.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
-import {buildModel} from '../models/registry.js';
-import {setDyConvTemperature} from '../models/layers/temperature.js';
+import {applyTrainingProgress, buildModel, familyOf} from '../models/registry.js';
 import {readCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainingPosition} from './checkpoint.js';
 import type {RunConfig} from '../runs/config.js';
 import {segmentationLoss} from './losses.js';
 import {Optimizer} from './optimizers.js';
 import type {RunDir} from '../runs/run-dir.js';
 import {learningRateAt} from './schedules.js';
-import {temperatureAtStep} from './temperature.js';
 import {meanDiceAtPreparedSize} from './validate.js';
 
 /** One line of log.jsonl: what one epoch did. */
@@ -122,7 +120,8 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   const augment = augmentOptions(config);
   let peakTensorBytes = tf.memory().numBytes;
   const started = performance.now();
-  let tau = temperatureAtStep(config, Math.max(0, position.step - 1), stepsPerEpoch);
+  const progress = (stepsDone: number) => ({stepsDone, stepsPerEpoch, epochs: config.train.epochs});
+  let tau = familyOf(config.model).temperatureAt(config.model, progress(position.step));
 
   for (let epoch = position.epoch; epoch < config.train.epochs; epoch++) {
     const epochStart = performance.now();
@@ -133,8 +132,8 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
     for (const b of epochBatches(dataset, o.trainIndices, {seed: config.seed, epoch, batchSize: config.train.batchSize, shuffle: true, augment})) {
       const step = position.step;
       lr = learningRateAt(config.train.schedule, config.train.optimizer.lr, step, totalSteps, stepsPerEpoch);
-      tau = temperatureAtStep(config, step, stepsPerEpoch);
-      if (tau !== null) setDyConvTemperature(model, tau);
+      // A step runs at the state it ends at: the last step of DyConv's anneal already runs at its end temperature.
+      tau = applyTrainingProgress(model, config.model, progress(step + 1));
       const x = tf.tensor4d(b.images, b.shape);
       const y = tf.tensor4d(b.masks, [b.shape[0], b.shape[1], b.shape[2], 1]);
       const {value, grads} = variableGradsReleasing(() => segmentationLoss(config.train.loss, y, model.apply(x, {training: true}) as tf.Tensor4D), variables);

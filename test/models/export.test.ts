@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {buildModel} from '../../src/models/registry.js';
-import {setDyConvTemperature} from '../../src/models/layers/temperature.js';
+import {setDyConvTemperature} from '../../src/models/families/dyconv-temperature.js';
 import {loadTfjsModel, saveTfjsModel} from '../../src/models/export/tfjs-format.js';
 import {decodeSafetensors, loadSafetensorsInto, modelToSafetensors} from '../../src/models/export/safetensors.js';
 import {namedWeights} from '../../src/models/export/weight-names.js';

@@ -18,7 +18,11 @@ import {openRun} from '../../src/runs/open-run.js';
 import {exportRun, isRunReference} from '../../src/runs/export-run.js';
 import {exportModel} from '../../src/models/export/export-model.js';
 import {DyConv} from '../../src/models/layers/dyconv.js';
-import {temperatureAtCheckpoint} from '../../src/training/temperature.js';
+import {familyOf} from '../../src/models/registry.js';
+import {progressAtCheckpoint, type TrainingPosition} from '../../src/training/checkpoint.js';
+
+const temperatureAtCheckpoint = (c: RunConfig, position: Pick<TrainingPosition, 'epoch' | 'step'>) =>
+  familyOf(c.model).temperatureAt(c.model, progressAtCheckpoint(position, c.train.epochs));
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let dataRoot = '';

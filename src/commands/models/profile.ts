@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
 import {formatBytes} from '../../cli/format.js';
 import {backendChoice, BACKEND_NAMES, selectBackend} from '../../engine/backends.js';
-import {loadModelConfig} from '../../models/config/load.js';
+import {loadModelConfig} from '../../models/load-config.js';
 import {profileModel, type ModelProfile, type VariantProfile} from '../../models/profile/profile.js';
 import type {Timing} from '../../models/profile/timing.js';
 

@@ -2,24 +2,19 @@
 // up-sampled decoder feature, under the shared decoder conventions.
 import * as tf from '@tensorflow/tfjs';
 import {z} from 'zod';
-import {commonFields, type BuildOptions} from '../config/common.js';
+import {commonFields, STATELESS_FAMILY_HOOKS, type BuildOptions} from './common.js';
+import type {ModelFamily} from '../registry.js';
 import {apply, doubleConv, head, input, levelWidths, SeedSequence, upsample} from '../graph.js';
 import {AttentionGate} from '../layers/attention-gate.js';
 import {plainEncoder} from './unet.js';
 
 export const attentionUNetSchema = z.object({
-  model: z.literal('attention-unet'),
+  model: z.literal('attention-unet').describe('the model family'),
   ...commonFields,
-  blocksPerLevel: z.number().int().min(1).max(8).default(2),
+  blocksPerLevel: z.number().int().min(1).max(8).default(2).describe('(3x3 conv, BN, ReLU) blocks per encoder level; each gate is half as wide as its skip'),
 }).strict();
 
 export type AttentionUNetConfig = z.output<typeof attentionUNetSchema>;
-
-export const attentionUNetKnobs: Record<string, string> = {
-  baseWidth: 'level widths = baseWidth x [1, 2, 4, 8, 16]; gate width = half the skip width',
-  blocksPerLevel: '(3x3 conv, BN, ReLU) blocks per encoder level',
-  downsample: 'maxpool | avgpool', upsample: 'bilinear | nearest',
-};
 
 export function buildAttentionUNet(c: AttentionUNetConfig, options: BuildOptions = {}): tf.LayersModel {
   const seeds = new SeedSequence(options.seed ?? 0);
@@ -35,3 +30,11 @@ export function buildAttentionUNet(c: AttentionUNetConfig, options: BuildOptions
   }
   return tf.model({inputs: image, outputs: head(y, c.outChannels, seeds), name: 'attention-unet'});
 }
+
+export const attentionUNetFamily: ModelFamily<AttentionUNetConfig> = {
+  name: 'attention-unet',
+  description: 'Attention U-Net (Oktay et al. 2018): additive attention gates on the skips',
+  schema: attentionUNetSchema,
+  build: buildAttentionUNet,
+  ...STATELESS_FAMILY_HOOKS,
+};

@@ -5,26 +5,20 @@
 // Its convs keep their biases (GELU sits between conv and BN). Decoder: the shared one.
 import * as tf from '@tensorflow/tfjs';
 import {z} from 'zod';
-import {commonFields, oddKernel, type BuildOptions} from '../config/common.js';
+import {commonFields, oddKernel, STATELESS_FAMILY_HOOKS, type BuildOptions} from './common.js';
+import type {ModelFamily} from '../registry.js';
 import {apply, batchNorm, decoderStage, doubleConv, downsample, head, input, levelWidths, SeedSequence, type Sym} from '../graph.js';
 import {ReDWConv} from '../layers/redw-conv.js';
 
 export const lkUNetSchema = z.object({
-  model: z.literal('lk-unet'),
+  model: z.literal('lk-unet').describe('the model family'),
   ...commonFields,
-  kernels: z.union([oddKernel, z.array(oddKernel).length(5)]).default([3, 3, 7, 7, 7]),
-  depths: z.array(z.number().int().min(0).max(16)).length(5).default([1, 1, 1, 3, 1]),
-  expansion: z.number().int().min(1).max(8).default(4),
+  kernels: z.union([oddKernel, z.array(oddKernel).length(5)]).default([3, 3, 7, 7, 7]).describe('odd depthwise kernel of the CMUNeXt blocks: one for all levels, or one per level 0-4'),
+  depths: z.array(z.number().int().min(0).max(16)).length(5).default([1, 1, 1, 3, 1]).describe('CMUNeXt blocks per encoder level 0-4'),
+  expansion: z.number().int().min(1).max(8).default(4).describe('inverted-bottleneck expansion of the 1x1 convs (C -> expansion x C -> C)'),
 }).strict();
 
 export type LkUNetConfig = z.output<typeof lkUNetSchema>;
-
-export const lkUNetKnobs: Record<string, string> = {
-  baseWidth: 'level widths = baseWidth x [1, 2, 4, 8, 16]',
-  kernels: 'depthwise kernel per level (odd), one number or five',
-  depths: 'CMUNeXt blocks per level', expansion: 'inverted-bottleneck expansion of the 1x1 convs',
-  downsample: 'maxpool | avgpool', upsample: 'bilinear | nearest',
-};
 
 function cmunextBlock(x: Sym, channels: number, kernel: number, expansion: number, name: string, seeds: SeedSequence): Sym {
   const gelu = (n: string) => tf.layers.activation({name: n, activation: 'gelu'});
@@ -56,3 +50,11 @@ export function buildLkUNet(c: LkUNetConfig, options: BuildOptions = {}): tf.Lay
   for (let i = 3; i >= 0; i--) y = decoderStage(y, features[i]!, widths[i]!, i, c.upsample, seeds);
   return tf.model({inputs: image, outputs: head(y, c.outChannels, seeds), name: 'lk-unet'});
 }
+
+export const lkUNetFamily: ModelFamily<LkUNetConfig> = {
+  name: 'lk-unet',
+  description: 'Large-kernel U-Net, CMUNeXt-style (Tang et al. 2024): depthwise large kernels + inverted bottlenecks',
+  schema: lkUNetSchema,
+  build: buildLkUNet,
+  ...STATELESS_FAMILY_HOOKS,
+};

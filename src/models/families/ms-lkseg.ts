@@ -4,52 +4,49 @@
 // (up-sample, concat, (3x3 conv, BN, ReLU) x 2) and a 1x1 head (logits).
 import * as tf from '@tensorflow/tfjs';
 import {z} from 'zod';
-import {commonFields, oddKernel, type BuildOptions} from '../config/common.js';
+import {commonFields, oddKernel, type BuildOptions} from './common.js';
 import {apply, convBnRelu, decoderStage, downsample, head, input, levelWidths, SeedSequence, batchNorm, type Sym} from '../graph.js';
 import {DyConv} from '../layers/dyconv.js';
 import {LD} from '../layers/ld.js';
 import {MIDM} from '../layers/midm.js';
 import {MIE} from '../layers/mie.js';
 import {ReLU} from '../layers/relu.js';
-import {temperatureAt} from '../layers/temperature.js';
+import type {ModelFamily} from '../registry.js';
+import {scheduledTemperature, setDyConvTemperature, temperatureScheduleSchema} from './dyconv-temperature.js';
 
-const temperatureSchema = z.object({
-  schedule: z.enum(['linear', 'constant']).default('linear'),
-  start: z.number().positive().default(30),
-  end: z.number().positive().default(1),
-  epochs: z.number().nonnegative().default(10),
-}).strict();
+const levelMessage = {message: 'levels are 1-4 (the skips)'};
 
 const schema = z.object({
-  model: z.literal('ms-lkseg'),
+  model: z.literal('ms-lkseg').describe('the model family'),
   ...commonFields,
-  blocksPerLevel: z.number().int().min(1).max(8).default(2),
-  attentionOrder: z.enum(['mie-midm', 'midm-mie', 'parallel']).default('mie-midm'),
+  blocksPerLevel: z.number().int().min(1).max(8).default(2).describe('MIS blocks (conv, BN, ReLU, attention) per encoder level'),
+  attentionOrder: z.enum(['mie-midm', 'midm-mie', 'parallel']).default('mie-midm')
+    .describe('order of the two attentions in a MIS block; parallel: both gates from the same input, multiplied'),
   dyconv: z.object({
-    enabled: z.boolean().default(true),
-    K: z.number().int().min(1).max(64).default(4),
-    temperature: temperatureSchema.default({}),
-  }).strict().default({}),
+    enabled: z.boolean().default(true).describe('dynamic convolution in the MIS blocks (off = plain 3x3 conv)'),
+    K: z.number().int().min(1).max(64).default(4).describe('parallel 3x3 kernels mixed per sample by a softmax attention'),
+    temperature: temperatureScheduleSchema.default({}).describe('softmax temperature of the kernel attention, annealed while training'),
+  }).strict().default({}).describe('DyConv (Chen et al. 2020), the first conv of each MIS block'),
   mie: z.object({
-    enabled: z.boolean().default(true),
-    kernels: z.array(oddKernel).min(1).max(64).default([3, 5, 7, 9]),
-    shareHW: z.boolean().default(true),
-    gnGroups: z.number().int().min(1).default(4),
-    gate: z.enum(['sigmoid', 'hard-sigmoid']).default('sigmoid'),
-  }).strict().default({}),
+    enabled: z.boolean().default(true).describe('MIE spatial attention (SCSA\'s SMSA) in the MIS blocks'),
+    kernels: z.array(oddKernel).min(1).max(64).default([3, 5, 7, 9]).describe('one odd 1-D depthwise kernel per channel group; their count is the number of groups'),
+    shareHW: z.boolean().default(true).describe('the same 1-D convs for the H and the W profile'),
+    gnGroups: z.number().int().min(1).default(4).describe('GroupNorm groups before the gates (every level width divisible by it)'),
+    gate: z.enum(['sigmoid', 'hard-sigmoid']).default('sigmoid').describe('activation of the spatial gates'),
+  }).strict().default({}).describe('MIE: multi-scale spatial attention over H and W profiles'),
   midm: z.object({
-    enabled: z.boolean().default(true),
-    heads: z.number().int().min(1).default(1),
-    window: z.number().int().min(1).nullable().default(7),
-    pool: z.enum(['avg', 'max']).default('avg'),
-  }).strict().default({}),
+    enabled: z.boolean().default(true).describe('MIDM channel attention (SCSA\'s PCSA) in the MIS blocks'),
+    heads: z.number().int().min(1).default(1).describe('attention heads over channels (every level width divisible by it)'),
+    window: z.number().int().min(1).nullable().default(7).describe('pooling window and stride before the attention (null = global pooling)'),
+    pool: z.enum(['avg', 'max']).default('avg').describe('pooling before the attention'),
+  }).strict().default({}).describe('MIDM: channel self-attention on a pooled map'),
   ld: z.object({
-    enabled: z.boolean().default(true),
-    largeKernel: z.union([oddKernel, z.array(oddKernel).length(4)]).default(21),
-    smallKernel: oddKernel.nullable().default(3),
-    levels: z.array(z.number().int().min(1, {message: 'levels are 1-4 (the skips)'}).max(4, {message: 'levels are 1-4 (the skips)'})).max(4).default([1, 2, 3, 4]),
-    fuseForInference: z.boolean().default(true),
-  }).strict().default({}),
+    enabled: z.boolean().default(true).describe('LD large-kernel blocks on the skips (off = identity skips)'),
+    largeKernel: z.union([oddKernel, z.array(oddKernel).length(4)]).default(21).describe('odd depthwise kernel of ReDW: one for all, or one per skip level 1-4'),
+    smallKernel: oddKernel.nullable().default(3).describe('odd parallel re-parameterisable branch, <= largeKernel with an even difference (null = none)'),
+    levels: z.array(z.number().int().min(1, levelMessage).max(4, levelMessage)).max(4).default([1, 2, 3, 4]).describe('skip levels that get an LD block, within 1-4'),
+    fuseForInference: z.boolean().default(true).describe('fuse the ReDW branches into one kernel for evaluation, prediction, profile and export (same outputs)'),
+  }).strict().default({}).describe('LD: RepLK-style large-kernel blocks on the skips'),
 }).strict();
 
 export const msLkSegSchema = schema.superRefine((c, ctx) => {
@@ -79,21 +76,8 @@ export const msLkSegSchema = schema.superRefine((c, ctx) => {
 
 export type MsLkSegConfig = z.output<typeof schema>;
 
-export const msLkSegKnobs: Record<string, string> = {
-  baseWidth: 'level widths = baseWidth x [1, 2, 4, 8, 16]',
-  blocksPerLevel: 'MIS blocks per encoder level',
-  attentionOrder: 'mie-midm | midm-mie | parallel (both gates from the same input, multiplied)',
-  'dyconv.enabled': 'dynamic conv (off = plain 3x3 conv)', 'dyconv.K': 'number of kernels',
-  'dyconv.temperature': 'softmax temperature schedule: linear start -> end over epochs, or constant end',
-  'mie.enabled': 'spatial attention', 'mie.kernels': 'one odd 1-D kernel per channel group',
-  'mie.shareHW': 'same 1-D convs for the H and W profiles', 'mie.gate': 'sigmoid | hard-sigmoid',
-  'midm.enabled': 'channel attention', 'midm.heads': 'attention heads (channels divisible by it)',
-  'midm.window': 'pooling window and stride (null = global)', 'midm.pool': 'avg | max',
-  'ld.enabled': 'large-kernel skip blocks (off = identity skips)', 'ld.largeKernel': 'odd; one number or one per skip level 1-4',
-  'ld.smallKernel': 'parallel re-param branch (odd) or null', 'ld.levels': 'skip levels with LD, within 1-4',
-  'ld.fuseForInference': 'fuse ReDW for inference (profile, export)',
-  downsample: 'maxpool | avgpool', upsample: 'bilinear | nearest',
-};
+/** A model freshly built runs at the temperature before any training step. */
+const BEFORE_TRAINING = {stepsDone: 0, stepsPerEpoch: 1, epochs: 1};
 
 /** One MIS block: conv -> BN -> ReLU -> attention, named enc.{level}.mis.{block}.*. */
 function misBlock(x: Sym, filters: number, name: string, c: MsLkSegConfig, seeds: SeedSequence): Sym {
@@ -101,7 +85,7 @@ function misBlock(x: Sym, filters: number, name: string, c: MsLkSegConfig, seeds
   if (c.dyconv.enabled) {
     const conv = new DyConv({
       name: `${name}.conv`, filters, kernels: c.dyconv.K, seed: seeds.next(),
-      temperature: temperatureAt(c.dyconv.temperature, 0),
+      temperature: scheduledTemperature(c.dyconv.temperature, BEFORE_TRAINING),
     });
     y = apply(new ReLU({name: `${name}.relu`}), apply(batchNorm(`${name}.bn`), apply(conv, x)));
   } else {
@@ -136,3 +120,13 @@ export function buildMsLkSeg(c: MsLkSegConfig, options: BuildOptions = {}): tf.L
   for (let i = 3; i >= 0; i--) y = decoderStage(y, skips[i]!, widths[i]!, i, c.upsample, seeds);
   return tf.model({inputs: image, outputs: head(y, c.outChannels, seeds), name: 'ms-lkseg'});
 }
+
+export const msLkSegFamily: ModelFamily<MsLkSegConfig> = {
+  name: 'ms-lkseg',
+  description: 'MS-LKSeg: MIS encoder (DyConv, MIE, MIDM), LD large-kernel skips (Li, Niu et al. 2025)',
+  schema: msLkSegSchema,
+  build: buildMsLkSeg,
+  fusesForInference: (c) => c.ld.fuseForInference,
+  temperatureAt: (c, progress) => (c.dyconv.enabled ? scheduledTemperature(c.dyconv.temperature, progress) : null),
+  setTemperature: (model, tau) => void setDyConvTemperature(model, tau),
+};

@@ -2,22 +2,17 @@
 // identity skips, the shared decoder. Equal to ms-lkseg with every toggle off.
 import * as tf from '@tensorflow/tfjs';
 import {z} from 'zod';
-import {commonFields, type BuildOptions} from '../config/common.js';
+import {commonFields, STATELESS_FAMILY_HOOKS, type BuildOptions} from './common.js';
+import type {ModelFamily} from '../registry.js';
 import {convBnRelu, decoderStage, downsample, head, input, levelWidths, SeedSequence, type Sym} from '../graph.js';
 
 export const unetSchema = z.object({
-  model: z.literal('unet'),
+  model: z.literal('unet').describe('the model family'),
   ...commonFields,
-  blocksPerLevel: z.number().int().min(1).max(8).default(2),
+  blocksPerLevel: z.number().int().min(1).max(8).default(2).describe('(3x3 conv, BN, ReLU) blocks per encoder level'),
 }).strict();
 
 export type UNetConfig = z.output<typeof unetSchema>;
-
-export const unetKnobs: Record<string, string> = {
-  baseWidth: 'level widths = baseWidth x [1, 2, 4, 8, 16]',
-  blocksPerLevel: '(3x3 conv, BN, ReLU) blocks per encoder level',
-  downsample: 'maxpool | avgpool', upsample: 'bilinear | nearest',
-};
 
 /** The encoder shared by unet and attention-unet: features of the 5 levels. */
 export function plainEncoder(image: Sym, widths: number[], blocksPerLevel: number, down: UNetConfig['downsample'], seeds: SeedSequence): Sym[] {
@@ -40,3 +35,11 @@ export function buildUNet(c: UNetConfig, options: BuildOptions = {}): tf.LayersM
   for (let i = 3; i >= 0; i--) y = decoderStage(y, features[i]!, widths[i]!, i, c.upsample, seeds);
   return tf.model({inputs: image, outputs: head(y, c.outChannels, seeds), name: 'unet'});
 }
+
+export const unetFamily: ModelFamily<UNetConfig> = {
+  name: 'unet',
+  description: 'U-Net (Ronneberger et al. 2015) = ms-lkseg with every toggle off',
+  schema: unetSchema,
+  build: buildUNet,
+  ...STATELESS_FAMILY_HOOKS,
+};

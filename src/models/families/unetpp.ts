@@ -2,20 +2,16 @@
 // (3x3 conv, BN, ReLU) x 2 over concat[X(i, 0..j-1), up(X(i+1, j-1))], head on X(0, 4).
 import * as tf from '@tensorflow/tfjs';
 import {z} from 'zod';
-import {commonFields, type BuildOptions} from '../config/common.js';
+import {commonFields, STATELESS_FAMILY_HOOKS, type BuildOptions} from './common.js';
+import type {ModelFamily} from '../registry.js';
 import {apply, doubleConv, downsample, head, input, levelWidths, SeedSequence, upsample, type Sym} from '../graph.js';
 
 export const unetppSchema = z.object({
-  model: z.literal('unetpp'),
+  model: z.literal('unetpp').describe('the model family'),
   ...commonFields,
 }).strict();
 
 export type UNetPPConfig = z.output<typeof unetppSchema>;
-
-export const unetppKnobs: Record<string, string> = {
-  baseWidth: 'level widths = baseWidth x [1, 2, 4, 8, 16] (node X(i, j) has the width of level i)',
-  downsample: 'maxpool | avgpool', upsample: 'bilinear | nearest',
-};
 
 export function buildUNetPP(c: UNetPPConfig, options: BuildOptions = {}): tf.LayersModel {
   const seeds = new SeedSequence(options.seed ?? 0);
@@ -38,3 +34,11 @@ export function buildUNetPP(c: UNetPPConfig, options: BuildOptions = {}): tf.Lay
   }
   return tf.model({inputs: image, outputs: head(nodes[0]![4]!, c.outChannels, seeds), name: 'unetpp'});
 }
+
+export const unetppFamily: ModelFamily<UNetPPConfig> = {
+  name: 'unetpp',
+  description: 'UNet++ (Zhou et al. 2018): nested dense skip pathways, no deep supervision; node X(i, j) has the width of level i',
+  schema: unetppSchema,
+  build: buildUNetPP,
+  ...STATELESS_FAMILY_HOOKS,
+};

@@ -15,7 +15,7 @@ export interface DyConvArgs {
   /** Number of kernels K. */
   kernels: number;
   kernelSize?: number;
-  /** Softmax temperature in force; training anneals it (see temperature.ts). */
+  /** Softmax temperature in force; training anneals it (see families/dyconv-temperature.ts). */
   temperature?: number;
   seed?: number;
   name?: string;

@@ -4,7 +4,6 @@ export {BatchNorm} from './batch-norm.js';
 export {ReLU} from './relu.js';
 export {GroupNorm, groupNorm} from './group-norm.js';
 export {DyConv, dyConvHiddenUnits} from './dyconv.js';
-export {temperatureAt, setDyConvTemperature, type TemperatureSchedule} from './temperature.js';
 export {MIE, mieConvName, type GateKind} from './mie.js';
 export {MIDM, midmWindow, type PoolKind} from './midm.js';
 export {ReDWConv, fuseReparamKernel, isReparameterizable, validateReDW, type Reparameterizable} from './redw-conv.js';

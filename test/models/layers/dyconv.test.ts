@@ -1,7 +1,6 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import {DyConv, dyConvHiddenUnits} from '../../../src/models/layers/dyconv.js';
-import {temperatureAt} from '../../../src/models/layers/temperature.js';
 import {applyLayer, maxAbsDiff, paramCount, randomTensor, useWasm} from '../helpers.js';
 
 test.before(useWasm);
@@ -54,13 +53,4 @@ test('parameter count: K (9 C_in C_out + C_out) + C_in h + h K', (t) => {
     t.is(h, cin === 3 ? k : Math.floor(cin / 4));
     t.is(paramCount(layer), k * (9 * cin * cout + cout) + cin * h + h * k);
   }
-});
-
-test('temperature schedule: linear 30 -> 1 over 10 epochs, then 1; constant = end', (t) => {
-  const s = {schedule: 'linear' as const, start: 30, end: 1, epochs: 10};
-  t.is(temperatureAt(s, 0), 30);
-  t.is(temperatureAt(s, 5), 15.5);
-  t.is(temperatureAt(s, 10), 1);
-  t.is(temperatureAt(s, 42), 1);
-  t.is(temperatureAt({...s, schedule: 'constant'}, 0), 1);
 });

@@ -1,8 +1,8 @@
 // Model configs from the command line: a YAML file (which may `extends` others, and may be a whole run config, whose
 // `model:` mapping is used), or a registered name (its defaults), then `--set key.path=value` overrides.
-import {ConfigError} from '../../config/parse.js';
-import {applyOverride, isPlainConfig, nestModelConfig, PACKAGE_CONFIGS, readConfigTree} from '../../config/files.js';
-import {isModelName, parseModelConfig, type ModelConfig} from '../registry.js';
+import {ConfigError} from '../config/parse.js';
+import {applyOverride, isPlainConfig, nestModelConfig, PACKAGE_CONFIGS, readConfigTree} from '../config/files.js';
+import {isModelName, parseModelConfig, type ModelConfig} from './registry.js';
 
 /** Reads a raw model config: `source` is a file path or a registered model name. */
 export async function readRawModelConfig(source: string): Promise<Record<string, unknown>> {

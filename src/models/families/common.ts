@@ -1,0 +1,44 @@
+// What every model family shares: the config fields common to all (described once, here), the options of a
+// build, the training progress the hooks of a family are asked about, and the hooks of a family that has no
+// inference form and no training-time state.
+import {z} from 'zod';
+
+export const commonFields = {
+  inChannels: z.number().int().min(1).default(3).describe('channels of the input image (3 = RGB scaled to [0, 1])'),
+  outChannels: z.number().int().min(1).default(1).describe('channels of the logits head (1 = a binary mask)'),
+  baseWidth: z.number().int().min(1).max(1024).default(32).describe('channels of level 0; the 5 levels have baseWidth x [1, 2, 4, 8, 16]'),
+  downsample: z.enum(['maxpool', 'avgpool']).default('maxpool').describe('2x2 pooling between encoder levels'),
+  upsample: z.enum(['bilinear', 'nearest']).default('bilinear').describe('2x up-sampling of each decoder stage (bilinear with half-pixel centres)'),
+};
+
+/** Inputs must be divisible by 16: four 2x down-samplings. */
+export const SIZE_DIVISOR = 16;
+
+export interface BuildOptions {
+  /** Seed of the weight initialisers (default 0). */
+  seed?: number;
+  /** Fixed input height and width (needed to count MACs); default any size divisible by 16. */
+  inputSize?: number | null;
+  /** Build re-parameterisable blocks directly in their inference form. */
+  fused?: boolean;
+}
+
+/** Where a training run is, for state that changes while a model trains (e.g. DyConv's temperature). */
+export interface TrainingProgress {
+  /** Optimisation steps completed. */
+  stepsDone: number;
+  /** Optimisation steps per epoch (batches of one epoch). */
+  stepsPerEpoch: number;
+  /** Epochs of the whole run (train.epochs). */
+  epochs: number;
+}
+
+/** The hooks of a family whose models have no training-time state and are inferred as built (spread them in). */
+export const STATELESS_FAMILY_HOOKS = {
+  fusesForInference: (): boolean => true,
+  temperatureAt: (): number | null => null,
+  setTemperature: (): void => {},
+};
+
+/** An odd positive integer (kernel sizes with 'same' padding). */
+export const oddKernel = z.number().int().positive().refine((k) => k % 2 === 1, {message: 'kernel sizes must be odd'});

@@ -1,0 +1,56 @@
+// `config show`, `config keys` and `models list` through the CLI: resolved configs as YAML or JSON, and key
+// listings read from the schemas.
+import test from 'ava';
+import {execFile} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {promisify} from 'node:util';
+import {parse as parseYaml} from 'yaml';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+async function mslk(...args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
+  try {
+    const {stdout, stderr} = await promisify(execFile)(process.execPath, ['--import=tsx', 'bin/dev.js', ...args],
+      {cwd: root, env: {...process.env, MSLK_DEBUG: ''}});
+    return {code: 0, stdout, stderr};
+  } catch (error) {
+    const e = error as {code: number; stdout: string; stderr: string};
+    return {code: e.code, stdout: e.stdout, stderr: e.stderr};
+  }
+}
+
+test('config show prints the resolved run config as YAML, with --set applied and the bases merged', async (t) => {
+  const {code, stdout, stderr} = await mslk('config', 'show', 'configs/quickstart.yaml', '--set', 'train.epochs=3');
+  t.is(code, 0, stderr);
+  const shown = parseYaml(stdout) as {model: {model: string; baseWidth: number; mie: {gnGroups: number}}; train: {epochs: number; batchSize: number}; data: {size: number}};
+  t.is(shown.train.epochs, 3);
+  t.is(shown.train.batchSize, 8);
+  t.like(shown, {model: {model: 'ms-lkseg', baseWidth: 8, mie: {gnGroups: 4}}, data: {size: 64}});
+  t.regex(stdout, /kernels: \[3, 5, 7, 9\]/);
+});
+
+test('config show --json of a model name is the resolved model config; bad input is one line', async (t) => {
+  const model = await mslk('config', 'show', 'ms-lkseg', '--set', 'ld.largeKernel=31', '--json');
+  t.is(model.code, 0, model.stderr);
+  t.like(JSON.parse(model.stdout), {model: 'ms-lkseg', ld: {largeKernel: 31, smallKernel: 3}});
+  const typo = await mslk('config', 'show', 'configs/quickstart.yaml', '--set', 'train.epoch=3');
+  t.is(typo.code, 1);
+  t.regex(typo.stderr, /unknown key 'train.epoch': did you mean 'train.epochs'\?/);
+  t.notRegex(typo.stderr, /\bat .*\.(ts|js):\d+/);
+});
+
+test('models list --json lists every schema key (mie.gnGroups, inChannels) with type and default; config keys lists the run keys', async (t) => {
+  const list = await mslk('models', 'list', '--json');
+  t.is(list.code, 0, list.stderr);
+  const models = (JSON.parse(list.stdout) as {models: {name: string; keys: {path: string; type: string; default: string; description: string}[]}[]}).models;
+  const msLkSeg = models.find((m) => m.name === 'ms-lkseg')!;
+  t.like(msLkSeg.keys.find((k) => k.path === 'mie.gnGroups'), {default: '4'});
+  t.like(msLkSeg.keys.find((k) => k.path === 'midm.pool'), {type: "'avg' | 'max'", default: '"avg"'});
+  t.true(models.every((m) => m.keys.some((k) => k.path === 'inChannels') && m.keys.some((k) => k.path === 'outChannels')));
+  const keys = await mslk('config', 'keys', '--json');
+  t.is(keys.code, 0, keys.stderr);
+  const rows = (JSON.parse(keys.stdout) as {keys: {path: string; default: string}[]}).keys;
+  t.like(rows.find((r) => r.path === 'train.epochs'), {default: '300'});
+  t.truthy(rows.find((r) => r.path === 'data.augment.rotate90'));
+  t.truthy(rows.find((r) => r.path === 'seed'));
+});
