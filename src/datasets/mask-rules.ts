@@ -16,6 +16,12 @@ export type MaskRule =
   /** Polygon annotations in XML (MoNuSeg: Regions/Region/Vertices/Vertex X= Y=), filled, all regions united. */
   | {kind: 'xml-polygons'};
 
+/**
+ * Version of how mask files are read (readMaskRaster, EXIF orientation). It is part of every dataset's fingerprint,
+ * so run ids change when the same files start to decode differently. 2: per-file encodings and EXIF orientation.
+ */
+export const MASK_DECODING_VERSION = 2;
+
 const THRESHOLD_128_AMBIGUITY = 0.05;
 export const THRESHOLD_128: MaskRule = {kind: 'threshold', threshold: 128, maxAmbiguousFraction: THRESHOLD_128_AMBIGUITY};
 export const INSTANCE_LABELS: MaskRule = {kind: 'nonzero'};
