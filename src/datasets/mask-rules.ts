@@ -90,7 +90,7 @@ export interface MaskReading {
  *   whose values all stay below half scale) have every non-zero value as foreground.
  * The value of a colour pixel is its brightest channel.
  */
-export function readMaskRaster(out: Uint8Array, raster: MaskRaster, rule: Exclude<MaskRule, {kind: 'xml-polygons'}>): MaskReading {
+export function readMaskRaster(out: Uint8Array, raster: MaskRaster, rule: MaskRule): MaskReading {
   const n = raster.width * raster.height;
   if (out.length !== n) throw new Error(`mask buffer holds ${out.length} pixels, the raster ${n}`);
   const {data, channels} = raster;
