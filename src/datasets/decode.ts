@@ -27,7 +27,7 @@ export interface DecodedMask extends ImageSize {
   data: Uint8Array;
   /** Share of pixels neither clearly 0 nor clearly foreground (thresholded readings only; 0 otherwise). */
   ambiguousFraction: number;
-  /** How each mask file was read, in the order given (empty for polygon masks). */
+  /** How each mask file was read, in the order given (absent for polygon masks). */
   files?: MaskFileReading[];
 }
 
