@@ -19,6 +19,10 @@ export interface CachedSample extends SamplePair {
   height: number;
   /** Foreground share of the original-size mask (0 for an empty mask). */
   foreground: number;
+  /** How each mask file was read ("8-bit grey 0/1", "palette (2 colours)", ...), in the order of `masks`. */
+  maskEncodings?: string[];
+  /** EXIF orientation applied to the image (absent for none). */
+  orientation?: number;
   /** Byte offset of this sample's bit-packed original mask inside the originalMasks section. */
   originalMaskOffset?: number;
 }

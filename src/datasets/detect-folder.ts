@@ -1,13 +1,10 @@
 // Layout detection for folders that are not a known dataset (`folder`, `import`): tries the common layouts and
-// keeps the one that pairs the most files, then looks at a few masks to choose how to binarise them.
-import {readdir, readFile} from 'node:fs/promises';
-import {extname, join} from 'node:path';
-import sharp from 'sharp';
+// keeps the one that pairs the most files; masks are read file by file by their encoding.
+import {readdir} from 'node:fs/promises';
 import {collectPairs, exists, type Collected} from './collect.js';
 import {DatasetError} from './errors.js';
 import type {Layout} from './layout.js';
-import {INSTANCE_LABELS, THRESHOLD_128, type MaskRule} from './mask-rules.js';
-import {decodeBmp, isBmp} from './bmp.js';
+import {THRESHOLD_128, type MaskRule} from './mask-rules.js';
 import type {PairingRule} from './pairing.js';
 import {isJunk} from './walk.js';
 
@@ -75,25 +72,13 @@ async function candidates(root: string, options: FolderDetectionOptions): Promis
   return out;
 }
 
-/** Foreground rule from a few masks: JPEG -> threshold 128; labels (all values < 128) -> non-zero; else 128. */
-export async function chooseMaskRule(root: string, maskFiles: readonly string[]): Promise<{rule: MaskRule; words: string}> {
-  if (maskFiles.some((f) => ['.jpg', '.jpeg'].includes(extname(f).toLowerCase()))) {
-    return {rule: THRESHOLD_128, words: 'JPEG masks: foreground >= 128'};
-  }
-  const step = Math.max(1, Math.floor(maskFiles.length / 8));
-  let max = 0;
-  for (let i = 0; i < maskFiles.length && i < step * 8; i += step) {
-    const bytes = await readFile(join(root, maskFiles[i]!)).catch(() => undefined);
-    if (!bytes) continue;
-    try {
-      const data = isBmp(bytes) ? decodeBmp(bytes).data : await sharp(bytes).raw({depth: 'uchar'}).toBuffer();
-      for (const v of data) if (v > max) max = v;
-    } catch {
-      // An unreadable mask is verify's business; here it just does not vote.
-    }
-  }
-  if (max > 0 && max < 128) return {rule: INSTANCE_LABELS, words: `masks hold small values (max ${max}): foreground = non-zero`};
-  return {rule: THRESHOLD_128, words: 'masks: foreground >= 128'};
+/**
+ * The mask rule of a detected folder. No dataset-wide guess from a sample of masks: each mask file is read by its
+ * own encoding (0/1 or 0/255, 8 or 16 bits, palette, alpha; labels or threshold 128 beyond two values), so a
+ * folder mixing encodings reads every file right. `verify` reports how each was read.
+ */
+export async function chooseMaskRule(_root: string, _maskFiles: readonly string[]): Promise<{rule: MaskRule; words: string}> {
+  return {rule: THRESHOLD_128, words: 'masks: each file read by its encoding (mslk datasets verify says how)'};
 }
 
 export async function detectFolderLayout(root: string, options: FolderDetectionOptions = {}): Promise<DetectedLayout> {

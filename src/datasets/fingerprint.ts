@@ -1,13 +1,13 @@
-// A dataset's fingerprint: sha256 over what the data is (each pair's file names, sizes and content hashes, and
-// the mask rule), independent of where it sits on disk. Run ids and cache keys are built on it, so a changed,
-// added or removed file gives a new fingerprint.
+// A dataset's fingerprint: sha256 over what the data is (each pair's file names, sizes and content hashes, the
+// mask rule and the version of how masks are decoded), independent of where it sits on disk. Run ids and cache
+// keys are built on it, so a changed, added or removed file, or a change in decoding, gives a new fingerprint.
 import {createHash} from 'node:crypto';
 import {canonicalJson, sha256Hex} from '../io/canonical-json.js';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {SamplePair} from './collect.js';
 import {DatasetError, firstLine} from './errors.js';
-import type {MaskRule} from './mask-rules.js';
+import {MASK_DECODING_VERSION, type MaskRule} from './mask-rules.js';
 import {defaultConcurrency, mapLimit} from './pool.js';
 
 export interface FileDigest {
@@ -39,5 +39,5 @@ export function datasetFingerprint(pairs: readonly SamplePair[], digests: Readon
     if (!d) throw new DatasetError(path, 'file was not digested');
     return [d.path, d.size, d.sha256];
   };
-  return sha256Hex(canonicalJson({maskRule, pairs: pairs.map((p) => ({id: p.id, image: files(p.image), masks: p.masks.map(files)}))}));
+  return sha256Hex(canonicalJson({maskRule, maskDecoding: MASK_DECODING_VERSION, pairs: pairs.map((p) => ({id: p.id, image: files(p.image), masks: p.masks.map(files)}))}));
 }

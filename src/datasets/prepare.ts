@@ -14,8 +14,9 @@ import {defaultConcurrency, mapLimit} from './pool.js';
 import {PreparedDataset} from './prepared-dataset.js';
 import {resolveDataset, type ResolvedDataset, type ResolveOptions} from './resolve.js';
 
-/** Bump whenever decoding, resizing or binarising changes: old caches then stop matching. */
-export const PREPROCESSING_VERSION = 1;
+/** Bump whenever decoding, resizing or binarising changes: old caches then stop matching. 2: masks read per file
+ * by their encoding (16-bit, palette, alpha), EXIF orientation applied to images and masks. */
+export const PREPROCESSING_VERSION = 2;
 /** Original-size masks are kept in the cache (bit-packed) up to this many bytes; beyond, they are re-decoded. */
 export const ORIGINAL_MASKS_LIMIT = 256 * 1024 * 1024;
 export const CACHE_FOLDER = '.cache';
@@ -119,7 +120,7 @@ export async function prepareResolved(dataset: ResolvedDataset, options: Prepare
   const samples: CachedSample[] = new Array(count);
   let done = 0;
   await mapLimit(dataset.pairs, options.concurrency ?? defaultConcurrency(), async (pair, i) => {
-    const {original, image} = await decodeImage(join(dataset.root, pair.image), {size});
+    const {original, image, orientation} = await decodeImage(join(dataset.root, pair.image), {size});
     const mask = await decodeMask(pair.masks.map((m) => join(dataset.root, m)), dataset.layout.maskRule, {imageSize: original});
     images.set(image.data, i * size * size * 3);
     masks.set(resizeMask(mask, size), i * size * size);
@@ -127,6 +128,8 @@ export async function prepareResolved(dataset: ResolvedDataset, options: Prepare
     let foreground = 0;
     for (const v of mask.data) foreground += v;
     const sample: CachedSample = {id: pair.id, image: pair.image, masks: pair.masks, width: original.width, height: original.height, foreground: foreground / mask.data.length};
+    if (mask.files) sample.maskEncodings = mask.files.map((f) => f.encoding);
+    if (orientation) sample.orientation = orientation;
     if (pair.split) sample.split = pair.split;
     if (pair.group) sample.group = pair.group;
     if (pair.className) sample.className = pair.className;

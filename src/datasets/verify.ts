@@ -1,10 +1,11 @@
 // `verify`: checks every pair (paired, decodable, image and mask the same size, mask binary or binarisable,
-// checksum where known) and reports all problems with their files, one entry per file.
+// checksum where known) and reports all problems with their files, one entry per file; says how each mask file was
+// read and which files were turned by their EXIF orientation, and warns about degenerate samples.
 import {createHash} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {SamplePair} from './collect.js';
-import {decodeImage, decodeMask, type ImageSize} from './decode.js';
+import {decodeImage, decodeMask, type ImageSize, type MaskFileReading} from './decode.js';
 import {DatasetError, firstLine, type Problem} from './errors.js';
 import {defaultConcurrency, mapLimit} from './pool.js';
 import {resolveDataset, type ResolvedDataset, type ResolveOptions} from './resolve.js';
@@ -21,13 +22,48 @@ export interface VerifyReport {
   checksums: {checked: number; matched: number};
   /** Every problem, one entry per file, paths relative to root. */
   problems: Problem[];
-  /** Worth knowing, not wrong (a subset of a release, say). */
+  /** Worth knowing, not wrong (a subset of a release, a degenerate sample, say). */
   warnings: string[];
+  /** Mask files per way they were read ("8-bit grey 0/255": 790, "8-bit grey 0/1": 10, ...), most common first. */
+  maskEncodings: Record<string, number>;
+  /** Files turned by their EXIF orientation (2-8) before use, as image viewers and annotation tools show them. */
+  reoriented: {images: number; masks: number};
+  /** Every pair whose image and masks decoded, in dataset order. */
+  samples: VerifiedSample[];
+}
+
+/** One decoded pair: its displayed size and how many mask pixels are foreground. */
+export interface VerifiedSample {
+  id: string;
+  /** Path relative to the dataset root. */
+  image: string;
+  /** Displayed size (after EXIF orientation) in pixels. */
+  width: number;
+  height: number;
+  /** Foreground pixels of the united mask at the original size. */
+  foreground: number;
+  /** EXIF orientation applied to the image (absent for none). */
+  orientation?: number;
+  /** How each mask file was read (paths relative to the root); absent for polygon masks. */
+  masks?: Array<{
+    file: string;
+    encoding: string;
+    /** Foreground pixels of this file alone. */
+    foreground: number;
+    orientation?: number;
+    /** Read as empty although its values go up to this (a dim mask under threshold 128); absent otherwise. */
+    emptyDespiteValuesUpTo?: number;
+  }>;
 }
 
 export interface VerifyOptions extends ResolveOptions {
   concurrency?: number;
+  /** The size the data will be prepared at (pixels), for the "image far smaller than the training size" warning. */
+  size?: number;
 }
+
+/** Below this side (pixels) an image is reported as degenerate when no training size is given. */
+export const TINY_IMAGE_SIDE = 16;
 
 interface FileCheck {
   bytes?: Uint8Array;
@@ -56,24 +92,39 @@ function problemOf(error: unknown): string {
   return error instanceof DatasetError ? error.problem : firstLine(error);
 }
 
-async function verifyPair(dataset: ResolvedDataset, pair: SamplePair, counts: {checked: number; matched: number}): Promise<Problem[]> {
+async function verifyPair(
+  dataset: ResolvedDataset,
+  pair: SamplePair,
+  counts: {checked: number; matched: number},
+): Promise<{problems: Problem[]; sample?: VerifiedSample}> {
   const image = await readChecked(dataset, pair.image, counts);
   const masks = await Promise.all(pair.masks.map((m) => readChecked(dataset, m, counts)));
   let imageSize: ImageSize | undefined;
+  let imageOrientation: number | undefined;
   if (image.bytes) {
     try {
-      imageSize = (await decodeImage(join(dataset.root, pair.image), {bytes: image.bytes})).original;
+      const decoded = await decodeImage(join(dataset.root, pair.image), {bytes: image.bytes});
+      imageSize = decoded.original;
+      imageOrientation = decoded.orientation;
     } catch (error) {
       image.problems.unshift(problemOf(error));
     }
   }
+  let sample: VerifiedSample | undefined;
   const readable = masks.every((m) => m.bytes);
   if (readable && (imageSize || dataset.layout.maskRule.kind !== 'xml-polygons')) {
     try {
-      await decodeMask(pair.masks.map((m) => join(dataset.root, m)), dataset.layout.maskRule, {
+      const mask = await decodeMask(pair.masks.map((m) => join(dataset.root, m)), dataset.layout.maskRule, {
         ...(imageSize ? {imageSize} : {}),
         bytes: masks.map((m) => m.bytes),
       });
+      if (imageSize) {
+        let foreground = 0;
+        for (const v of mask.data) foreground += v;
+        sample = {id: pair.id, image: pair.image, width: imageSize.width, height: imageSize.height, foreground};
+        if (imageOrientation) sample.orientation = imageOrientation;
+        if (mask.files) sample.masks = mask.files.map((reading, i) => maskSummary(pair.masks[i]!, reading));
+      }
     } catch (error) {
       // The mask decoder names the mask file it failed on.
       const file = error instanceof DatasetError ? error.file : '';
@@ -84,19 +135,66 @@ async function verifyPair(dataset: ResolvedDataset, pair: SamplePair, counts: {c
   const out: Problem[] = [];
   if (image.problems.length) out.push({file: pair.image, problem: image.problems.join('; ')});
   for (const [i, check] of masks.entries()) if (check.problems.length) out.push({file: pair.masks[i]!, problem: check.problems.join('; ')});
-  return out;
+  return sample && out.length === 0 ? {problems: out, sample} : {problems: out};
 }
 
-export async function verifyResolved(dataset: ResolvedDataset, options: {concurrency?: number} = {}): Promise<VerifyReport> {
+function maskSummary(file: string, reading: MaskFileReading): NonNullable<VerifiedSample['masks']>[number] {
+  const summary: NonNullable<VerifiedSample['masks']>[number] = {file, encoding: reading.encoding, foreground: reading.foreground};
+  if (reading.orientation) summary.orientation = reading.orientation;
+  if (reading.foreground === 0 && reading.maxBackgroundValue > 0) summary.emptyDespiteValuesUpTo = reading.maxBackgroundValue;
+  return summary;
+}
+
+/** "3 masks are all foreground: a, b, c" with at most five names. */
+function listed(what: string, files: readonly string[]): string {
+  const shown = files.slice(0, 5).join(', ');
+  return `${files.length} ${what}: ${shown}${files.length > 5 ? ` (and ${files.length - 5} more)` : ''}`;
+}
+
+/** Warnings about samples that decode but cannot be what the author meant, or teach nothing. */
+function degenerateWarnings(samples: readonly VerifiedSample[], size: number | undefined): string[] {
+  const warnings: string[] = [];
+  const allForeground = samples.filter((s) => s.foreground === s.width * s.height).map((s) => s.image);
+  if (allForeground.length) warnings.push(listed(`mask${allForeground.length === 1 ? ' is' : 's are'} all foreground (images)`, allForeground));
+  const onePixel = samples.filter((s) => s.foreground === 1).map((s) => s.image);
+  if (onePixel.length) warnings.push(listed(`mask${onePixel.length === 1 ? ' has' : 's have'} a single foreground pixel (images)`, onePixel));
+  const smallest = size ? size / 4 : TINY_IMAGE_SIDE;
+  const tiny = samples.filter((s) => Math.min(s.width, s.height) < smallest).map((s) => `${s.image} (${s.width}x${s.height})`);
+  if (tiny.length) {
+    const why = size ? `less than a quarter of the training size ${size} px` : `under ${TINY_IMAGE_SIDE} px`;
+    warnings.push(listed(`image${tiny.length === 1 ? ' is' : 's are'} far smaller than training needs (${why})`, tiny));
+  }
+  const dim: string[] = [];
+  for (const s of samples) for (const m of s.masks ?? []) if (m.emptyDespiteValuesUpTo) dim.push(`${m.file} (values up to ${m.emptyDespiteValuesUpTo})`);
+  if (dim.length) warnings.push(listed(`mask${dim.length === 1 ? ' reads' : 's read'} as empty although not all 0 (threshold 128)`, dim));
+  return warnings;
+}
+
+/**
+ * Checks every pair of a resolved dataset and reports problems (per file), how masks were read, EXIF re-orientation
+ * and degenerate samples. Never throws for bad data: everything wrong is in the report.
+ */
+export async function verifyResolved(dataset: ResolvedDataset, options: {concurrency?: number; size?: number} = {}): Promise<VerifyReport> {
   const counts = {checked: 0, matched: 0};
   const perPair = await mapLimit(dataset.pairs, options.concurrency ?? defaultConcurrency(), (pair) => verifyPair(dataset, pair, counts));
-  const problems = [...dataset.problems, ...perPair.flat()];
+  const problems = [...dataset.problems, ...perPair.flatMap((p) => p.problems)];
+  const samples = perPair.flatMap((p) => (p.sample ? [p.sample] : []));
   const warnings: string[] = [];
   const expected = dataset.entry?.expectedPairs;
   if (expected !== undefined && dataset.pairs.length !== expected) {
     warnings.push(`${dataset.pairs.length} pairs found; the full ${dataset.entry!.title} release has ${expected}`);
   }
   if (dataset.checksums && counts.checked === 0) warnings.push('no file here has a known checksum');
+  const encodings = new Map<string, number>();
+  const reoriented = {images: 0, masks: 0};
+  for (const sample of samples) {
+    if (sample.orientation) reoriented.images++;
+    for (const mask of sample.masks ?? []) {
+      encodings.set(mask.encoding, (encodings.get(mask.encoding) ?? 0) + 1);
+      if (mask.orientation) reoriented.masks++;
+    }
+  }
+  warnings.push(...degenerateWarnings(samples, options.size));
   return {
     dataset: dataset.name,
     ...(dataset.entry ? {registryName: dataset.entry.name} : {}),
@@ -108,6 +206,9 @@ export async function verifyResolved(dataset: ResolvedDataset, options: {concurr
     checksums: counts,
     problems,
     warnings,
+    maskEncodings: Object.fromEntries([...encodings].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
+    reoriented,
+    samples,
   };
 }
 

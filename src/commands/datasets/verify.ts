@@ -14,6 +14,7 @@ export default class DatasetsVerify extends MslkCommand {
     'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
     as: Flags.string({description: 'Read the folder as this registry dataset instead of detecting it'}),
     'mask-suffix': Flags.string({description: 'Masks are <stem><suffix> (for folders)'}),
+    size: Flags.integer({description: 'Training size in pixels, to warn about images far smaller (default: warn under 16 px)'}),
   };
 
   async run(): Promise<VerifyReport> {
@@ -22,10 +23,15 @@ export default class DatasetsVerify extends MslkCommand {
       dataRoot: resolveDataRoot(flags['data-root']),
       ...(flags.as ? {as: flags.as} : {}),
       ...(flags['mask-suffix'] ? {maskSuffix: flags['mask-suffix']} : {}),
+      ...(flags.size ? {size: flags.size} : {}),
     });
     this.log(`${report.dataset}: ${report.root}`);
     this.log(`  ${report.detectedBy}`);
     this.log(`  ${report.pairs} pairs${report.expectedPairs !== undefined ? ` (full release: ${report.expectedPairs})` : ''}; checksums: ${report.checksums.matched} of ${report.checksums.checked} known files match`);
+    const encodings = Object.entries(report.maskEncodings).map(([how, n]) => `${how}: ${n}`);
+    if (encodings.length) this.log(`  masks read as: ${encodings.join(', ')}`);
+    const {images, masks} = report.reoriented;
+    if (images || masks) this.log(`  EXIF orientation applied (as image viewers show them): ${images} image${images === 1 ? '' : 's'}, ${masks} mask${masks === 1 ? '' : 's'}`);
     for (const warning of report.warnings) this.log(`  note: ${warning}`);
     for (const p of report.problems) this.log(`  problem: ${p.file}: ${p.problem}`);
     this.log(report.problems.length ? `${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} found` : 'OK: no problems');
