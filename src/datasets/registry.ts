@@ -6,6 +6,7 @@ import {CVC_COLONDB_SHA256} from './checksums/cvc-colondb.js';
 import {ETIS_LARIBPOLYPDB_SHA256} from './checksums/etis-laribpolypdb.js';
 import {KVASIR_SEG_SHA256} from './checksums/kvasir-seg.js';
 import type {Layout} from './layout.js';
+import type {NamedSplit} from './splits.js';
 import {INSTANCE_LABELS, THRESHOLD_128, XML_POLYGONS} from './mask-rules.js';
 
 export type DownloadSpec =
@@ -30,6 +31,8 @@ export interface DatasetEntry {
   layouts: readonly Layout[];
   /** The official split in words; the layouts say where it is read from. */
   officialSplit: string;
+  /** Splits the field uses by custom without the owners publishing them, offered by name (`--split <name>`). */
+  namedSplits?: readonly NamedSplit[];
   /** sha256 of the official files, relative to the layout root. */
   checksums?: () => ChecksumList;
   notes?: readonly string[];
@@ -269,7 +272,17 @@ export const DATASETS: readonly DatasetEntry[] = [
     },
     terms: 'CC BY 4.0; cite Fraz et al. 2012.',
     citation: 'Fraz MM, Remagnino P, Hoppe A, Uyyanonvara B, Rudnicka AR, Owen CG, Barman SA. An ensemble classification-based approach applied to retinal blood vessel segmentation. IEEE TBME 59(9) (2012) 2538-2548.',
-    officialSplit: 'none (seeded by default; the common protocol is the first 20 images for training)',
+    officialSplit: 'none (seeded by default, each child\'s two eyes kept together); the customary split is offered as `first-20`: the first 20 images (children 1-10) for training, the last 8 for testing',
+    namedSplits: [
+      {
+        name: 'first-20',
+        description: 'first 20 images (children 01-10) train, last 8 (children 11-14) test',
+        rules: [
+          {pattern: '^Image_(0[1-9]|10)[LR]$', split: 'train'},
+          {pattern: '^Image_1[1-4][LR]$', split: 'test'},
+        ],
+      },
+    ],
     layouts: [
       {
         id: 'chase-db1-official',
@@ -280,9 +293,10 @@ export const DATASETS: readonly DatasetEntry[] = [
         maskRule: THRESHOLD_128,
         ignore: {pattern: '_2ndHO\\.[a-zA-Z]+$'},
         classFromStem: {pattern: '^Image_\\d+([LR])$'},
+        subjectFromStem: {pattern: '^Image_(\\d+)[LR]$'},
       },
     ],
-    notes: ['The class field holds the eye (L/R); the first human observer is the ground truth.'],
+    notes: ['The class field holds the eye (L/R); the first human observer is the ground truth.', 'Subjects are children (Image_NN): both eyes of a child stay in one subset.'],
   },
   {
     name: 'monuseg',
@@ -309,6 +323,7 @@ export const DATASETS: readonly DatasetEntry[] = [
         recursive: false,
         pairing: {kind: 'same-stem'},
         maskRule: XML_POLYGONS,
+        subjectFromStem: {pattern: '^(TCGA-[A-Z0-9]{2}-[A-Z0-9]{4})-'},
         maskExtensions: ['.xml'],
         split: {kind: 'groups'},
       },
@@ -319,6 +334,7 @@ export const DATASETS: readonly DatasetEntry[] = [
         recursive: false,
         pairing: {kind: 'same-stem'},
         maskRule: XML_POLYGONS,
+        subjectFromStem: {pattern: '^(TCGA-[A-Z0-9]{2}-[A-Z0-9]{4})-'},
         maskExtensions: ['.xml'],
       },
     ],

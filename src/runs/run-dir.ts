@@ -18,9 +18,14 @@ export const RUN_FILES = {
 
 export type RunStatus = {state: 'running'} | {state: 'done'} | {state: 'failed'; reason: string};
 
-/** Run id: short hash of the canonical resolved config, the dataset fingerprint, the seed and mslk's version. */
+/**
+ * Run id: short hash of the canonical resolved config, the dataset fingerprint (with the split), the seed and
+ * mslk's version. The name the data was given (`data.dataset`: a registry name, an imported name or a path) is
+ * left out: the fingerprint identifies the data, so one dataset under three names is one run.
+ */
 export function runId(config: RunConfig, datasetFingerprint: string): string {
-  return sha256Hex(canonicalJson({config, datasetFingerprint, seed: config.seed, mslk: MSLK_VERSION})).slice(0, 12);
+  const nameFree = {...config, data: {...config.data, dataset: null}};
+  return sha256Hex(canonicalJson({config: nameFree, datasetFingerprint, seed: config.seed, mslk: MSLK_VERSION})).slice(0, 12);
 }
 
 export class RunDir {

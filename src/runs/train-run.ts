@@ -52,6 +52,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
       ...(config.data.split.fold !== undefined ? {fold: config.data.split.fold} : {})},
     ...(config.data.splitFile ? {splitFile: config.data.splitFile} : {}),
   });
+  for (const warning of prepared.warnings) o.onStage?.(warning.message);
   // The split is part of what a run is made from: the same config on another split is another run.
   const splitHash = createHash('sha256').update(canonicalJson(prepared.split.subsets)).digest('hex');
   const id = runId(config, `${prepared.prepared.fingerprint}:${splitHash}`);
