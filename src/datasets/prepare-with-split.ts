@@ -7,6 +7,7 @@ import {prepareResolved, type PrepareOptions, type PrepareResult} from './prepar
 import {resolveDataset, type ResolvedDataset} from './resolve.js';
 import {makeSplit, readSplitFile, splitTag, splitWarnings, writeSplitFile, type SplitFile, type SplitRequest, type SplitWarning} from './splits.js';
 import {withSubjects} from './subjects.js';
+import {verifyResolved} from './verify.js';
 
 export interface PrepareWithSplitOptions extends PrepareOptions {
   /** `method: 'named'` takes the dataset's customary split `name` (CHASE_DB1 `first-20`). */
@@ -56,6 +57,18 @@ function request(dataset: ResolvedDataset, options: PrepareWithSplitOptions['spl
 }
 
 /**
+ * A preparation error (it stops at the first unreadable file) restated with how many problems the dataset has in
+ * all, and where to see them: verify checks every pair.
+ */
+async function withProblemCount(ref: string, dataset: ResolvedDataset, error: DatasetError): Promise<DatasetError> {
+  if (error.problem.includes('mslk datasets verify')) return error;
+  const report = await verifyResolved(dataset).catch(() => undefined);
+  if (!report || report.problems.length === 0) return error;
+  const count = report.problems.length;
+  return new DatasetError(error.file, `${error.problem} (${count} problem${count === 1 ? '' : 's'} in ${dataset.name}: see them all with \`mslk datasets verify ${ref}\`)`);
+}
+
+/**
  * Prepares the cache of a dataset at `options.size` (a multiple of 16) and makes (or reads and checks) its split,
  * keeping each subject's images together. Throws DatasetError for bad sizes, unknown split names, and everything
  * `makeSplit` refuses (an empty test subset among them).
@@ -64,7 +77,9 @@ export async function prepareSplit(ref: string, options: PrepareWithSplitOptions
   validateModelSize(options.size);
   const dataset = await resolveDataset(ref, options);
   const splitRequest = options.splitFile ? undefined : request(dataset, options.split);
-  const prepared = await prepareResolved(dataset, options);
+  const prepared = await prepareResolved(dataset, options).catch(async (error: unknown) => {
+    throw error instanceof DatasetError ? await withProblemCount(ref, dataset, error) : error;
+  });
   const ids = dataset.pairs.map((p) => p.id);
   if (!splitRequest) {
     const split = await readSplitFile(options.splitFile!, ids);

@@ -84,7 +84,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     download: {
       kind: 'manual',
       page: 'https://polyp.grand-challenge.org/CVCClinicDB/',
-      instructions: 'Request the dataset from its owners through the page above (or take it from the PraNet training/test data), unpack it, then import the folder.',
+      instructions: 'Request the dataset from its owners through the page above (or take it from the PraNet training/test data), unpack it.',
     },
     terms: 'Research use; cite the paper. Redistribution needs the owners\' permission.',
     citation: 'Bernal J, Sanchez FJ, Fernandez-Esparrach G, Gil D, Rodriguez C, Vilarino F. WM-DOVA maps for accurate polyp highlighting in colonoscopy: Validation vs. saliency maps from physicians. Computerized Medical Imaging and Graphics 43 (2015) 99-111.',
@@ -116,7 +116,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     task: 'binary segmentation: polyps (usually a test-only generalisation set)',
     modality: 'colonoscopy (RGB video frames, 574x500)',
     expectedPairs: 380,
-    download: {kind: 'manual', page: 'http://vi.cvc.uab.es/colon-qa/cvccolondb/', instructions: 'Request it from its owners (or take the PraNet test data), unpack it, then import the folder.'},
+    download: {kind: 'manual', page: 'http://vi.cvc.uab.es/colon-qa/cvccolondb/', instructions: 'Request it from its owners (or take the PraNet test data), unpack it.'},
     terms: POLYP_TERMS,
     citation: 'Bernal J, Sanchez J, Vilarino F. Towards automatic polyp detection with a polyp appearance model. Pattern Recognition 45(9) (2012) 3166-3182.',
     officialSplit: 'none (used whole as a test set in the PraNet protocol)',
@@ -129,7 +129,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     task: 'binary segmentation: polyps (usually a test-only generalisation set)',
     modality: 'wireless capsule / colonoscopy (RGB, 1225x966)',
     expectedPairs: 196,
-    download: {kind: 'manual', page: 'https://polyp.grand-challenge.org/EtisLarib/', instructions: 'Download it from the challenge page (or take the PraNet test data), unpack it, then import the folder.'},
+    download: {kind: 'manual', page: 'https://polyp.grand-challenge.org/EtisLarib/', instructions: 'Download it from the challenge page (or take the PraNet test data), unpack it.'},
     terms: POLYP_TERMS,
     citation: 'Silva J, Histace A, Romain O, Dray X, Granado B. Toward embedded detection of polyps in WCE images for early diagnosis of colorectal cancer. IJCARS 9(2) (2014) 283-293.',
     officialSplit: 'none (used whole as a test set in the PraNet protocol)',
@@ -211,7 +211,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     download: {
       kind: 'manual',
       page: 'https://warwick.ac.uk/fac/cross_fac/tia/data/glascontest/',
-      instructions: 'The original page is retired; download "Warwick QU Dataset (Released 2016_07_08)" from a mirror the organisers point to, unpack it, then import or place it under the data root as glas/.',
+      instructions: 'The original page is retired; download "Warwick QU Dataset (Released 2016_07_08)" from a mirror the organisers point to, unpack it.',
     },
     terms: 'Research use only; cite the challenge paper.',
     citation: 'Sirinukunwattana K, et al. Gland segmentation in colon histology images: The GlaS challenge contest. Medical Image Analysis 35 (2017) 489-502.',
@@ -238,7 +238,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     download: {
       kind: 'manual',
       page: 'https://drive.grand-challenge.org/',
-      instructions: 'Register on the challenge site and download DRIVE (training.zip, test.zip); its terms forbid redistribution. Unpack so that training/ and test/ sit in one folder, then import it or place it under the data root as drive/.',
+      instructions: 'Register on the challenge site and download DRIVE (training.zip, test.zip); its terms forbid redistribution. Unpack so that training/ and test/ sit in one folder.',
     },
     terms: 'Research use; redistribution forbidden; cite Staal et al. 2004.',
     citation: 'Staal J, Abramoff MD, Niemeijer M, Viergever MA, van Ginneken B. Ridge-based vessel segmentation in color images of the retina. IEEE TMI 23(4) (2004) 501-509.',
@@ -268,7 +268,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     download: {
       kind: 'manual',
       page: 'https://blogs.kingston.ac.uk/retinal/chasedb1/',
-      instructions: 'Download CHASEDB1.zip from the page above, unpack it, then import the folder or place it under the data root as chase-db1/.',
+      instructions: 'Download CHASEDB1.zip from the page above, unpack it.',
     },
     terms: 'CC BY 4.0; cite Fraz et al. 2012.',
     citation: 'Fraz MM, Remagnino P, Hoppe A, Uyyanonvara B, Rudnicka AR, Owen CG, Barman SA. An ensemble classification-based approach applied to retinal blood vessel segmentation. IEEE TBME 59(9) (2012) 2538-2548.',
@@ -307,7 +307,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     download: {
       kind: 'manual',
       page: 'https://monuseg.grand-challenge.org/Data/',
-      instructions: 'Download the training and test data from the challenge page (hosted on Google Drive), unpack both into one folder, then import it or place it under the data root as monuseg/.',
+      instructions: 'Download the training and test data from the challenge page (hosted on Google Drive), unpack both into one folder.',
     },
     terms: 'CC BY-NC-SA 4.0; cite Kumar et al. 2017 and 2020.',
     citation: 'Kumar N, Verma R, Sharma S, Bhargava S, Vahadane A, Sethi A. A dataset and a technique for generalized nuclear segmentation for computational pathology. IEEE TMI 36(7) (2017) 1550-1560. Kumar N, et al. A Multi-Organ Nucleus Segmentation Challenge. IEEE TMI 39(5) (2020) 1380-1391.',
