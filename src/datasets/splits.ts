@@ -134,14 +134,20 @@ function strata(units: readonly Unit[], stratify: boolean): Array<{name: string;
  */
 function divide(items: readonly SplitItem[], fractions: readonly number[], seed: number, label: string): string[][] {
   const parts: string[][] = fractions.map(() => []);
+  const n = fractions.length;
+  // Ties between equal remainders go to the part after the one that last got a unit, so that across strata
+  // the leftovers spread over the parts (k-fold on small classes would otherwise leave the last folds empty).
+  let turn = 0;
   for (const stratum of strata(unitsOf(items), stratifiable(items))) {
     const shuffled = SeededRandom.stream(label, seed, hashLabel(stratum.name)).shuffled(stratum.units);
     // Largest-remainder rounding: part sizes add up to the stratum size exactly.
     const exact = fractions.map((f) => f * shuffled.length);
     const sizes = exact.map(Math.floor);
-    const order = exact.map((e, i) => ({i, r: e - Math.floor(e)})).sort((a, b) => b.r - a.r || a.i - b.i);
-    const missing = shuffled.length - sizes.reduce((s, n) => s + n, 0);
+    const rank = (i: number) => (i - turn + n) % n;
+    const order = exact.map((e, i) => ({i, r: e - Math.floor(e)})).sort((a, b) => b.r - a.r || rank(a.i) - rank(b.i));
+    const missing = shuffled.length - sizes.reduce((s, k) => s + k, 0);
     for (let k = 0; k < missing; k++) sizes[order[k % order.length]!.i]!++;
+    if (missing > 0) turn = (order[(missing - 1) % order.length]!.i + 1) % n;
     let start = 0;
     for (const [p, n] of sizes.entries()) {
       parts[p]!.push(...shuffled.slice(start, start + n).flatMap((u) => u.ids));
