@@ -165,7 +165,13 @@ async function noPairsMessage(root: string, options: FolderDetectionOptions, col
   let diagnosis: string;
   if (found.length === 0) diagnosis = 'the folder holds no image files and no folders';
   else if (imageFolders.length && !maskFolders.length) diagnosis = `found ${found.join(', ')}: no masks folder (looked for masks/, labels/, gt/, ground_truth/, annotations/, segmentations/ and names ending in those)`;
-  else if (imageFolders.length && maskFolders.length) diagnosis = `found ${found.join(', ')}: the masks in ${maskFolders.map((f) => `${f}/`).join(', ')} pair with no image (or the folder is empty)`;
+  else if (imageFolders.length && maskFolders.length) {
+    const empty: string[] = [];
+    for (const folder of maskFolders) if (((await imageFilesIn(join(root, folder))) ?? []).length === 0) empty.push(`${folder}/`);
+    diagnosis = empty.length === maskFolders.length
+      ? `found ${found.join(', ')}: ${empty.join(', ')} holds no mask files`
+      : `found ${found.join(', ')}: the masks in ${maskFolders.map((f) => `${f}/`).join(', ')} are not named like the images`;
+  }
   else diagnosis = `found ${found.join(', ')}: no images folder (looked for images/, imgs/, original/, input/ and names ending in images)`;
   return `no image/mask pairs found: ${diagnosis}${why}; ${fix}`;
 }
