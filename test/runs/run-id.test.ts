@@ -1,0 +1,41 @@
+// The run id depends on the data (fingerprint and split), not on the name it was given: a registry name, an
+// imported name and the folder's path give one run id. Nothing is trained: the id is computed as train-run does.
+import test from 'ava';
+import {createHash} from 'node:crypto';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {importDataset} from '../../src/datasets/import.js';
+import {prepareSplit} from '../../src/datasets/prepare-with-split.js';
+import {canonicalJson} from '../../src/io/canonical-json.js';
+import {resolveRunConfig} from '../../src/runs/config.js';
+import {runId} from '../../src/runs/run-dir.js';
+import {tempFolder, writeChaseLike} from '../datasets/helpers.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+async function idFor(ref: string, dataRoot: string, set: string[] = []): Promise<string> {
+  const config = await resolveRunConfig(join(root, 'configs/quickstart-unet.yaml'), {set: [`data.dataset=${ref}`, 'data.size=16', ...set]});
+  const prepared = await prepareSplit(config.data.dataset, {dataRoot, size: config.data.size, split: {method: config.data.split.method, seed: config.data.split.seed}});
+  const splitHash = createHash('sha256').update(canonicalJson(prepared.split.subsets)).digest('hex');
+  return runId(config, `${prepared.prepared.fingerprint}:${splitHash}`);
+}
+
+test('one dataset under a registry name, an imported name and a path gives one run id; other data or seeds do not', async (t) => {
+  const dir = await tempFolder('run-id');
+  try {
+    const dataRoot = join(dir.path, 'root');
+    const folder = join(dataRoot, 'chase-db1');
+    await writeChaseLike(folder);
+    await importDataset(folder, {dataRoot, name: 'kids'});
+    const byRegistry = await idFor('chase-db1', dataRoot);
+    t.is(await idFor('kids', dataRoot), byRegistry);
+    t.is(await idFor(folder, dataRoot), byRegistry);
+    t.not(await idFor('chase-db1', dataRoot, ['data.split.seed=1']), byRegistry);
+    t.not(await idFor('chase-db1', dataRoot, ['seed=5']), byRegistry);
+    const other = join(dir.path, 'other');
+    await writeChaseLike(other, 14, 24, 16);
+    t.not(await idFor(other, dataRoot), byRegistry);
+  } finally {
+    await dir.cleanup();
+  }
+});
