@@ -268,7 +268,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     download: {
       kind: 'manual',
       page: 'https://blogs.kingston.ac.uk/retinal/chasedb1/',
-      instructions: 'Download CHASEDB1.zip from the page above, unpack it.',
+      instructions: 'Download CHASEDB1.zip from the page above (the zip itself or its unpacked folder will do).',
     },
     terms: 'CC BY 4.0; cite Fraz et al. 2012.',
     citation: 'Fraz MM, Remagnino P, Hoppe A, Uyyanonvara B, Rudnicka AR, Owen CG, Barman SA. An ensemble classification-based approach applied to retinal blood vessel segmentation. IEEE TBME 59(9) (2012) 2538-2548.',

@@ -20,11 +20,12 @@ export type RunStatus = {state: 'running'} | {state: 'done'} | {state: 'failed';
 
 /**
  * Run id: short hash of the canonical resolved config, the dataset fingerprint (with the split), the seed and
- * mslk's version. The name the data was given (`data.dataset`: a registry name, an imported name or a path) is
- * left out: the fingerprint identifies the data, so one dataset under three names is one run.
+ * mslk's version. The names the data was given (`data.dataset`: a registry name, an imported name or a path; and
+ * `data.splitFile`, whose content is in the split hash) are left out: the fingerprint and split identify the
+ * data, so one dataset under three names is one run.
  */
 export function runId(config: RunConfig, datasetFingerprint: string): string {
-  const nameFree = {...config, data: {...config.data, dataset: null}};
+  const nameFree = {...config, data: {...config.data, dataset: null, splitFile: null}};
   return sha256Hex(canonicalJson({config: nameFree, datasetFingerprint, seed: config.seed, mslk: MSLK_VERSION})).slice(0, 12);
 }
 

@@ -15,7 +15,7 @@ export default class DatasetsPrepare extends MslkCommand {
   static override args = {dataset: Args.string({description: 'Dataset name, imported name, or folder', required: true})};
   static override flags = {
     'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
-    size: Flags.integer({description: 'Side of the square images and masks in pixels', default: 256, min: 8, max: 4096}),
+    size: Flags.integer({description: 'Side of the square images and masks in pixels (a multiple of 16)', default: 256, min: 16, max: 4096}),
     split: Flags.string({description: 'How to split: official where the dataset has one, else ratios (auto); or force one (auto, official, ratios, kfold), or a customary split by name (chase-db1: first-20; see datasets info)', default: 'auto'}),
     ratios: Flags.string({description: 'train,validation,test fractions (summing to 1) for --split ratios/auto', default: '0.8,0.1,0.1'}),
     folds: Flags.integer({description: 'Number of folds for --split kfold', default: 5, min: 2}),
