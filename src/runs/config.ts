@@ -20,7 +20,9 @@ const augmentSchema = z.object({
 }).strict();
 
 const splitSchema = z.object({
-  method: z.enum(['auto', 'official', 'ratios', 'kfold']).default('auto'),
+  method: z.enum(['auto', 'official', 'ratios', 'kfold', 'named']).default('auto'),
+  /** The dataset's customary split for method 'named' (chase-db1: first-20; `mslk datasets info` lists them). */
+  name: z.string().min(1).optional(),
   /** Kept apart from the run seed: seeds of one study share a split. */
   seed: z.number().int().default(0),
   ratios: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)]).optional(),

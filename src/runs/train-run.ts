@@ -49,7 +49,8 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
     split: {method: config.data.split.method, seed: config.data.split.seed,
       ...(config.data.split.ratios ? {ratios: config.data.split.ratios} : {}),
       ...(config.data.split.folds !== undefined ? {folds: config.data.split.folds} : {}),
-      ...(config.data.split.fold !== undefined ? {fold: config.data.split.fold} : {})},
+      ...(config.data.split.fold !== undefined ? {fold: config.data.split.fold} : {}),
+      ...(config.data.split.name !== undefined ? {name: config.data.split.name} : {})},
     ...(config.data.splitFile ? {splitFile: config.data.splitFile} : {}),
   });
   for (const warning of prepared.warnings) o.onStage?.(warning.message);

@@ -16,7 +16,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 async function idFor(ref: string, dataRoot: string, set: string[] = []): Promise<string> {
   const config = await resolveRunConfig(join(root, 'configs/quickstart-unet.yaml'), {set: [`data.dataset=${ref}`, 'data.size=16', ...set]});
   const prepared = await prepareSplit(config.data.dataset, {
-    dataRoot, size: config.data.size, split: {method: config.data.split.method, seed: config.data.split.seed},
+    dataRoot, size: config.data.size,
+    split: {method: config.data.split.method, seed: config.data.split.seed, ...(config.data.split.name ? {name: config.data.split.name} : {})},
     ...(config.data.splitFile ? {splitFile: config.data.splitFile} : {}),
   });
   const splitHash = createHash('sha256').update(canonicalJson(prepared.split.subsets)).digest('hex');
@@ -37,6 +38,8 @@ test('one dataset under a registry name, an imported name and a path gives one r
     const made = await prepareSplit('chase-db1', {dataRoot, size: 16, split: {method: 'auto', seed: 0}});
     t.is(await idFor('kids', dataRoot, [`data.splitFile=${made.splitFile}`]), byRegistry);
     t.not(await idFor('chase-db1', dataRoot, ['data.split.seed=1']), byRegistry);
+    // The customary split by name from a run config, as train passes it.
+    t.not(await idFor('chase-db1', dataRoot, ['data.split.method=named', 'data.split.name=first-20']), byRegistry);
     t.not(await idFor('chase-db1', dataRoot, ['seed=5']), byRegistry);
     const other = join(dir.path, 'other');
     await writeChaseLike(other, 14, 24, 16);
