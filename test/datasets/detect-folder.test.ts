@@ -47,7 +47,7 @@ test('image files at the top without masks: the error says so and names the suff
   }
 });
 
-for (const masks of ['GroundTruth', 'ground-truth', 'gts', 'annotation', 'segmentation', 'targets', '1st_manual', 'Kvasir masks', 'ISIC2018_Task1_Training_GroundTruth', 'train_labels']) {
+for (const masks of ['Ground Truths', 'ground-truth', 'gts', 'annotation', 'segmentation', 'targets', '1st_manual', 'Kvasir masks', 'ISIC2018_Task1_Training_GroundTruth', 'train_labels']) {
   test(`a masks folder named "${masks}" is recognised`, async (t) => {
     const dir = await tempFolder('names');
     try {
