@@ -1,15 +1,33 @@
 // Layout detection for folders that are not a known dataset (`folder`, `import`): tries the common layouts and
 // keeps the one that pairs the most files; masks are read file by file by their encoding.
 import {readdir} from 'node:fs/promises';
+import {extname, join} from 'node:path';
 import {collectPairs, exists, type Collected} from './collect.js';
 import {DatasetError} from './errors.js';
-import type {Layout} from './layout.js';
+import {IMAGE_EXTENSIONS, type Layout} from './layout.js';
 import {THRESHOLD_128, type MaskRule} from './mask-rules.js';
 import type {PairingRule} from './pairing.js';
 import {isJunk} from './walk.js';
 
-const IMAGE_FOLDER_NAMES = ['images', 'image', 'imgs', 'img', 'original', 'input', 'inputs', 'x'];
-const MASK_FOLDER_NAMES = ['masks', 'mask', 'labels', 'label', 'gt', 'groundtruth', 'ground_truth', 'ground truth', 'annotations', 'segmentations', 'y'];
+const IMAGE_FOLDER_NAMES = ['images', 'image', 'imgs', 'img', 'original', 'originals', 'input', 'inputs', 'x', 'raw', 'frames', 'tissue images', 'training images'];
+const MASK_FOLDER_NAMES = [
+  'masks', 'mask', 'labels', 'label', 'gt', 'gts', 'groundtruth', 'groundtruths', 'ground_truth', 'ground truth', 'ground-truth',
+  'annotations', 'annotation', 'segmentations', 'segmentation', 'seg', 'segs', 'y', 'target', 'targets', 'truth',
+  'manual', '1st_manual', 'binary', 'binary_masks', 'lesion', 'gt_masks',
+];
+/** Folder names that end in an images or a masks word ("Kvasir masks", "train_images", "ISIC2018_GroundTruth"). */
+const IMAGE_FOLDER_ENDING = /(?:^|[ _.-])(?:images?|imgs?)$/i;
+const MASK_FOLDER_ENDING = /(?:^|[ _.-])(?:masks?|labels?|gts?|ground[ _-]?truths?|annotations?|segmentations?)$/i;
+
+/** True when a folder's name says it holds images (a listed name, or one ending in images/imgs). */
+export function isImageFolderName(name: string): boolean {
+  return IMAGE_FOLDER_NAMES.includes(name.toLowerCase()) || IMAGE_FOLDER_ENDING.test(name);
+}
+
+/** True when a folder's name says it holds masks (a listed name, or one ending in masks/labels/gt/ground truth...). */
+export function isMaskFolderName(name: string): boolean {
+  return MASK_FOLDER_NAMES.includes(name.toLowerCase()) || (!isImageFolderName(name) && MASK_FOLDER_ENDING.test(name));
+}
 
 export interface FolderDetectionOptions {
   /** Mask files are <stem><suffix> (default tries `_mask`). */
@@ -53,9 +71,8 @@ async function candidates(root: string, options: FolderDetectionOptions): Promis
   }
   const entries = await readdir(root, {withFileTypes: true});
   const folders = entries.filter((e) => !isJunk(e.name) && (e.isDirectory() || e.isSymbolicLink())).map((e) => e.name);
-  const byName = (names: string[]) => folders.filter((f) => names.includes(f.toLowerCase()));
-  for (const images of byName(IMAGE_FOLDER_NAMES)) {
-    for (const masks of byName(MASK_FOLDER_NAMES)) {
+  for (const images of folders.filter(isImageFolderName)) {
+    for (const masks of folders.filter(isMaskFolderName)) {
       for (const {pairing, words} of pairingCandidates(options.maskSuffix)) {
         out.push({
           layout: {id: 'folder-sibling', description: `${images}/ + ${masks}/, ${words}`, groups: [{images, masks}], recursive: pairing.kind === 'same-stem', pairing},
@@ -94,13 +111,53 @@ export async function detectFolderLayout(root: string, options: FolderDetectionO
       best = {candidate, collected};
     }
   }
-  if (!best || best.collected.pairs.length === 0) {
-    const why = best?.collected.problems[0];
-    throw new DatasetError(root, `no image/mask pairs found (tried images/ + masks/ folders and <stem>${options.maskSuffix ?? '_mask'} files)${why ? `; first problem: ${why.file}: ${why.problem}` : ''}`);
-  }
+  if (!best || best.collected.pairs.length === 0) throw new DatasetError(root, await noPairsMessage(root, options, best?.collected));
   const masks = best.collected.pairs.flatMap((p) => p.masks);
   const {rule, words} = await chooseMaskRule(root, masks);
   const layout: Layout = {...best.candidate.layout, maskRule: rule};
   // The rule changes nothing about pairing, so the collected pairs stand.
   return {layout, collected: best.collected, detectedBy: `layout: ${best.candidate.words}; ${words}`};
+}
+
+/** Image files directly in a folder (junk skipped), or undefined when it cannot be read. */
+async function imageFilesIn(dir: string): Promise<string[] | undefined> {
+  try {
+    return (await readdir(dir, {withFileTypes: true})).filter((e) => !isJunk(e.name) && !e.isDirectory() && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase())).map((e) => e.name);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why no pairs were found, in one line: what the folder holds (image files, an images folder, a mask folder, an
+ * empty one) and which flag fixes it.
+ */
+async function noPairsMessage(root: string, options: FolderDetectionOptions, collected: Collected | undefined): Promise<string> {
+  const fix = 'give --images "<glob>" --masks "<glob>", or --mask-suffix <suffix> when masks sit beside their images';
+  const firstProblem = collected?.problems.find((p) => !p.problem.startsWith('folder is empty'));
+  const why = firstProblem ? `; first problem: ${firstProblem.file}: ${firstProblem.problem}` : '';
+  if (options.imagesGlob) return `no image/mask pairs found with --images ${options.imagesGlob} --masks ${options.masksGlob}${why}`;
+  const entries = await readdir(root, {withFileTypes: true});
+  const folders = entries.filter((e) => !isJunk(e.name) && (e.isDirectory() || e.isSymbolicLink())).map((e) => e.name).sort();
+  const found: string[] = [];
+  for (const folder of folders) {
+    const images = await imageFilesIn(join(root, folder));
+    found.push(`${folder}/ (${images?.length ?? 0} image file${images?.length === 1 ? '' : 's'})`);
+  }
+  const topImages = (await imageFilesIn(root)) ?? [];
+  if (topImages.length) found.push(`${topImages.length} image file${topImages.length === 1 ? '' : 's'} at the top, none named <stem>${options.maskSuffix ?? '_mask'}`);
+  const imageFolders = folders.filter(isImageFolderName);
+  const maskFolders = folders.filter(isMaskFolderName);
+  let diagnosis: string;
+  if (found.length === 0) diagnosis = 'the folder holds no image files and no folders';
+  else if (imageFolders.length && !maskFolders.length) diagnosis = `found ${found.join(', ')}: no masks folder (looked for masks/, labels/, gt/, ground_truth/, annotations/, segmentations/ and names ending in those)`;
+  else if (imageFolders.length && maskFolders.length) {
+    const empty: string[] = [];
+    for (const folder of maskFolders) if (((await imageFilesIn(join(root, folder))) ?? []).length === 0) empty.push(`${folder}/`);
+    diagnosis = empty.length === maskFolders.length
+      ? `found ${found.join(', ')}: ${empty.join(', ')} holds no mask files`
+      : `found ${found.join(', ')}: the masks in ${maskFolders.map((f) => `${f}/`).join(', ')} are not named like the images`;
+  }
+  else diagnosis = `found ${found.join(', ')}: no images folder (looked for images/, imgs/, original/, input/ and names ending in images)`;
+  return `no image/mask pairs found: ${diagnosis}${why}; ${fix}`;
 }

@@ -44,6 +44,8 @@ export interface Layout {
   needsChecksumMatch?: boolean;
   /** The official split, when the owners publish one. */
   split?: SplitSource;
+  /** The subject (patient, child) from the image id, group 1 of the pattern (CHASE-DB1: Image_07L -> 07). */
+  subjectFromStem?: {pattern: string};
   /** Class names from the file name (BUSI: "benign (12)"). */
   classFromStem?: {pattern: string};
   /** Files that are part of the release but not data (ISIC's LICENSE.txt, CHASE-DB1's second observer). */

@@ -2,6 +2,7 @@
 // how its files pair, how its masks become binary and which split is official. Facts only; reading is elsewhere.
 import {packageChecksums, type ChecksumList} from './checksums.js';
 import type {Layout} from './layout.js';
+import type {NamedSplit} from './splits.js';
 import {INSTANCE_LABELS, THRESHOLD_128, XML_POLYGONS} from './mask-rules.js';
 
 export type DownloadSpec =
@@ -26,6 +27,8 @@ export interface DatasetEntry {
   layouts: readonly Layout[];
   /** The official split in words; the layouts say where it is read from. */
   officialSplit: string;
+  /** Splits the field uses by custom without the owners publishing them, offered by name (`--split <name>`). */
+  namedSplits?: readonly NamedSplit[];
   /** sha256 of the official files, relative to the layout root. */
   checksums?: () => ChecksumList;
   notes?: readonly string[];
@@ -77,7 +80,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     download: {
       kind: 'manual',
       page: 'https://polyp.grand-challenge.org/CVCClinicDB/',
-      instructions: 'Request the dataset from its owners through the page above (or take it from the PraNet training/test data), unpack it, then import the folder.',
+      instructions: 'Request the dataset from its owners through the page above (or take it from the PraNet training/test data), unpack it.',
     },
     terms: 'Research use; cite the paper. Redistribution needs the owners\' permission.',
     citation: 'Bernal J, Sanchez FJ, Fernandez-Esparrach G, Gil D, Rodriguez C, Vilarino F. WM-DOVA maps for accurate polyp highlighting in colonoscopy: Validation vs. saliency maps from physicians. Computerized Medical Imaging and Graphics 43 (2015) 99-111.',
@@ -109,7 +112,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     task: 'binary segmentation: polyps (usually a test-only generalisation set)',
     modality: 'colonoscopy (RGB video frames, 574x500)',
     expectedPairs: 380,
-    download: {kind: 'manual', page: 'http://vi.cvc.uab.es/colon-qa/cvccolondb/', instructions: 'Request it from its owners (or take the PraNet test data), unpack it, then import the folder.'},
+    download: {kind: 'manual', page: 'http://vi.cvc.uab.es/colon-qa/cvccolondb/', instructions: 'Request it from its owners (or take the PraNet test data), unpack it.'},
     terms: POLYP_TERMS,
     citation: 'Bernal J, Sanchez J, Vilarino F. Towards automatic polyp detection with a polyp appearance model. Pattern Recognition 45(9) (2012) 3166-3182.',
     officialSplit: 'none (used whole as a test set in the PraNet protocol)',
@@ -122,7 +125,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     task: 'binary segmentation: polyps (usually a test-only generalisation set)',
     modality: 'wireless capsule / colonoscopy (RGB, 1225x966)',
     expectedPairs: 196,
-    download: {kind: 'manual', page: 'https://polyp.grand-challenge.org/EtisLarib/', instructions: 'Download it from the challenge page (or take the PraNet test data), unpack it, then import the folder.'},
+    download: {kind: 'manual', page: 'https://polyp.grand-challenge.org/EtisLarib/', instructions: 'Download it from the challenge page (or take the PraNet test data), unpack it.'},
     terms: POLYP_TERMS,
     citation: 'Silva J, Histace A, Romain O, Dray X, Granado B. Toward embedded detection of polyps in WCE images for early diagnosis of colorectal cancer. IJCARS 9(2) (2014) 283-293.',
     officialSplit: 'none (used whole as a test set in the PraNet protocol)',
@@ -204,7 +207,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     download: {
       kind: 'manual',
       page: 'https://warwick.ac.uk/fac/cross_fac/tia/data/glascontest/',
-      instructions: 'The original page is retired; download "Warwick QU Dataset (Released 2016_07_08)" from a mirror the organisers point to, unpack it, then import or place it under the data root as glas/.',
+      instructions: 'The original page is retired; download "Warwick QU Dataset (Released 2016_07_08)" from a mirror the organisers point to, unpack it.',
     },
     terms: 'Research use only; cite the challenge paper.',
     citation: 'Sirinukunwattana K, et al. Gland segmentation in colon histology images: The GlaS challenge contest. Medical Image Analysis 35 (2017) 489-502.',
@@ -231,7 +234,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     download: {
       kind: 'manual',
       page: 'https://drive.grand-challenge.org/',
-      instructions: 'Register on the challenge site and download DRIVE (training.zip, test.zip); its terms forbid redistribution. Unpack so that training/ and test/ sit in one folder, then import it or place it under the data root as drive/.',
+      instructions: 'Register on the challenge site and download DRIVE (training.zip, test.zip); its terms forbid redistribution. Unpack so that training/ and test/ sit in one folder.',
     },
     terms: 'Research use; redistribution forbidden; cite Staal et al. 2004.',
     citation: 'Staal J, Abramoff MD, Niemeijer M, Viergever MA, van Ginneken B. Ridge-based vessel segmentation in color images of the retina. IEEE TMI 23(4) (2004) 501-509.',
@@ -261,11 +264,21 @@ export const DATASETS: readonly DatasetEntry[] = [
     download: {
       kind: 'manual',
       page: 'https://blogs.kingston.ac.uk/retinal/chasedb1/',
-      instructions: 'Download CHASEDB1.zip from the page above, unpack it, then import the folder or place it under the data root as chase-db1/.',
+      instructions: 'Download CHASEDB1.zip from the page above (the zip itself or its unpacked folder will do).',
     },
     terms: 'CC BY 4.0; cite Fraz et al. 2012.',
     citation: 'Fraz MM, Remagnino P, Hoppe A, Uyyanonvara B, Rudnicka AR, Owen CG, Barman SA. An ensemble classification-based approach applied to retinal blood vessel segmentation. IEEE TBME 59(9) (2012) 2538-2548.',
-    officialSplit: 'none (seeded by default; the common protocol is the first 20 images for training)',
+    officialSplit: 'none (seeded by default, each child\'s two eyes kept together); the customary split is offered as `first-20`: the first 20 images (children 1-10) for training, the last 8 for testing',
+    namedSplits: [
+      {
+        name: 'first-20',
+        description: 'first 20 images (children 01-10) train, last 8 (children 11-14) test',
+        rules: [
+          {pattern: '^Image_(0[1-9]|10)[LR]$', split: 'train'},
+          {pattern: '^Image_1[1-4][LR]$', split: 'test'},
+        ],
+      },
+    ],
     layouts: [
       {
         id: 'chase-db1-official',
@@ -276,9 +289,10 @@ export const DATASETS: readonly DatasetEntry[] = [
         maskRule: THRESHOLD_128,
         ignore: {pattern: '_2ndHO\\.[a-zA-Z]+$'},
         classFromStem: {pattern: '^Image_\\d+([LR])$'},
+        subjectFromStem: {pattern: '^Image_(\\d+)[LR]$'},
       },
     ],
-    notes: ['The class field holds the eye (L/R); the first human observer is the ground truth.'],
+    notes: ['The class field holds the eye (L/R); the first human observer is the ground truth.', 'Subjects are children (Image_NN): both eyes of a child stay in one subset.'],
   },
   {
     name: 'monuseg',
@@ -289,7 +303,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     download: {
       kind: 'manual',
       page: 'https://monuseg.grand-challenge.org/Data/',
-      instructions: 'Download the training and test data from the challenge page (hosted on Google Drive), unpack both into one folder, then import it or place it under the data root as monuseg/.',
+      instructions: 'Download the training and test data from the challenge page (hosted on Google Drive), unpack both into one folder.',
     },
     terms: 'CC BY-NC-SA 4.0; cite Kumar et al. 2017 and 2020.',
     citation: 'Kumar N, Verma R, Sharma S, Bhargava S, Vahadane A, Sethi A. A dataset and a technique for generalized nuclear segmentation for computational pathology. IEEE TMI 36(7) (2017) 1550-1560. Kumar N, et al. A Multi-Organ Nucleus Segmentation Challenge. IEEE TMI 39(5) (2020) 1380-1391.',
@@ -305,6 +319,7 @@ export const DATASETS: readonly DatasetEntry[] = [
         recursive: false,
         pairing: {kind: 'same-stem'},
         maskRule: XML_POLYGONS,
+        subjectFromStem: {pattern: '^(TCGA-[A-Z0-9]{2}-[A-Z0-9]{4})-'},
         maskExtensions: ['.xml'],
         split: {kind: 'groups'},
       },
@@ -315,6 +330,7 @@ export const DATASETS: readonly DatasetEntry[] = [
         recursive: false,
         pairing: {kind: 'same-stem'},
         maskRule: XML_POLYGONS,
+        subjectFromStem: {pattern: '^(TCGA-[A-Z0-9]{2}-[A-Z0-9]{4})-'},
         maskExtensions: ['.xml'],
       },
     ],

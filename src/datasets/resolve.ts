@@ -78,6 +78,9 @@ interface LayoutMatch {
 
 /** The first layout of the entry that applies to dir (or a single sub-folder of it), if any. */
 async function matchEntry(dir: string, entry: DatasetEntry, strict: boolean): Promise<LayoutMatch | undefined> {
+  // A flat layout ('.') applies to any folder: an outer folder with no pairs (a zip's top folder above the data)
+  // only counts when no folder below it has pairs.
+  let empty: LayoutMatch | undefined;
   for (const root of await rootCandidates(dir)) {
     for (const layout of entry.layouts) {
       if (!(await layoutApplies(root, layout))) continue;
@@ -89,10 +92,12 @@ async function matchEntry(dir: string, entry: DatasetEntry, strict: boolean): Pr
         if (layout.classFromStem && collected.pairs.some((p) => !p.className)) continue;
         if (layout.split?.kind === 'stem-prefix' && collected.pairs.some((p) => !p.split)) continue;
       }
-      return {root, layout, pairs: collected.pairs, problems: collected.problems};
+      const match = {root, layout, pairs: collected.pairs, problems: collected.problems};
+      if (collected.pairs.length > 0) return match;
+      empty ??= match;
     }
   }
-  return undefined;
+  return empty;
 }
 
 async function withChecksums(dataset: ResolvedDataset): Promise<ResolvedDataset> {

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import {decodeImage, decodeMask} from '../datasets/decode.js';
 import {THRESHOLD_128} from '../datasets/mask-rules.js';
+import {isJunk} from '../datasets/walk.js';
 import {binarize, maskBoundary, resizeBilinear} from '../evaluation/index.js';
 import {inferenceModel} from './inference-model.js';
 import {openRun} from '../runs/open-run.js';
@@ -39,11 +40,16 @@ export interface PredictedImage {
   foreground: number;
 }
 
-async function listImages(input: string): Promise<string[]> {
+/**
+ * The image files to predict: `input` itself when it is a file, else the images directly in the folder, sorted,
+ * skipping the junk files the dataset readers skip (`._case0.png` from macOS, Thumbs.db, hidden files).
+ * Throws when the input does not exist or holds no image.
+ */
+export async function listImages(input: string): Promise<string[]> {
   const info = await stat(input).catch(() => undefined);
   if (!info) throw new Error(`${input}: no such file or folder`);
   if (info.isFile()) return [resolve(input)];
-  const names = (await readdir(input)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
+  const names = (await readdir(input)).filter((n) => !isJunk(n) && IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
   if (names.length === 0) throw new Error(`${input}: no images (looked for ${[...IMAGE_EXTENSIONS].join(' ')})`);
   return names.map((n) => resolve(input, n));
 }
@@ -52,7 +58,7 @@ async function groundTruthFor(image: string, groundTruth: string | undefined, si
   if (!groundTruth) return undefined;
   if (single) return groundTruth;
   const stem = basename(image, extname(image));
-  const names = await readdir(groundTruth);
+  const names = (await readdir(groundTruth)).filter((n) => !isJunk(n));
   return names.map((n) => join(groundTruth, n)).find((p) => {
     const s = basename(p, extname(p));
     return s === stem || s === `${stem}_mask`;

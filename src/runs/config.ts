@@ -20,12 +20,13 @@ const augmentSchema = z.object({
 }).strict();
 
 const splitSchema = z.object({
-  method: z.enum(['auto', 'official', 'ratios', 'kfold']).default('auto')
-    .describe('auto: the official split where the dataset has one, else ratios; kfold: seeded folds, one as test'),
+  method: z.enum(['auto', 'official', 'ratios', 'kfold', 'named']).default('auto')
+    .describe("auto: the official split where the dataset has one, else ratios; kfold: seeded folds, one as test; named: the dataset's customary split called split.name"),
+  name: z.string().min(1).optional().describe("the dataset's customary split for method 'named' (chase-db1: first-20; `mslk datasets info` lists them)"),
   // Kept apart from the run seed: seeds of one study share a split.
   seed: z.number().int().default(0).describe('seed of the split (not the run seed: the seeds of a study share one split)'),
   ratios: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)]).optional()
-    .describe('train, validation, test proportions for ratios (and auto without an official split); unset = 0.8, 0.1, 0.1'),
+    .describe('train, validation, test proportions for ratios (and auto without an official split), summing to 1; unset = 0.8, 0.1, 0.1'),
   folds: z.number().int().min(2).optional().describe('number of folds (kfold)'),
   fold: z.number().int().min(0).optional().describe('the fold used as test, from 0 (kfold)'),
 }).strict();

@@ -27,12 +27,15 @@ export type RunStatus = {state: 'running'} | {state: 'done'} | {state: 'failed';
 
 /**
  * Run id: the first 12 hex digits of the SHA-256 of the canonical JSON of the resolved config, the dataset
- * fingerprint (train-run.ts passes `<dataset fingerprint>:<split hash>`), the seed and mslk's version. It is the
- * run's identity: the same inputs give the same id (test/runs/run-id.test.ts pins one), and the run directory's name
+ * fingerprint (train-run.ts passes `<dataset fingerprint>:<split hash>`), the seed and mslk's version. The names the
+ * data was given (`data.dataset`: a registry name, an imported name or a path; and `data.splitFile`, whose content
+ * is in the split hash) are left out: the fingerprint and split identify the data, so one dataset under three
+ * names is one run. It is the run's identity (test/runs/run-id.test.ts pins one), and the run directory's name
  * ends with it.
  */
 export function runId(config: RunConfig, datasetFingerprint: string): string {
-  return sha256Hex(canonicalJson({config, datasetFingerprint, seed: config.seed, mslk: MSLK_VERSION})).slice(0, 12);
+  const nameFree = {...config, data: {...config.data, dataset: null, splitFile: null}};
+  return sha256Hex(canonicalJson({config: nameFree, datasetFingerprint, seed: config.seed, mslk: MSLK_VERSION})).slice(0, 12);
 }
 
 /** A run directory at `path` (absolute or relative to the working directory): paths of its files, atomic writes. */

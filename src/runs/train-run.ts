@@ -123,9 +123,11 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
     split: {method: config.data.split.method, seed: config.data.split.seed,
       ...(config.data.split.ratios ? {ratios: config.data.split.ratios} : {}),
       ...(config.data.split.folds !== undefined ? {folds: config.data.split.folds} : {}),
-      ...(config.data.split.fold !== undefined ? {fold: config.data.split.fold} : {})},
+      ...(config.data.split.fold !== undefined ? {fold: config.data.split.fold} : {}),
+      ...(config.data.split.name !== undefined ? {name: config.data.split.name} : {})},
     ...(config.data.splitFile ? {splitFile: config.data.splitFile} : {}),
   });
+  for (const warning of prepared.warnings) o.onStage?.(warning.message);
   // The split is part of what a run is made from: the same config on another split is another run.
   const splitHash = createHash('sha256').update(canonicalJson(prepared.split.subsets)).digest('hex');
   const id = runId(config, `${prepared.prepared.fingerprint}:${splitHash}`);

@@ -46,3 +46,25 @@ test('datasets import, list --json and verify --json (problems: exit 1, JSON wit
     await dir.cleanup();
   }
 });
+
+test('datasets prepare --size 24 and a second import of a name: one-line errors naming the fix; fetch chase-db1 prints a working install command', async (t) => {
+  const dir = await tempFolder('cli-issue10');
+  try {
+    const data = join(dir.path, 'data');
+    const dataRoot = join(dir.path, 'root');
+    await writeFolderDataset(data, 3);
+    const size = await mslk(['datasets', 'prepare', data, '--size', '24'], dataRoot);
+    t.not(size.code, 0);
+    t.regex(size.stderr, /24: size must be a multiple of 16 pixels/);
+    t.notRegex(size.stderr, /\bat .*\.(ts|js):\d+/);
+    t.is((await mslk(['datasets', 'import', data, '--name', 'mine'], dataRoot)).code, 0);
+    const again = await mslk(['datasets', 'import', data, '--name', 'mine'], dataRoot);
+    t.not(again.code, 0);
+    t.regex(again.stderr, /mine: is already imported .*pass --force/s);
+    t.is((await mslk(['datasets', 'import', data, '--name', 'mine', '--force'], dataRoot)).code, 0);
+    const fetch = await mslk(['datasets', 'fetch', 'chase-db1'], dataRoot);
+    t.regex(fetch.stdout, /Then: mslk datasets fetch chase-db1 --from </);
+  } finally {
+    await dir.cleanup();
+  }
+});

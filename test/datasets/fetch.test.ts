@@ -118,14 +118,14 @@ for (const [label, entry, message] of failures) {
   });
 }
 
-test('fetch of a dataset behind a form explains where and how, then how to import', async (t) => {
+test('fetch of a dataset behind a form explains where and how, then the command that installs the download', async (t) => {
   const root = await tempFolder('fetch-manual');
   try {
     const result = await fetchDataset('drive', {dataRoot: root.path});
     t.is(result.status, 'manual');
     if (result.status !== 'manual') return;
     t.regex(result.page, /drive\.grand-challenge\.org/);
-    t.regex(result.importCommand, /mslk datasets import .* --name drive/);
+    t.regex(result.importCommand, /^mslk datasets fetch drive --from /);
     t.deepEqual(await readdir(root.path), []);
   } finally {
     await root.cleanup();

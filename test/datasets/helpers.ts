@@ -108,3 +108,18 @@ export function makeZip(entries: ReadonlyArray<{name: string; data: Uint8Array |
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, ...centrals, end]);
 }
+
+/**
+ * A CHASE_DB1-shaped folder (one folder: Image_NNL.jpg, Image_NNL_1stHO.png, Image_NNL_2ndHO.png, and R), tiny
+ * images; children 1..n.
+ */
+export async function writeChaseLike(root: string, children = 14, width = 20, height = 16): Promise<void> {
+  for (let child = 1; child <= children; child++) {
+    for (const eye of ['L', 'R']) {
+      const stem = `Image_${String(child).padStart(2, '0')}${eye}`;
+      await writeRgbImage(join(root, `${stem}.jpg`), width, height, 'jpg');
+      await writeRectMask(join(root, `${stem}_1stHO.png`), width, height, {x: 2, y: 2 + (child % 4), w: 5, h: 4});
+      await writeRectMask(join(root, `${stem}_2ndHO.png`), width, height, {x: 3, y: 2, w: 5, h: 4});
+    }
+  }
+}

@@ -7,11 +7,12 @@ import {fetchDataset, type FetchResult} from '../../datasets/fetch.js';
 
 export default class DatasetsFetch extends MslkCommand {
   static override description = 'Download a dataset with public direct links, verify its sha256 and every pair, and unpack it safely into the data root; for datasets behind a form or login, say where and how to get them';
-  static override examples = ['<%= config.bin %> datasets fetch kvasir-seg', '<%= config.bin %> datasets fetch drive'];
+  static override examples = ['<%= config.bin %> datasets fetch kvasir-seg', '<%= config.bin %> datasets fetch drive', '<%= config.bin %> datasets fetch chase-db1 --from ~/Downloads/CHASEDB1.zip'];
   static override args = {name: Args.string({description: 'Dataset name (see datasets list)', required: true})};
   static override flags = {
     'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
     force: Flags.boolean({description: 'Replace a copy that is already present', default: false}),
+    from: Flags.string({description: 'Install from a copy you downloaded (the .zip or the unpacked folder): its layout, pairs and checksums are verified first'}),
   };
 
   async run(): Promise<FetchResult> {
@@ -23,6 +24,7 @@ export default class DatasetsFetch extends MslkCommand {
       const result = await fetchDataset(args.name, {
         dataRoot: resolveDataRoot(flags['data-root']),
         force: flags.force,
+        ...(flags.from ? {from: flags.from} : {}),
         onProgress: (archive, progress) => {
           if (!showBar) return;
           if (archive !== current) {
@@ -38,7 +40,8 @@ export default class DatasetsFetch extends MslkCommand {
       bar = undefined;
       switch (result.status) {
         case 'installed':
-          this.log(`Installed ${result.name} in ${result.path}: ${result.pairs} pairs verified, ${result.checksumsMatched} files match the official checksums`);
+          this.log(`Installed ${result.name} in ${result.path}${result.from ? ` from ${result.from}` : ''}: ${result.pairs} pairs verified, ${result.checksumsMatched} files match the official checksums`);
+          for (const warning of result.warnings ?? []) this.log(`  note: ${warning}`);
           for (const a of result.archives) this.log(`  ${a.url}: ${formatBytes(a.bytes)}, sha256 ${a.sha256}${a.verified ? ' (verified)' : ' (no published checksum to compare)'}`);
           break;
         case 'already-present':
@@ -51,7 +54,7 @@ export default class DatasetsFetch extends MslkCommand {
           this.log(`${result.name} cannot be downloaded automatically: its owners require a manual download.`);
           if (result.page) this.log(`  Where: ${result.page}`);
           this.log(`  How: ${result.instructions}`);
-          this.log(`  Then: ${result.importCommand}  (or unpack it into ${result.path})`);
+          this.log(`  Then: ${result.importCommand}  (checks the layout and every pair, then installs it in ${result.path})`);
           break;
       }
       return result;

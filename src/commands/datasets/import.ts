@@ -17,6 +17,7 @@ export default class DatasetsImport extends MslkCommand {
     images: Flags.string({description: 'Glob of the image files, relative to the folder (with --masks)', dependsOn: ['masks']}),
     masks: Flags.string({description: 'Glob of the mask files, relative to the folder (with --images)', dependsOn: ['images']}),
     'mask-suffix': Flags.string({description: 'Masks are <stem><suffix> (e.g. _mask, _seg)'}),
+    force: Flags.boolean({description: 'Point a name that is already imported at this folder', default: false}),
   };
 
   async run(): Promise<ImportResult> {
@@ -27,9 +28,11 @@ export default class DatasetsImport extends MslkCommand {
       ...(flags.images ? {imagesGlob: flags.images} : {}),
       ...(flags.masks ? {masksGlob: flags.masks} : {}),
       ...(flags['mask-suffix'] ? {maskSuffix: flags['mask-suffix']} : {}),
+      force: flags.force,
     });
     this.log(`Imported ${result.name}: ${result.pairs} pairs from ${result.root}`);
     this.log(`  ${result.detectedBy}`);
+    if (result.replaced) this.log(`  (${result.name} pointed to ${result.replaced} before)`);
     if (result.classes) this.log(`  classes: ${Object.entries(result.classes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     if (result.splits) this.log(`  official split: ${Object.entries(result.splits).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     this.log(`  next: mslk datasets verify ${result.name}; mslk datasets prepare ${result.name} --size 256`);

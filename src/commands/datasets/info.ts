@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
-import {datasetInfo, type DatasetInfo} from '../../datasets/catalog.js';
+import {datasetInfo, describePresence, type DatasetInfo} from '../../datasets/catalog.js';
 import {resolveDataRoot} from '../../datasets/data-root.js';
 
 export default class DatasetsInfo extends MslkCommand {
@@ -19,7 +19,7 @@ export default class DatasetsInfo extends MslkCommand {
     this.log(`  modality: ${info.modality}`);
     if (info.expectedPairs !== undefined) this.log(`  pairs in the full release: ${info.expectedPairs}`);
     if (info.classes) this.log(`  classes: ${info.classes.join(', ')}`);
-    this.log(`  location: ${info.path} (${info.present ? 'present' : 'absent'})`);
+    this.log(`  location: ${info.path} (${describePresence(info)})`);
     for (const layout of info.layouts) {
       this.log(`  layout ${layout.id}: ${layout.description}`);
       this.log(`    pairing: ${layout.pairing}`);
@@ -27,6 +27,7 @@ export default class DatasetsInfo extends MslkCommand {
       if (layout.split) this.log(`    split: ${layout.split}`);
     }
     this.log(`  official split: ${info.officialSplit}`);
+    for (const named of info.namedSplits ?? []) this.log(`  split by name: --split ${named.name}: ${named.description}`);
     if (info.knownChecksums) this.log(`  known checksums: ${info.knownChecksums} files`);
     const d = info.download;
     if (d.kind === 'direct') this.log(`  download: ${d.urls!.join(' ')} (mslk datasets fetch ${info.name}); page ${d.page}`);

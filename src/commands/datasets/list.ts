@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
-import {listDatasets, type CatalogRow} from '../../datasets/catalog.js';
+import {describePresence, listDatasets, type CatalogRow} from '../../datasets/catalog.js';
 import {resolveDataRoot} from '../../datasets/data-root.js';
 
 export default class DatasetsList extends MslkCommand {
@@ -17,8 +17,9 @@ export default class DatasetsList extends MslkCommand {
     this.log(`Data root: ${dataRoot}`);
     const how = {direct: 'fetch', manual: 'manual download', generated: 'generated', imported: 'imported'} as const;
     for (const row of datasets) {
-      const pairs = row.expectedPairs === undefined ? '' : `${row.expectedPairs} pairs`;
-      this.log(`${row.present ? '+' : '-'} ${row.name.padEnd(18)} ${(row.present ? 'present' : 'absent').padEnd(8)} ${pairs.padEnd(11)} ${how[row.download].padEnd(16)} ${row.title}`);
+      const mark = row.state === 'present' ? '+' : row.state === 'unreadable' ? '!' : '-';
+      this.log(`${mark} ${row.name.padEnd(18)} ${how[row.download].padEnd(16)} ${row.title}`);
+      this.log(`    ${describePresence(row)}${row.state === 'absent' && row.expectedPairs !== undefined ? ` (${row.expectedPairs} pairs in the release)` : ''}`);
       this.log(`    terms: ${row.terms}`);
     }
     this.log('Get one: mslk datasets fetch <name>; details: mslk datasets info <name>; your own folder: mslk datasets import <dir> --name <name>');

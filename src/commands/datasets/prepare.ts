@@ -10,13 +10,14 @@ export default class DatasetsPrepare extends MslkCommand {
     '<%= config.bin %> datasets prepare kvasir-seg --size 256',
     '<%= config.bin %> datasets prepare busi --size 256 --split kfold --folds 5 --fold 0 --seed 1',
     '<%= config.bin %> datasets prepare ./my-data --size 128 --split-file splits/my-data.json',
+    '<%= config.bin %> datasets prepare chase-db1 --size 512 --split first-20',
   ];
   static override args = {dataset: Args.string({description: 'Dataset name, imported name, or folder', required: true})};
   static override flags = {
     'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
-    size: Flags.integer({description: 'Side of the square images and masks in pixels', default: 256, min: 8, max: 4096}),
-    split: Flags.string({description: 'How to split: official where the dataset has one, else ratios (auto); or force one', options: ['auto', 'official', 'ratios', 'kfold'], default: 'auto'}),
-    ratios: Flags.string({description: 'train,validation,test fractions for --split ratios/auto', default: '0.8,0.1,0.1'}),
+    size: Flags.integer({description: 'Side of the square images and masks in pixels (a multiple of 16)', default: 256, min: 16, max: 4096}),
+    split: Flags.string({description: 'How to split: official where the dataset has one, else ratios (auto); or force one (auto, official, ratios, kfold), or a customary split by name (chase-db1: first-20; see datasets info)', default: 'auto'}),
+    ratios: Flags.string({description: 'train,validation,test fractions (summing to 1) for --split ratios/auto', default: '0.8,0.1,0.1'}),
     folds: Flags.integer({description: 'Number of folds for --split kfold', default: 5, min: 2}),
     fold: Flags.integer({description: 'Which fold is the test set for --split kfold', default: 0, min: 0}),
     seed: Flags.integer({description: 'Seed of the split', default: 0}),
@@ -39,7 +40,9 @@ export default class DatasetsPrepare extends MslkCommand {
         ...(flags.as ? {as: flags.as} : {}),
         ...(flags['mask-suffix'] ? {maskSuffix: flags['mask-suffix']} : {}),
         split: {
-          method: flags.split as 'auto' | 'official' | 'ratios' | 'kfold',
+          ...(['auto', 'official', 'ratios', 'kfold'].includes(flags.split)
+            ? {method: flags.split as 'auto' | 'official' | 'ratios' | 'kfold'}
+            : {method: 'named' as const, name: flags.split}),
           seed: flags.seed,
           ratios: flags.ratios.split(',').map(Number) as [number, number, number],
           folds: flags.folds,
@@ -63,6 +66,7 @@ export default class DatasetsPrepare extends MslkCommand {
       this.log(`  original-size masks ${p.originalMasksStored ? 'stored in the cache' : 'are re-read from the sources when needed'}`);
       this.log(`  fingerprint ${p.fingerprint}`);
       this.log(`  split: ${result.split.description}: ${result.splitFile}`);
+      for (const warning of result.warnings) this.logToStderr(warning.message);
       return result;
     } finally {
       if (started) bar?.stop();
