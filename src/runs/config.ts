@@ -90,6 +90,12 @@ export type AugmentConfig = z.output<typeof augmentSchema>;
 export type OptimizerConfig = z.output<typeof optimizerSchema>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
 export type LossConfig = z.output<typeof lossSchema>;
+export type TrainConfig = z.output<typeof trainSchema>;
+
+/** The `train` section with every default filled (what a run gets when its config sets nothing there). */
+export function defaultTrainConfig(): TrainConfig {
+  return trainSchema.parse({});
+}
 
 export interface ResolveRunOptions {
   /** `a.b.c=value` assignments, applied in order after the file. */
