@@ -9,8 +9,11 @@ export function formatProgress(event: ProgressEvent): string {
   return `${event.task}: ${event.done}/${event.total}${last}`;
 }
 
-/** A listener that writes `formatProgress` lines through `write`, throttled as described above. */
-export function progressLines(write: (line: string) => void, minIntervalMs = 2000): ProgressListener {
+/**
+ * A listener that writes `formatProgress` lines through `write` (default: straight to stderr, also under --json,
+ * whose output is stdout; oclif's logToStderr is silent then), throttled as described above.
+ */
+export function progressLines(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`), minIntervalMs = 2000): ProgressListener {
   let lastTask: string | undefined;
   let lastAt = -Infinity;
   return (event) => {

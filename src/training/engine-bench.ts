@@ -7,8 +7,8 @@ import {buildReferenceNet, referenceBatch} from '../engine/reference-net.js';
 import {defaultTrainConfig} from '../runs/config.js';
 import {stepRunner, type StepSettings} from './step.js';
 
-/** What one benchmarked step is, as the report names it. */
-export const REFERENCE_STEP_DESCRIPTION = 'reference net training step (forward, loss, backward, optimiser update)';
+/** What one benchmarked step is, as progress lines and the report name it. */
+export const REFERENCE_STEP_DESCRIPTION = 'reference-net training step';
 
 /** The workload: one `trainingStep` of the reference net (built from `seed`) on a fixed batch, at `settings`. */
 export function referenceNetWorkload(settings: StepSettings = defaultTrainConfig(), seed = 0): MakeBenchWorkload {

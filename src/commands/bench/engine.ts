@@ -26,9 +26,9 @@ export default class BenchEngine extends MslkCommand {
     const results = await benchTrainingStep({
       backends: flags.backend as BackendName[] | undefined, size: flags.size, batch: flags.batch,
       steps: flags.steps, warmup: flags.warmup, budgetSeconds: flags.budget,
-      onProgress: progressLines((line) => this.logToStderr(line)),
+      onProgress: progressLines(),
     });
-    this.log(`${REFERENCE_STEP_DESCRIPTION}, ${flags.size}x${flags.size}, batch ${flags.batch}`);
+    this.log(`${REFERENCE_STEP_DESCRIPTION}, ${flags.size}x${flags.size}, batch ${flags.batch}: forward, segmentation loss, mslk backward pass, optimiser update (as training runs it)`);
     for (const r of results) {
       if (r.msPerStep === undefined) {
         this.log(`  ${r.backend.padEnd(15)} unavailable: ${r.detail}`);

@@ -36,7 +36,7 @@ export default class ModelsProfile extends MslkCommand {
     await selectBackend(backendChoice(flags.backend));
     const p = await profileModelTraining(config, {
       size: flags.size, batch: flags.batch, latencyRuns: flags['latency-runs'], trainSteps: flags['train-steps'],
-      countsOnly: flags['counts-only'], budgetMs: flags.budget * 1000, onProgress: progressLines((line) => this.logToStderr(line)),
+      countsOnly: flags['counts-only'], budgetMs: flags.budget * 1000, onProgress: progressLines(),
     });
     this.log(`${config.model} (baseWidth ${config.baseWidth}) at ${p.size}x${p.size}, backend ${p.backend}`);
     const show = (label: string, v: VariantProfile) => {
