@@ -10,9 +10,9 @@ export default class Export extends MslkCommand {
   static override description = 'Export model weights as safetensors (stable names, resolved config in the header) or in the TF.js format. ' +
     'Takes a run directory (its trained weights) or a model config (seeded initial weights).';
   static override examples = [
-    '<%= config.bin %> export configs/models/ms-lkseg.yaml --format safetensors --out ms-lkseg.safetensors',
+    '<%= config.bin %> export configs/models/ms-lkseg.yaml --format safetensors --out exported/ms-lkseg.safetensors',
     '<%= config.bin %> export unet --set baseWidth=16 --format tfjs --out exported/unet',
-    '<%= config.bin %> export runs/3f2a9c1b7d4e --checkpoint best --format safetensors --out trained.safetensors',
+    '<%= config.bin %> export runs/3f2a9c1b7d4e --checkpoint best --format safetensors --out exported/trained.safetensors',
   ];
   static override args = {
     source: Args.string({description: 'A run (its directory, or its id: runs/<id> or <id> with --runs), a model config file (YAML/JSON) or a registered model name', required: true}),

@@ -4,6 +4,7 @@
 import type {MaskRule} from './mask-rules.js';
 import type {PairingRule} from './pairing.js';
 
+/** Lower-case extensions of the image (and image-mask) files mslk reads: the one list, for datasets and `predict`. */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp', '.gif', '.webp'];
 
 /** One images folder and its masks folder (the same folder for flat layouts), relative to the layout root. */

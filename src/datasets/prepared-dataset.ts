@@ -4,12 +4,11 @@
 import {join} from 'node:path';
 import type {CacheContents, CacheHeader, CachedSample} from './cache-file.js';
 import {unpackBits} from './cache-file.js';
-import {decodeMask, readImageSize, type ImageSize} from './decode.js';
+import type {BinaryMask} from '../evaluation/per-image.js';
+import {decodeMask, readImageSize} from './decode.js';
 
-export interface BinaryMask extends ImageSize {
-  /** 0 or 1, row-major. */
-  data: Uint8Array;
-}
+// The mask type evaluation takes (one for the whole project), re-exported for the dataset's users.
+export type {BinaryMask};
 
 export class PreparedDataset {
   readonly header: CacheHeader;
@@ -88,7 +87,7 @@ export class PreparedDataset {
     return out;
   }
 
-  /** The binary mask at the image's original size, for evaluation at the original resolution. */
+  /** The binary mask (0 or 1 per pixel) at the image's original size, for evaluation at the original resolution. */
   async originalMask(index: number): Promise<BinaryMask> {
     const sample = this.header.samples[index];
     if (!sample) throw new Error(`sample ${index} out of range (count ${this.count})`);

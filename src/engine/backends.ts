@@ -145,7 +145,7 @@ function describe(name: BackendName): string {
     case 'tensorflow': return 'libtensorflow with CUDA';
     case 'tensorflow-cpu': return 'libtensorflow on the CPU';
     case 'wasm': return 'WebAssembly SIMD (XNNPACK), one thread, mslk gradient kernels';
-    case 'cpu': return 'pure JavaScript, for debugging only (about 100x slower than wasm)';
+    case 'cpu': return 'pure JavaScript, for debugging only (far slower; `mslk bench engine --backend wasm --backend cpu` measures by how much)';
   }
 }
 

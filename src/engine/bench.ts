@@ -1,18 +1,46 @@
-// `mslk bench engine`: median milliseconds per training step (forward + backward + Adam update) of the
-// reference net on each backend, and images per second.
+// `mslk bench engine`: median milliseconds per step of a workload on each backend, and images per second. The
+// workload is given by the caller (src/training/engine-bench.ts: the training step of the reference net), so that
+// this file, below src/training, only activates backends, times and reports.
 import * as tf from '@tensorflow/tfjs-core';
+import {medianIqr} from '../evaluation/percentile.js';
+import type {ProgressListener} from '../io/progress.js';
 import {activateBackend, activeBackendName, probeBackend, BACKEND_NAMES, type BackendName} from './backends.js';
-import {buildReferenceNet, referenceBatch, trainStep} from './reference-net.js';
+import {timeRuns} from './timed-runs.js';
+
+/**
+ * The backends benchmarked when none is named: all but `cpu`, the pure-JavaScript reference kept for debugging,
+ * whose step at the default size takes minutes. `cpu` runs only when asked for.
+ */
+export const DEFAULT_BENCH_BACKENDS: readonly BackendName[] = BACKEND_NAMES.filter((name) => name !== 'cpu');
+
+/** One backend's instance of the benchmarked work; made after that backend is active. */
+export interface BenchWorkload {
+  /** What one step is, for progress lines and the report (e.g. "reference net training step"). */
+  readonly description: string;
+  /** One step; returns a value read back from the backend (the loss), so its time includes the backend finishing. */
+  step(): number;
+  /** Frees every tensor the workload made. */
+  dispose(): void;
+}
+
+/** Makes the workload for a batch of `batch` images of `size` x `size` pixels. */
+export type MakeBenchWorkload = (size: number, batch: number) => BenchWorkload;
 
 export interface EngineBenchOptions {
-  backends?: BackendName[];
+  /** Default: DEFAULT_BENCH_BACKENDS. */
+  backends?: readonly BackendName[];
   size: number;
   batch: number;
-  /** Timed steps per backend (fewer when the time budget runs out first; at least 2). */
+  /** Timed steps per backend (fewer when the time budget runs out first; at least 1). */
   steps: number;
+  /** Untimed steps first (none on `cpu`, which has no JIT to warm up). */
   warmup: number;
-  /** Per backend, for the timed steps. */
+  /**
+   * Seconds per backend for warm-up and timed steps together: a step starts only when it is expected to end within
+   * it, so a backend takes at most the budget plus one step (a running step cannot be interrupted).
+   */
   budgetSeconds: number;
+  onProgress?: ProgressListener | undefined;
 }
 
 export interface EngineBenchResult {
@@ -23,62 +51,60 @@ export interface EngineBenchResult {
   batch: number;
   steps?: number;
   msPerStep?: number;
+  /** 25th and 75th percentiles of the step times. */
   msPerStepIqr?: [number, number];
   imagesPerSecond?: number;
+  /** True when the budget ended the timing before `steps`. */
+  budgetExhausted?: boolean;
   /** How many times faster than `cpu` (when cpu was measured too). */
   speedupVsCpu?: number;
-  /** Tensors alive after the timed steps minus before (0: no leak). */
+  /** Tensors alive after the last step minus after the first (0: no leak; absent when only one step ran). */
   leakedTensors?: number;
 }
 
-export function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
-async function benchOne(name: BackendName, o: EngineBenchOptions): Promise<EngineBenchResult> {
+async function benchOne(name: BackendName, o: EngineBenchOptions, makeWorkload: MakeBenchWorkload): Promise<EngineBenchResult> {
   const base = {backend: name, size: o.size, batch: o.batch};
+  o.onProgress?.({task: `${name}: checking that it loads and computes correct gradients`, done: 0, total: 1});
   const status = await probeBackend(name);
   if (!status.available) return {...base, available: false, detail: status.detail};
   const previous = tf.getBackend();
   await activateBackend(name);
   try {
-    const net = buildReferenceNet(0);
-    const {x, y} = referenceBatch(o.batch, o.size, 0);
-    const optimizer = tf.train.adam(1e-3);
-    // The pure-JS backend needs no JIT warm-up worth a minute-long step.
-    const warmup = name === 'cpu' ? 0 : o.warmup;
-    for (let i = 0; i < warmup; i++) trainStep(net, optimizer, x, y);
-    const before = tf.memory().numTensors;
-    const times: number[] = [];
-    const deadline = performance.now() + o.budgetSeconds * 1000;
-    while (times.length < o.steps && (times.length < 2 || performance.now() < deadline)) {
-      const t0 = performance.now();
-      trainStep(net, optimizer, x, y);
-      times.push(performance.now() - t0);
+    const workload = makeWorkload(o.size, o.batch);
+    try {
+      const label = `${name}: ${workload.description}, ${o.size}x${o.size}, batch ${o.batch}`;
+      // Leaks are counted from the end of the first step, which makes the optimiser's slots.
+      let stepsRun = 0;
+      let afterFirstStep = 0;
+      const timed = await timeRuns(() => {
+        workload.step();
+        if (++stepsRun === 1) afterFirstStep = tf.memory().numTensors;
+      }, {
+        warmup: name === 'cpu' ? 0 : o.warmup, runs: o.steps, minRuns: 1, budgetMs: o.budgetSeconds * 1000, label,
+        onProgress: o.onProgress,
+      });
+      const {median, iqr} = medianIqr(timed.samplesMs);
+      return {
+        ...base, available: true, detail: status.detail, steps: timed.samplesMs.length, msPerStep: median, msPerStepIqr: iqr,
+        imagesPerSecond: (1000 * o.batch) / median, budgetExhausted: timed.budgetExhausted,
+        ...(stepsRun >= 2 ? {leakedTensors: tf.memory().numTensors - afterFirstStep} : {}),
+      };
+    } finally {
+      workload.dispose();
     }
-    const leakedTensors = tf.memory().numTensors - before;
-    optimizer.dispose();
-    net.dispose();
-    tf.dispose([x, y]);
-    const sorted = [...times].sort((a, b) => a - b);
-    const ms = quantile(sorted, 0.5);
-    return {
-      ...base, available: true, detail: status.detail, steps: times.length, msPerStep: ms,
-      msPerStepIqr: [quantile(sorted, 0.25), quantile(sorted, 0.75)], imagesPerSecond: (1000 * o.batch) / ms, leakedTensors,
-    };
   } finally {
     await tf.setBackend(previous);
   }
 }
 
-export async function benchEngine(o: EngineBenchOptions): Promise<EngineBenchResult[]> {
-  const names = o.backends ?? [...BACKEND_NAMES];
+/**
+ * Runs the workload on each backend in turn (each activated, then the previous one restored); unavailable backends
+ * are reported with the reason. Throws only what the workload throws.
+ */
+export async function benchEngine(o: EngineBenchOptions, makeWorkload: MakeBenchWorkload): Promise<EngineBenchResult[]> {
+  const names = o.backends ?? DEFAULT_BENCH_BACKENDS;
   const results: EngineBenchResult[] = [];
-  for (const name of names) results.push(await benchOne(name, o));
+  for (const name of names) results.push(await benchOne(name, o, makeWorkload));
   const cpu = results.find((r) => r.backend === 'cpu' && r.msPerStep !== undefined);
   if (cpu) {
     for (const r of results) if (r.msPerStep !== undefined) r.speedupVsCpu = cpu.msPerStep! / r.msPerStep;

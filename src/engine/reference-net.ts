@@ -1,10 +1,12 @@
 // A fixed conv net that exercises every kernel family MS-LKSeg trains with (3x3 conv, 21x21 depthwise, 1x1 conv,
 // max-pool, bilinear up-sampling, concat), built from raw ops so that engine benchmarks do not depend on the
-// model code. Used by `mslk bench engine`.
+// model code. Used by `mslk bench engine`, which trains it with the project's training step
+// (src/training/engine-bench.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import {SeededRandom} from '../io/random.js';
 
 export interface ReferenceNet {
+  /** The six convolution kernels, in a fixed order. */
   params: tf.Variable[];
   /** Logits [B, H, W, 1]. */
   forward(x: tf.Tensor4D): tf.Tensor4D;
@@ -13,6 +15,7 @@ export interface ReferenceNet {
 
 const WIDTH = 16;
 
+/** The reference net with He-normal kernels drawn from the seeded stream 'reference-net'. */
 export function buildReferenceNet(seed = 0): ReferenceNet {
   const rng = SeededRandom.stream('reference-net', seed);
   const he = (shape: [number, number, number, number], fanIn: number): tf.Variable =>
@@ -56,12 +59,4 @@ export function referenceBatch(batch: number, size: number, seed = 0): {x: tf.Te
     y[(b * size + i) * size + j] = (i - size / 2) ** 2 + (j - size / 2) ** 2 < r * r ? 1 : 0;
   }
   return {x: tf.tensor4d(x, [batch, size, size, 3]), y: tf.tensor4d(y, [batch, size, size, 1])};
-}
-
-/** One forward + backward + Adam update; returns the loss. */
-export function trainStep(net: ReferenceNet, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor4D): number {
-  const loss = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(y, net.forward(x)) as tf.Scalar, true, net.params);
-  const value = loss!.dataSync()[0]!;
-  loss!.dispose();
-  return value;
 }

@@ -21,7 +21,7 @@ export {
   type PerImageOptions,
   type ProbabilityMap,
 } from './per-image.js';
-export {percentile} from './percentile.js';
+export {medianIqr, percentile, type MedianIqr} from './percentile.js';
 export {resizeBilinear} from './resize.js';
 export {imageDiagonal, pixelCount, type ImageShape} from './shape.js';
 export {diceOverThresholds, THRESHOLD_COUNT, thresholdAveragedDice} from './threshold-averaged.js';

@@ -24,6 +24,21 @@ export function percentile(values: ArrayLike<number>, percent: number): number {
   return low + (position - below) * (high - low);
 }
 
+/** The median and the quartiles of a sample: the 50th, 25th and 75th percentiles as `percentile` computes them. */
+export interface MedianIqr {
+  readonly median: number;
+  /** [25th, 75th] percentile. */
+  readonly iqr: [number, number];
+}
+
+/**
+ * Median and interquartile range of `values` (any order; not modified), numpy's linear interpolation: the summary of
+ * repeated timings (conventions.md, "latency: median and IQR"). Throws on an empty array or a NaN value.
+ */
+export function medianIqr(values: ArrayLike<number>): MedianIqr {
+  return {median: percentile(values, 50), iqr: [percentile(values, 25), percentile(values, 75)]};
+}
+
 /** Reorders `a` so that a[k] is the k-th smallest, smaller or equal values left of it, larger or equal right. */
 function selectInPlace(a: Float64Array, k: number): number {
   let left = 0;

@@ -6,13 +6,13 @@ import {basename, extname, join, resolve} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import {decodeImage, decodeMask} from '../datasets/decode.js';
+import {IMAGE_EXTENSIONS} from '../datasets/layout.js';
 import {THRESHOLD_128} from '../datasets/mask-rules.js';
 import {isJunk} from '../datasets/walk.js';
 import {binarize, maskBoundary, resizeBilinear} from '../evaluation/index.js';
 import {inferenceModel} from './inference-model.js';
 import {openRun} from '../runs/open-run.js';
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.gif', '.webp']);
 
 /** What predictImages segments, with which run, and where it writes. */
 export interface PredictOptions {
@@ -49,8 +49,8 @@ export async function listImages(input: string): Promise<string[]> {
   const info = await stat(input).catch(() => undefined);
   if (!info) throw new Error(`${input}: no such file or folder`);
   if (info.isFile()) return [resolve(input)];
-  const names = (await readdir(input)).filter((n) => !isJunk(n) && IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
-  if (names.length === 0) throw new Error(`${input}: no images (looked for ${[...IMAGE_EXTENSIONS].join(' ')})`);
+  const names = (await readdir(input)).filter((n) => !isJunk(n) && IMAGE_EXTENSIONS.includes(extname(n).toLowerCase())).sort();
+  if (names.length === 0) throw new Error(`${input}: no images (looked for ${IMAGE_EXTENSIONS.join(' ')})`);
   return names.map((n) => resolve(input, n));
 }
 

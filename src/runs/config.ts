@@ -100,6 +100,12 @@ export type OptimizerConfig = z.output<typeof optimizerSchema>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
 /** train.loss: the training loss on logits (see segmentationLoss). */
 export type LossConfig = z.output<typeof lossSchema>;
+export type TrainConfig = z.output<typeof trainSchema>;
+
+/** The `train` section with every default filled (what a run gets when its config sets nothing there). */
+export function defaultTrainConfig(): TrainConfig {
+  return trainSchema.parse({});
+}
 
 /** Overrides applied after a config file and its bases, in this order: set, dataset, seed. */
 export interface ResolveRunOptions {

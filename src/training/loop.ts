@@ -1,18 +1,18 @@
-// The training loop of one run: seeded batches from the dataset cache, forward + loss + backward + update per
-// step (learning rate and DyConv temperature per step), validation every epoch, `last` and `best` checkpoints,
-// resumable from the last one with exactly the result of an uninterrupted run.
+// The training loop of one run: seeded batches from the dataset cache, one `trainingStep` (src/training/step.ts:
+// forward + loss + backward + update) per batch with the learning rate and DyConv temperature of that step,
+// validation every epoch, `last` and `best` checkpoints, resumable from the last one with exactly the result of an
+// uninterrupted run.
 import * as tf from '@tensorflow/tfjs';
-import {variableGradsReleasing} from '../engine/gradients.js';
 import type {AugmentOptions} from '../datasets/augment.js';
 import {epochBatches} from '../datasets/batches.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import {applyTrainingProgress, buildModel, familyOf} from '../models/registry.js';
 import {readCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainingPosition} from './checkpoint.js';
 import type {RunConfig} from '../runs/config.js';
-import {segmentationLoss} from './losses.js';
 import {Optimizer} from './optimizers.js';
 import type {RunDir} from '../runs/run-dir.js';
 import {learningRateAt} from './schedules.js';
+import {trainableOf, trainingStep, type TrainingStepResult} from './step.js';
 import {meanDiceAtPreparedSize} from './validate.js';
 
 /** One line of log.jsonl: what one epoch did. */
@@ -114,7 +114,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
     }
     logLines = await run.logLines(position.epoch);
   }
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const trainable = trainableOf(model);
   const stepsPerEpoch = Math.ceil(o.trainIndices.length / config.train.batchSize);
   const totalSteps = stepsPerEpoch * config.train.epochs;
   const augment = augmentOptions(config);
@@ -136,15 +136,15 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       tau = applyTrainingProgress(model, config.model, progress(step + 1));
       const x = tf.tensor4d(b.images, b.shape);
       const y = tf.tensor4d(b.masks, [b.shape[0], b.shape[1], b.shape[2], 1]);
-      const {value, grads} = variableGradsReleasing(() => segmentationLoss(config.train.loss, y, model.apply(x, {training: true}) as tf.Tensor4D), variables);
-      const loss = value.dataSync()[0]!;
-      if (!Number.isFinite(loss)) {
-        tf.dispose([x, y, value, ...Object.values(grads)]);
-        throw new TrainingDivergedError(epoch + 1, step + 1, loss);
+      let result: TrainingStepResult;
+      try {
+        result = trainingStep({trainable, optimizer, loss: config.train.loss, x, y, lr});
+      } finally {
+        tf.dispose([x, y]);
       }
-      optimizer.apply(variables, variables.map((v) => grads[v.name]!), lr);
-      peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
-      tf.dispose([x, y, value, ...Object.values(grads)]);
+      if (!result.updated) throw new TrainingDivergedError(epoch + 1, step + 1, result.loss);
+      const loss = result.loss;
+      peakTensorBytes = Math.max(peakTensorBytes, result.liveTensorBytes);
       position.step++;
       lossSum += loss * b.indices.length;
       seen += b.indices.length;

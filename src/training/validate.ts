@@ -2,6 +2,8 @@
 // resolution (cheap; the run's reported metrics are computed at each image's original resolution instead).
 import * as tf from '@tensorflow/tfjs';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
+import {confusionCounts} from '../evaluation/confusion.js';
+import {overlapMetrics} from '../evaluation/overlap.js';
 
 /**
  * Foreground probabilities (sigmoid of the model's logits) of the given samples, in inference mode, batch by batch:
@@ -23,29 +25,17 @@ export function predictProbabilities(model: tf.LayersModel, dataset: PreparedDat
   return out;
 }
 
-/** Dice of a probability map thresholded as src/evaluation does (p >= threshold) against a binary mask; both empty counts as 1. */
-export function diceOf(probabilities: Float32Array, mask: Uint8Array, threshold: number): number {
-  let tp = 0;
-  let predicted = 0;
-  let actual = 0;
-  for (let i = 0; i < mask.length; i++) {
-    const p = probabilities[i]! >= threshold ? 1 : 0;
-    predicted += p;
-    actual += mask[i]!;
-    tp += p & mask[i]!;
-  }
-  return predicted + actual === 0 ? 1 : (2 * tp) / (predicted + actual);
-}
-
 /**
- * Mean per-image Dice at the prepared size (not the original resolution: cheap, for choosing `best` each epoch),
- * foreground where p >= threshold; 0 when `indices` is empty.
+ * Mean over `indices` of the per-image Dice at the prepared size, each computed by src/evaluation (probability >=
+ * `threshold` is foreground; both masks empty scores 1, exactly one empty 0), in inference mode. Throws (RangeError)
+ * when the model outputs NaN.
  */
 export function meanDiceAtPreparedSize(model: tf.LayersModel, dataset: PreparedDataset, indices: readonly number[], batchSize: number, threshold: number): number {
   const probabilities = predictProbabilities(model, dataset, indices, batchSize);
+  const shape = {height: dataset.size, width: dataset.size};
   let sum = 0;
   probabilities.forEach((p, k) => {
-    sum += diceOf(p, dataset.maskBytes(indices[k]!), threshold);
+    sum += overlapMetrics(confusionCounts(p, dataset.maskBytes(indices[k]!), shape, threshold)).dice;
   });
   return sum / Math.max(1, indices.length);
 }

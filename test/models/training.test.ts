@@ -3,7 +3,8 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import {buildModel} from '../../src/models/registry.js';
-import {trainStep} from '../../src/models/profile/timing.js';
+import {defaultTrainConfig} from '../../src/runs/config.js';
+import {stepRunner, trainableOf} from '../../src/training/step.js';
 import {randomImage, useWasm} from './helpers.js';
 
 test.before(useWasm);
@@ -65,16 +66,16 @@ test.serial('a training step leaks no tensors (after the optimizer has made its 
   const {model} = buildModel({model: 'ms-lkseg', baseWidth: 4}, {seed: 2});
   const x = randomImage(2, 32, 3);
   const y = tf.tidy(() => tf.cast(tf.greater(randomImage(2, 32, 4, 1), 0.5), 'float32')) as tf.Tensor4D;
-  const optimizer = tf.train.adam(1e-3);
-  trainStep(model, optimizer, x, y);
+  const runner = stepRunner(trainableOf(model), defaultTrainConfig());
+  runner.step(x, y);
   const before = tf.memory().numTensors;
-  const loss = trainStep(model, optimizer, x, y);
+  const loss = runner.step(x, y);
   t.true(Number.isFinite(loss));
   t.is(tf.memory().numTensors, before);
   const predictBefore = tf.memory().numTensors;
   (model.predict(x) as tf.Tensor).dispose();
   t.is(tf.memory().numTensors, predictBefore);
-  optimizer.dispose();
+  runner.dispose();
   tf.dispose([x, y]);
   model.dispose();
 });

@@ -1,15 +1,17 @@
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
 import {formatBytes} from '../../cli/format.js';
+import {progressLines} from '../../cli/progress-lines.js';
 import {backendChoice, BACKEND_NAMES, selectBackend} from '../../engine/backends.js';
 import {loadModelConfig} from '../../models/load-config.js';
-import {profileModel, type ModelProfile, type VariantProfile} from '../../models/profile/profile.js';
+import type {ModelProfile, VariantProfile} from '../../models/profile/profile.js';
 import type {Timing} from '../../models/profile/timing.js';
+import {profileModelTraining} from '../../training/profile-step.js';
 
 const ms = (t?: Timing) => (t ? `${t.medianMs.toFixed(1)} ms (IQR ${t.iqrMs[0].toFixed(1)}-${t.iqrMs[1].toFixed(1)}, n=${t.runs})` : '-');
 
 export default class ModelsProfile extends MslkCommand {
-  static override description = 'Parameters, MACs/FLOPs (FLOPs = 2 x MACs), batch-1 latency, training step time and peak tensor memory of a model, unfused and fused';
+  static override description = 'Parameters, MACs/FLOPs (FLOPs = 2 x MACs), batch-1 latency, time and peak tensor memory of the training step training runs, of a model, unfused and fused; progress on stderr';
   static override examples = [
     '<%= config.bin %> models profile ms-lkseg --size 256 --set baseWidth=16',
     '<%= config.bin %> models profile configs/models/ms-lkseg.yaml --set ld.largeKernel=13 --counts-only --json',
@@ -24,7 +26,7 @@ export default class ModelsProfile extends MslkCommand {
     'latency-runs': Flags.integer({description: 'Timed batch-1 inference runs (after 2 warm-ups)', default: 30, min: 2}),
     'train-steps': Flags.integer({description: 'Timed training steps (after 1 warm-up)', default: 5, min: 2}),
     'counts-only': Flags.boolean({description: 'Only parameters and MACs (no timing)', default: false}),
-    budget: Flags.integer({description: 'Seconds of timing per variant before stopping early', default: 300, min: 1}),
+    budget: Flags.integer({description: 'Seconds per timing (latency of each variant, training step) before stopping early; latency keeps >= 30 runs, training >= 2 steps', default: 300, min: 1}),
     backend: Flags.string({description: 'TF.js backend (default: MSLK_BACKEND or auto)', options: ['auto', ...BACKEND_NAMES]}),
   };
 
@@ -32,9 +34,9 @@ export default class ModelsProfile extends MslkCommand {
     const {args, flags} = await this.parse(ModelsProfile);
     const config = await loadModelConfig(args.config, flags.set);
     await selectBackend(backendChoice(flags.backend));
-    const p = await profileModel(config, {
+    const p = await profileModelTraining(config, {
       size: flags.size, batch: flags.batch, latencyRuns: flags['latency-runs'], trainSteps: flags['train-steps'],
-      countsOnly: flags['counts-only'], budgetMs: flags.budget * 1000,
+      countsOnly: flags['counts-only'], budgetMs: flags.budget * 1000, onProgress: progressLines(),
     });
     this.log(`${config.model} (baseWidth ${config.baseWidth}) at ${p.size}x${p.size}, backend ${p.backend}`);
     const show = (label: string, v: VariantProfile) => {

@@ -1,12 +1,14 @@
 // `mslk models profile`: parameters, MACs/FLOPs, latency, training step time and peak tensor memory of one
-// model config, unfused (training form) and fused (inference form).
+// model config, unfused (training form) and fused (inference form). The training step comes from the caller
+// (src/training/profile-step.ts), so that the step timed here is the one training runs.
 import * as tf from '@tensorflow/tfjs';
 import {wasmHeapBytes} from '../../engine/backends.js';
 import {buildModel, type ModelConfig} from '../registry.js';
 import {fuseForInference, hasUnfusedLayers} from '../fuse.js';
 import {countMacs} from './macs.js';
 import {countParams, type ParamCounts} from './params.js';
-import {measureLatency, measurePeakMemory, measureTrainStep, type Timing} from './timing.js';
+import type {ProgressListener} from '../../io/progress.js';
+import {measureInferencePeakBytes, measureLatency, measureTrainPeakBytes, measureTrainStep, type MakeTrainingStep, type Timing} from './timing.js';
 
 export interface ProfileOptions {
   size: number;
@@ -16,8 +18,12 @@ export interface ProfileOptions {
   trainSteps: number;
   /** Skip latency, training time and memory (counts only). */
   countsOnly: boolean;
-  /** Stop timing a variant after this many milliseconds (at least 2 runs; latency keeps >= latencyRuns when it can). */
+  /** Milliseconds of timing per measurement before stopping early (latency keeps >= 30 runs, training >= 2 steps). */
   budgetMs: number;
+  /** The training step to time; without it the training step is not timed. */
+  trainingStep?: MakeTrainingStep;
+  /** Progress of the timing (what is timed, runs done of how many), for long profiles. */
+  onProgress?: ProgressListener | undefined;
 }
 
 export interface VariantProfile {
@@ -46,6 +52,10 @@ function counts(model: tf.LayersModel): VariantProfile {
   return {params: countParams(model), macs: macs.total, flops: 2 * macs.total, macsByCategory: macs.byCategory};
 }
 
+/**
+ * Counts, then (unless `countsOnly`) latency and memory of each variant and the training step's time and memory.
+ * A training step that fails (e.g. out of wasm memory) is reported in `unfused.trainError`, not thrown.
+ */
 export async function profileModel(config: ModelConfig, options: ProfileOptions): Promise<ModelProfile> {
   const {model} = buildModel(config, {inputSize: options.size});
   const fused = hasUnfusedLayers(model) ? fuseForInference(model) : undefined;
@@ -53,20 +63,27 @@ export async function profileModel(config: ModelConfig, options: ProfileOptions)
     const result: ModelProfile = {config, backend: tf.getBackend(), size: options.size, batch: options.batch, unfused: counts(model)};
     if (fused) result.fused = counts(fused);
     if (options.countsOnly) return result;
-    const latencyOpts = {runs: options.latencyRuns, minRuns: Math.min(options.latencyRuns, 30), budgetMs: options.budgetMs};
-    for (const [variant, m] of [[result.unfused, model], ...(fused ? [[result.fused!, fused] as const] : [])] as const) {
-      variant.latency = await measureLatency(m, options.size, latencyOpts);
-      variant.peakInferenceBytes = (await measurePeakMemory(m, options.size, options.batch, false)).inferenceBytes;
+    const timing = {minRuns: Math.min(options.latencyRuns, 30), budgetMs: options.budgetMs, onProgress: options.onProgress};
+    for (const [name, variant, m] of [['unfused', result.unfused, model], ...(fused ? [['fused', result.fused!, fused] as const] : [])] as const) {
+      variant.latency = await measureLatency(m, options.size, {...timing, runs: options.latencyRuns, label: `${name}: batch-1 inference at ${options.size}x${options.size}`});
+      options.onProgress?.({task: `${name}: peak tensor memory of one inference`, done: 0, total: 1});
+      variant.peakInferenceBytes = await measureInferencePeakBytes(m, options.size);
     }
     // Training changes the weights and BN statistics, so it runs last, on the unfused model.
     // The wasm heap is capped at 4 GiB; a training step that does not fit aborts the wasm module, so report
     // it instead of losing the counts and latencies measured so far.
-    try {
-      result.unfused.trainStep = await measureTrainStep(model, options.size, options.batch, {steps: options.trainSteps, budgetMs: options.budgetMs});
-      result.unfused.peakTrainBytes = (await measurePeakMemory(model, options.size, options.batch, true)).trainBytes;
-    } catch (error) {
-      result.unfused.trainError = `training step at batch ${options.batch} failed on ${result.backend}: ${(error as Error).message.split('\n')[0]}` +
-        (/Aborted/.test(String(error)) ? ' (most likely out of wasm memory, 4 GiB at most)' : '');
+    if (options.trainingStep) {
+      try {
+        result.unfused.trainStep = await measureTrainStep(model, options.trainingStep, options.size, options.batch, {
+          runs: options.trainSteps, budgetMs: options.budgetMs, onProgress: options.onProgress,
+          label: `unfused: training step at ${options.size}x${options.size}, batch ${options.batch}`,
+        });
+        options.onProgress?.({task: `unfused: peak tensor memory of a training step (2 steps)`, done: 0, total: 2});
+        result.unfused.peakTrainBytes = await measureTrainPeakBytes(model, options.trainingStep, options.size, options.batch);
+      } catch (error) {
+        result.unfused.trainError = `training step at batch ${options.batch} failed on ${result.backend}: ${(error as Error).message.split('\n')[0]}` +
+          (/Aborted/.test(String(error)) ? ' (most likely out of wasm memory, 4 GiB at most)' : '');
+      }
     }
     result.wasmHeapBytes = wasmHeapBytes();
     return result;

@@ -1,8 +1,11 @@
 // Wall-clock costs on the active backend: batch-1 inference latency (warm-up, then >= 30 timed runs, median
-// and IQR), the time of one training step (forward + loss + backward + Adam update, train mode), and peak
-// tensor memory of each (tf.profile's peakBytes, measured in a separate untimed run).
+// and IQR), the time of one training step, and peak tensor memory of each (tf.profile's peakBytes, measured in a
+// separate untimed run). The training step is supplied by the caller (src/training/profile-step.ts: the step the
+// training loop runs), because src/models sits below src/training.
 import * as tf from '@tensorflow/tfjs';
-import {variableGradsReleasing} from '../../engine/gradients.js';
+import {timeRuns} from '../../engine/timed-runs.js';
+import {medianIqr} from '../../evaluation/percentile.js';
+import type {ProgressListener} from '../../io/progress.js';
 import {SeededRandom} from '../../io/random.js';
 
 export interface Timing {
@@ -12,16 +15,33 @@ export interface Timing {
   runs: number;
 }
 
-function quantile(sorted: number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+/** Median and IQR of timings in milliseconds (src/evaluation's percentile). Throws on no samples. */
+export function summarise(samples: number[]): Timing {
+  const {median, iqr} = medianIqr(samples);
+  return {medianMs: median, iqrMs: iqr, runs: samples.length};
 }
 
-export function summarise(samples: number[]): Timing {
-  const s = [...samples].sort((a, b) => a - b);
-  return {medianMs: quantile(s, 0.5), iqrMs: [quantile(s, 0.25), quantile(s, 0.75)], runs: s.length};
+/**
+ * The training step the profiler times, for one model: each `step` trains it on (x, y) and returns the loss; it
+ * owns its optimiser state, which `dispose` frees. src/training/step.ts's `stepRunner` is one.
+ */
+export interface ProfiledTrainingStep {
+  step(x: tf.Tensor4D, y: tf.Tensor4D): number;
+  dispose(): void;
+}
+
+export type MakeTrainingStep = (model: tf.LayersModel) => ProfiledTrainingStep;
+
+export interface TimingOptions {
+  warmup?: number;
+  runs?: number;
+  /** Runs made even when the budget is spent. */
+  minRuns?: number;
+  /** Milliseconds for warm-up and timed runs together (default: no bound). */
+  budgetMs?: number;
+  /** What is timed, for progress events. */
+  label?: string;
+  onProgress?: ProgressListener | undefined;
 }
 
 /** A deterministic input batch in [0, 1] and a binary target. */
@@ -35,87 +55,73 @@ export function randomBatch(batch: number, size: number, inChannels: number, see
 }
 
 /** Batch-1 inference latency; stops early (after at least `minRuns`) once `budgetMs` is spent. */
-export async function measureLatency(model: tf.LayersModel, size: number, opts: {warmup?: number; runs?: number; minRuns?: number; budgetMs?: number} = {}): Promise<Timing> {
+export async function measureLatency(model: tf.LayersModel, size: number, opts: TimingOptions = {}): Promise<Timing> {
   const inChannels = model.inputs[0]!.shape[3] as number;
   const {x, y} = randomBatch(1, size, inChannels);
   y.dispose();
-  const run = async () => {
-    const out = model.predict(x) as tf.Tensor;
-    await out.data();
-    out.dispose();
-  };
-  for (let i = 0; i < (opts.warmup ?? 2); i++) await run();
-  const samples: number[] = [];
-  const start = performance.now();
-  const runs = opts.runs ?? 30;
-  while (samples.length < runs) {
-    const t0 = performance.now();
-    await run();
-    samples.push(performance.now() - t0);
-    if (samples.length >= (opts.minRuns ?? runs) && performance.now() - start > (opts.budgetMs ?? Infinity)) break;
+  try {
+    const runs = opts.runs ?? 30;
+    const timed = await timeRuns(async () => {
+      const out = model.predict(x) as tf.Tensor;
+      await out.data();
+      out.dispose();
+    }, {
+      warmup: opts.warmup ?? 2, runs, minRuns: opts.minRuns ?? runs, budgetMs: opts.budgetMs ?? Infinity,
+      label: opts.label ?? 'batch-1 inference', onProgress: opts.onProgress,
+    });
+    return summarise(timed.samplesMs);
+  } finally {
+    x.dispose();
   }
-  x.dispose();
-  return summarise(samples);
 }
 
-function trainableVariables(model: tf.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => w.read() as tf.Variable);
-}
-
-/** One training step: sigmoid BCE on the logits, Adam. Returns the loss. */
-export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor4D, y: tf.Tensor4D): number {
-  const {value: loss, grads} = variableGradsReleasing(() => {
-    const logits = model.apply(x, {training: true}) as tf.Tensor;
-    return tf.losses.sigmoidCrossEntropy(y, logits) as tf.Scalar;
-  }, trainableVariables(model));
-  optimizer.applyGradients(grads);
-  const value = loss.dataSync()[0]!;
-  tf.dispose([loss, ...Object.values(grads)]);
-  return value;
-}
-
-export async function measureTrainStep(model: tf.LayersModel, size: number, batch: number, opts: {warmup?: number; steps?: number; budgetMs?: number} = {}): Promise<Timing> {
+/** Time of one training step (`makeStep`'s) at `batch`, after one warm-up step that also makes the optimiser's slots. */
+export async function measureTrainStep(model: tf.LayersModel, makeStep: MakeTrainingStep, size: number, batch: number, opts: TimingOptions = {}): Promise<Timing> {
   const inChannels = model.inputs[0]!.shape[3] as number;
   const {x, y} = randomBatch(batch, size, inChannels);
-  const optimizer = tf.train.adam(1e-4);
+  const runner = makeStep(model);
   try {
-    for (let i = 0; i < (opts.warmup ?? 1); i++) trainStep(model, optimizer, x, y);
-    const samples: number[] = [];
-    const start = performance.now();
-    const steps = opts.steps ?? 5;
-    while (samples.length < steps) {
-      const t0 = performance.now();
-      trainStep(model, optimizer, x, y);
-      samples.push(performance.now() - t0);
-      if (samples.length >= 2 && performance.now() - start > (opts.budgetMs ?? Infinity)) break;
-    }
-    return summarise(samples);
+    const timed = await timeRuns(() => runner.step(x, y), {
+      warmup: opts.warmup ?? 1, runs: opts.runs ?? 5, minRuns: opts.minRuns ?? 2, budgetMs: opts.budgetMs ?? Infinity,
+      label: opts.label ?? `training step, batch ${batch}`, onProgress: opts.onProgress,
+    });
+    return summarise(timed.samplesMs);
   } finally {
-    optimizer.dispose();
+    runner.dispose();
     tf.dispose([x, y]);
   }
 }
 
-/** Peak bytes of tensor memory during one batch-1 inference and one training step (beyond what was live before). */
-export async function measurePeakMemory(model: tf.LayersModel, size: number, batch: number, train: boolean): Promise<{inferenceBytes: number; trainBytes: number | null}> {
+/** Peak bytes of tensor memory during one batch-1 inference (beyond what was live before). */
+export async function measureInferencePeakBytes(model: tf.LayersModel, size: number): Promise<number> {
   const inChannels = model.inputs[0]!.shape[3] as number;
   const one = randomBatch(1, size, inChannels);
-  const inference = await tf.profile(() => {
-    const out = model.predict(one.x) as tf.Tensor;
-    out.dispose();
-  });
-  tf.dispose([one.x, one.y]);
-  let trainBytes: number | null = null;
-  if (train) {
-    const b = randomBatch(batch, size, inChannels);
-    const optimizer = tf.train.adam(1e-4);
-    trainStep(model, optimizer, b.x, b.y); // creates the optimizer's slots, which are not per-step memory
+  try {
     const info = await tf.profile(() => {
-      trainStep(model, optimizer, b.x, b.y);
+      (model.predict(one.x) as tf.Tensor).dispose();
     });
-    trainBytes = info.peakBytes;
-    optimizer.dispose();
+    return info.peakBytes;
+  } finally {
+    tf.dispose([one.x, one.y]);
+  }
+}
+
+/**
+ * Peak bytes of tensor memory during one training step at `batch` (beyond what was live before), measured on the
+ * second step: the first makes the optimiser's slots, which are not per-step memory.
+ */
+export async function measureTrainPeakBytes(model: tf.LayersModel, makeStep: MakeTrainingStep, size: number, batch: number): Promise<number> {
+  const inChannels = model.inputs[0]!.shape[3] as number;
+  const b = randomBatch(batch, size, inChannels);
+  const runner = makeStep(model);
+  try {
+    runner.step(b.x, b.y);
+    const info = await tf.profile(() => {
+      runner.step(b.x, b.y);
+    });
+    return info.peakBytes;
+  } finally {
+    runner.dispose();
     tf.dispose([b.x, b.y]);
   }
-  return {inferenceBytes: inference.peakBytes, trainBytes};
 }

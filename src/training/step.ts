@@ -1,0 +1,98 @@
+// The one training step of mslk: forward in training mode, the segmentation loss, the memory-releasing backward
+// pass (src/engine/gradients.ts) and the project's optimiser (src/training/optimizers.ts). The training loop, the
+// model profiler (`mslk models profile`) and the engine benchmark (`mslk bench engine`) all run this function, so
+// the step they time is the step training runs.
+import * as tf from '@tensorflow/tfjs';
+import {variableGradsReleasing} from '../engine/gradients.js';
+import type {LossConfig, OptimizerConfig} from '../runs/config.js';
+import {segmentationLoss} from './losses.js';
+import {Optimizer} from './optimizers.js';
+
+/** Something a step can train: a forward pass to logits and the variables it learns. */
+export interface Trainable {
+  /** Logits [B, H, W, 1] of images [B, H, W, C] (NHWC), in training mode (batch statistics, BN updates). */
+  forward(x: tf.Tensor4D): tf.Tensor4D;
+  /** The trainable variables, in a fixed order (the optimiser keys its state by position). */
+  readonly variables: readonly tf.Variable[];
+}
+
+/** A layers model as a Trainable: `model.apply(x, {training: true})` and its trainable weights. */
+export function trainableOf(model: tf.LayersModel): Trainable {
+  return {
+    forward: (x) => model.apply(x, {training: true}) as tf.Tensor4D,
+    variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+  };
+}
+
+export interface TrainingStepInput {
+  trainable: Trainable;
+  optimizer: Optimizer;
+  loss: LossConfig;
+  /** Images [B, H, W, C] (NHWC), values in [0, 1]. Not disposed. */
+  x: tf.Tensor4D;
+  /** Binary masks [B, H, W, 1] in {0, 1}. Not disposed. */
+  y: tf.Tensor4D;
+  /** Learning rate of this step. */
+  lr: number;
+}
+
+export interface TrainingStepResult {
+  /** The loss of the batch before the update (mean over pixels and images, see losses.ts). */
+  loss: number;
+  /** False when the loss was not finite: then the weights and the optimiser state are left as they were. */
+  updated: boolean;
+  /** Bytes of live tensor memory right after the update, gradients still held (the step's high-water mark). */
+  liveTensorBytes: number;
+}
+
+/**
+ * One optimisation step of `trainable` on (x, y): forward, `segmentationLoss`, gradients by
+ * `variableGradsReleasing` (bit-identical to tf.variableGrads, less memory), `optimizer.apply` at `lr`.
+ * Disposes every tensor it made (the optimiser's slots, created at the first step, persist by design).
+ * A non-finite loss skips the update so that the caller can stop with the weights intact.
+ */
+export function trainingStep(input: TrainingStepInput): TrainingStepResult {
+  const {trainable, optimizer, x, y} = input;
+  const variables = [...trainable.variables];
+  const {value, grads} = variableGradsReleasing(() => segmentationLoss(input.loss, y, trainable.forward(x)), variables);
+  try {
+    const loss = value.dataSync()[0]!;
+    if (!Number.isFinite(loss)) return {loss, updated: false, liveTensorBytes: tf.memory().numBytes};
+    optimizer.apply(variables, variables.map((v) => grads[v.name]!), input.lr);
+    return {loss, updated: true, liveTensorBytes: tf.memory().numBytes};
+  } finally {
+    tf.dispose([value, ...Object.values(grads)]);
+  }
+}
+
+/** What a repeated step needs besides the data: the optimiser's and the loss's settings, at a constant rate. */
+export interface StepSettings {
+  optimizer: OptimizerConfig;
+  loss: LossConfig;
+}
+
+/** A trainable with its own optimiser, stepped again and again at the configured learning rate. */
+export interface StepRunner {
+  /** One `trainingStep` on (x, y); returns the loss. Throws when the loss is not finite. */
+  step(x: tf.Tensor4D, y: tf.Tensor4D): number;
+  /** Frees the optimiser's state (not the trainable's variables). */
+  dispose(): void;
+}
+
+/**
+ * The step the profiler and the engine benchmark time: `trainingStep` with a fresh project `Optimizer` at the
+ * constant rate `settings.optimizer.lr` (the training loop's first step, before any schedule moves the rate).
+ */
+export function stepRunner(trainable: Trainable, settings: StepSettings): StepRunner {
+  const optimizer = new Optimizer(settings.optimizer);
+  return {
+    step(x, y) {
+      const result = trainingStep({trainable, optimizer, loss: settings.loss, x, y, lr: settings.optimizer.lr});
+      if (!result.updated) throw new Error(`the training step's loss became ${result.loss}; lower the learning rate or check the input`);
+      return result.loss;
+    },
+    dispose() {
+      optimizer.dispose();
+    },
+  };
+}
