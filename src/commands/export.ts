@@ -2,7 +2,9 @@ import {stat} from 'node:fs/promises';
 import {basename, join} from 'node:path';
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
-import {backendChoice, BACKEND_NAMES, selectBackend} from '../engine/backends.js';
+import {modelConfigKeys} from '../cli/config-keys.js';
+import {backendFlag, checkpointFlag, expectPathKind} from '../cli/flags.js';
+import {backendChoice, selectBackend} from '../engine/backends.js';
 import {loadModelConfig} from '../models/config/load.js';
 import {exportModel, type ExportResult} from '../models/export/export-model.js';
 import {openRun} from '../runs/open-run.js';
@@ -19,26 +21,30 @@ export default class Export extends MslkCommand {
     source: Args.string({description: 'A run directory, a model config file (YAML/JSON) or a registered model name', required: true}),
   };
   static override flags = {
-    format: Flags.string({description: 'Output format', options: ['safetensors', 'tfjs'], default: 'safetensors'}),
+    format: Flags.option({description: 'Output format', options: ['safetensors', 'tfjs'] as const, default: 'safetensors'})(),
     out: Flags.string({description: 'Output file (safetensors) or directory (tfjs)', required: true}),
     set: Flags.string({description: 'Override a knob: key.path=value (repeatable)', multiple: true, default: []}),
     seed: Flags.integer({description: 'Seed of the initial weights (configs only)', default: 0}),
-    checkpoint: Flags.string({description: 'Checkpoint of a run directory', options: ['last', 'best'], default: 'last'}),
+    checkpoint: checkpointFlag({description: 'Checkpoint of a run directory'}),
     fused: Flags.boolean({description: 'Re-parameterise LD/ReDW blocks first (default: the config\'s ld.fuseForInference, else true)', allowNo: true}),
-    backend: Flags.string({description: 'TF.js backend (default: MSLK_BACKEND or auto)', options: ['auto', ...BACKEND_NAMES]}),
+    backend: backendFlag(),
   };
+
+  static override setKeys = modelConfigKeys;
 
   async run(): Promise<ExportResult> {
     const {args, flags} = await this.parse(Export);
+    // safetensors is one file, the TF.js format a folder: --out is checked once the format is known.
+    await expectPathKind('--out', flags.out, flags.format === 'tfjs' ? 'directory' : 'file');
     const info = await stat(args.source).catch(() => undefined);
     await selectBackend(backendChoice(flags.backend));
-    const format = flags.format as 'safetensors' | 'tfjs';
+    const format = flags.format;
     if (info?.isDirectory()) {
       if (!(await stat(join(args.source, 'config.json')).then(() => true, () => false))) {
         throw new Error(`${args.source} is a directory without config.json: pass a run directory written by \`mslk train\`, or a model config`);
       }
       if (flags.set.length > 0) throw new Error('--set changes a config, not a trained run: export the run as it is, or a config with --set');
-      const opened = await openRun(args.source, flags.checkpoint as 'last' | 'best');
+      const opened = await openRun(args.source, flags.checkpoint);
       try {
         const config = opened.config.model;
         const fused = flags.fused ?? (config.model === 'ms-lkseg' ? config.ld.fuseForInference : true);

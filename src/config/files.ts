@@ -35,7 +35,9 @@ export async function readYamlMapping(file: string, missingHint = ''): Promise<P
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read config '${file}': ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file${missingHint}` : (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `no such file${missingHint}` : code === 'EISDIR' ? 'is a directory; pass a YAML file' : (error as Error).message;
+    throw new ConfigError(`cannot read config '${file}': ${why}`);
   }
   let raw: unknown;
   try {

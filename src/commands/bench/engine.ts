@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
-import {BACKEND_NAMES, type BackendName} from '../../engine/backends.js';
+import {backendsFlag} from '../../cli/flags.js';
 import {benchEngine, type EngineBenchResult} from '../../engine/bench.js';
 
 export default class BenchEngine extends MslkCommand {
@@ -10,7 +10,7 @@ export default class BenchEngine extends MslkCommand {
     '<%= config.bin %> bench engine --backend wasm --size 128 --batch 4 --json',
   ];
   static override flags = {
-    backend: Flags.string({description: 'Only this backend (default: every backend)', options: [...BACKEND_NAMES], multiple: true}),
+    backend: backendsFlag(),
     size: Flags.integer({description: 'Input height and width in pixels', default: 128, min: 8}),
     batch: Flags.integer({description: 'Images per step', default: 4, min: 1}),
     steps: Flags.integer({description: 'Timed steps per backend', default: 10, min: 2}),
@@ -21,7 +21,7 @@ export default class BenchEngine extends MslkCommand {
   async run(): Promise<{results: EngineBenchResult[]}> {
     const {flags} = await this.parse(BenchEngine);
     const results = await benchEngine({
-      backends: flags.backend as BackendName[] | undefined, size: flags.size, batch: flags.batch,
+      backends: flags.backend, size: flags.size, batch: flags.batch,
       steps: flags.steps, warmup: flags.warmup, budgetSeconds: flags.budget,
     });
     this.log(`Reference net, ${flags.size}x${flags.size}, batch ${flags.batch}: forward + backward + Adam update`);
