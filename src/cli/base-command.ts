@@ -20,9 +20,25 @@ function isUnknownFlagsError(error: Error): error is Error & {flags: string[]} {
   return error instanceof Errors.CLIError && Array.isArray(e.flags) && /^Nonexistent flags?:/.test(error.message);
 }
 
-function isParseErrorWithUsage(error: Error): boolean {
-  const e = error as Error & ParseErrorShape;
-  return error instanceof Errors.CLIError && e.showHelp === true && e.parse !== undefined;
+/** An error of oclif's parser: a CLIParseError (it carries `parse`), or a flag's parse function failing. */
+function isParseError(error: Error): boolean {
+  return (error instanceof Errors.CLIError && (error as Error & ParseErrorShape).parse !== undefined) || /^Parsing --/.test(error.message);
+}
+
+/**
+ * oclif's multi-line parse messages on one line: "Parsing --size \n\tExpected an integer..." -> "--size: Expected
+ * an integer...", "The following error occurred:\n  Missing required flag name" -> "Missing required flag name",
+ * without "See more help with --help" and colour codes.
+ */
+export function compactParseMessage(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const lines = message.replace(/\u001B\[[0-9;]*m/g, '').split('\n').map((l) => l.trim())
+    .filter((l) => l !== '' && l !== 'See more help with --help');
+  const [first = '', ...rest] = lines;
+  const parsing = /^Parsing (--\S+)$/.exec(first);
+  if (parsing) return `${parsing[1]}: ${rest.join('; ')}`;
+  if (/^The following errors? occurred:$/.test(first)) return rest.join('; ');
+  return [first, ...rest].join('; ');
 }
 
 /**
@@ -68,12 +84,12 @@ export abstract class MslkCommand extends Command {
   private async oneLine(error: Error): Promise<{text: string; exit: number} | undefined> {
     if (error instanceof BadPathError) return {text: error.line, exit: USAGE_EXIT_CODE};
     if (isUnknownFlagsError(error)) return {text: await this.unknownFlagLine(error.flags[0] ?? ''), exit: USAGE_EXIT_CODE};
-    if (isParseErrorWithUsage(error)) {
+    if (isParseError(error)) {
       // "Missing 1 required arg:" lists the arguments on the following lines: name them on the one line.
       const args = (error as Error & {args?: unknown}).args;
       const names = Array.isArray(args) ? args.map((a: {name?: unknown}) => a.name).filter((n): n is string => typeof n === 'string') : [];
-      const head = error.message.split('\n')[0]!.replace(/:$/, '');
-      return {text: `${head}${names.length ? ` ${names.join(', ')}` : ''}: see mslk ${this.commandName()} --help`, exit: USAGE_EXIT_CODE};
+      const text = names.length ? `${error.message.split('\n')[0]!.replace(/:$/, '')}: ${names.join(', ')}` : compactParseMessage(error.message);
+      return {text: `${text}; see mslk ${this.commandName()} --help`, exit: USAGE_EXIT_CODE};
     }
     const fsError = error as Error & {code?: string; path?: string};
     if ((fsError.code === 'EISDIR' || fsError.code === 'ENOTDIR') && typeof fsError.path === 'string') {
