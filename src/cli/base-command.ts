@@ -10,7 +10,6 @@ export const USAGE_EXIT_CODE = 2;
 
 /** oclif's parse errors (not exported by @oclif/core): recognised by their shape. */
 interface ParseErrorShape {
-  showHelp?: boolean;
   parse?: unknown;
   flags?: unknown;
 }
