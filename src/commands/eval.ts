@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
+import {backendFlag, checkpointFlag, dataRootFlag} from '../cli/flags.js';
 import {backendChoice, selectBackend} from '../engine/backends.js';
 import {reevaluateRun, type ReevaluateResult} from '../runs/reevaluate.js';
 
@@ -8,18 +9,18 @@ export default class Eval extends MslkCommand {
   static override examples = ['<%= config.bin %> eval runs/3f2a9c1b7d4e', '<%= config.bin %> eval runs/3f2a9c1b7d4e --split validation --checkpoint best --json'];
   static override args = {run: Args.string({description: 'Run directory, or its run id (runs/<id>, or <id> with --runs)', required: true})};
   static override flags = {
-    split: Flags.string({options: ['test', 'validation'], default: 'test', description: 'Split to evaluate'}),
-    checkpoint: Flags.string({options: ['last', 'best'], default: 'last', description: 'Checkpoint to evaluate'}),
+    split: Flags.option({options: ['test', 'validation'] as const, default: 'test', description: 'Split to evaluate'})(),
+    checkpoint: checkpointFlag({description: 'Checkpoint to evaluate'}),
     runs: Flags.string({description: 'Folder of run directories, where a bare run id is looked up', default: 'runs'}),
-    backend: Flags.string({description: 'TF.js backend (default: MSLK_BACKEND or auto)'}),
-    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+    backend: backendFlag(),
+    'data-root': dataRootFlag(),
   };
 
   async run(): Promise<ReevaluateResult> {
     const {args, flags} = await this.parse(Eval);
     await selectBackend(backendChoice(flags.backend));
     const result = await reevaluateRun({
-      dir: args.run, runs: flags.runs, split: flags.split as 'test' | 'validation', checkpoint: flags.checkpoint as 'last' | 'best',
+      dir: args.run, runs: flags.runs, split: flags.split, checkpoint: flags.checkpoint,
       ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
     });
     const {summary, files} = result;

@@ -1,6 +1,8 @@
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
-import {backendChoice, BACKEND_NAMES, selectBackend} from '../engine/backends.js';
+import {modelConfigKeys} from '../cli/config-keys.js';
+import {backendFlag, checkpointFlag, expectPathKind} from '../cli/flags.js';
+import {backendChoice, selectBackend} from '../engine/backends.js';
 import {loadModelConfig} from '../models/load-config.js';
 import {exportModel, type ExportResult} from '../models/export/export-model.js';
 import {familyOf} from '../models/registry.js';
@@ -18,24 +20,28 @@ export default class Export extends MslkCommand {
     source: Args.string({description: 'A run (its directory, or its id: runs/<id> or <id> with --runs), a model config file (YAML/JSON) or a registered model name', required: true}),
   };
   static override flags = {
-    format: Flags.string({description: 'Output format', options: ['safetensors', 'tfjs'], default: 'safetensors'}),
+    format: Flags.option({description: 'Output format', options: ['safetensors', 'tfjs'] as const, default: 'safetensors'})(),
     out: Flags.string({description: 'Output file (safetensors) or directory (tfjs)', required: true}),
     set: Flags.string({description: 'Override a knob: key.path=value (repeatable)', multiple: true, default: []}),
     seed: Flags.integer({description: 'Seed of the initial weights (configs only)', default: 0}),
-    checkpoint: Flags.string({description: 'Checkpoint of a run directory', options: ['last', 'best'], default: 'last'}),
+    checkpoint: checkpointFlag({description: 'Checkpoint of a run directory'}),
     runs: Flags.string({description: 'Folder of run directories, where a bare run id is looked up', default: 'runs'}),
     fused: Flags.boolean({description: 'Re-parameterise LD/ReDW blocks first (default: what the model family decides, e.g. ms-lkseg\'s ld.fuseForInference)', allowNo: true}),
-    backend: Flags.string({description: 'TF.js backend (default: MSLK_BACKEND or auto)', options: ['auto', ...BACKEND_NAMES]}),
+    backend: backendFlag(),
   };
+
+  static override setKeys = modelConfigKeys;
 
   async run(): Promise<ExportResult> {
     const {args, flags} = await this.parse(Export);
+    // safetensors is one file, the TF.js format a folder: --out is checked once the format is known.
+    await expectPathKind('--out', flags.out, flags.format === 'tfjs' ? 'directory' : 'file');
     await selectBackend(backendChoice(flags.backend));
-    const format = flags.format as 'safetensors' | 'tfjs';
+    const format = flags.format;
     if (await isRunReference(args.source)) {
       if (flags.set.length > 0) throw new Error('--set changes a config, not a trained run: export the run as it is, or a config with --set');
       const result = await exportRun({
-        run: args.source, runs: flags.runs, checkpoint: flags.checkpoint as 'last' | 'best', format, out: flags.out,
+        run: args.source, runs: flags.runs, checkpoint: flags.checkpoint, format, out: flags.out,
         ...(flags.fused !== undefined ? {fused: flags.fused} : {}),
       });
       this.log(`Wrote ${result.files.join(', ')}: ${result.model}, ${result.tensors} tensors, ${result.params.toLocaleString('en-US')} values, ${result.fused ? 'fused' : 'unfused'} (${result.description})`);

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
+import {backendFlag, checkpointFlag, outDirFlag} from '../cli/flags.js';
 import {backendChoice, selectBackend} from '../engine/backends.js';
 import {predictImages, type PredictedImage} from '../inference/predict.js';
 
@@ -9,18 +10,18 @@ export default class Predict extends MslkCommand {
   static override args = {run: Args.string({description: 'Run directory, or its run id (runs/<id>, or <id> with --runs)', required: true})};
   static override flags = {
     input: Flags.string({description: 'An image or a folder of images', required: true}),
-    out: Flags.string({description: 'Output folder', required: true}),
+    out: outDirFlag({description: 'Output folder', required: true}),
     'ground-truth': Flags.string({description: 'Mask file (one input) or folder of masks with the same stems, drawn in green'}),
-    checkpoint: Flags.string({options: ['last', 'best'], default: 'last', description: 'Checkpoint to use'}),
+    checkpoint: checkpointFlag({description: 'Checkpoint to use'}),
     runs: Flags.string({description: 'Folder of run directories, where a bare run id is looked up', default: 'runs'}),
-    backend: Flags.string({description: 'TF.js backend (default: MSLK_BACKEND or auto)'}),
+    backend: backendFlag(),
   };
 
   async run(): Promise<{images: PredictedImage[]}> {
     const {args, flags} = await this.parse(Predict);
     await selectBackend(backendChoice(flags.backend));
     const images = await predictImages({
-      dir: args.run, runs: flags.runs, input: flags.input, out: flags.out, checkpoint: flags.checkpoint as 'last' | 'best',
+      dir: args.run, runs: flags.runs, input: flags.input, out: flags.out, checkpoint: flags.checkpoint,
       ...(flags['ground-truth'] ? {groundTruth: flags['ground-truth']} : {}),
     });
     for (const p of images) this.log(`${p.image} -> ${p.mask}, ${p.overlay} (${p.width}x${p.height}, ${(100 * p.foreground).toFixed(1)}% foreground)`);

@@ -1,7 +1,9 @@
 import {Args, Flags, ux} from '@oclif/core';
-import cliProgress from 'cli-progress';
 import {resolve} from 'node:path';
 import {MslkCommand} from '../cli/base-command.js';
+import {runConfigKeys} from '../cli/config-keys.js';
+import {backendFlag, dataRootFlag, outDirFlag} from '../cli/flags.js';
+import {createProgress} from '../cli/progress.js';
 import {backendChoice, selectBackend} from '../engine/backends.js';
 import {resolveRunConfig} from '../runs/config.js';
 import {trainRun, type TrainRunResult} from '../runs/train-run.js';
@@ -18,11 +20,13 @@ export default class Train extends MslkCommand {
     dataset: Flags.string({description: 'Dataset name or folder (overrides data.dataset)'}),
     set: Flags.string({description: 'Override a config key: --set train.epochs=10 (repeatable)', multiple: true}),
     seed: Flags.integer({description: 'Seed (overrides seed)', min: 0}),
-    out: Flags.string({description: 'Folder of run directories', default: 'runs'}),
-    backend: Flags.string({description: 'TF.js backend: auto, tensorflow, tensorflow-cpu, wasm, cpu (default: MSLK_BACKEND or auto)'}),
+    out: outDirFlag({description: 'Folder of run directories', default: 'runs'}),
+    backend: backendFlag(),
     resume: Flags.boolean({description: 'Continue an unfinished run from its last checkpoint'}),
-    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+    'data-root': dataRootFlag(),
   };
+
+  static override setKeys = runConfigKeys;
 
   // One JSON object per line (epochs, then the result), so the stream can be read line by line. Not through
   // this.log, which --json silences.
@@ -37,15 +41,13 @@ export default class Train extends MslkCommand {
     });
     const {chosen} = await selectBackend(backendChoice(flags.backend));
     const interactive = process.stdout.isTTY && !this.jsonEnabled();
-    const bar = interactive ? new cliProgress.SingleBar({format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} batches | loss {loss} | ETA {eta_formatted}', hideCursor: true}, cliProgress.Presets.shades_classic) : undefined;
+    const bar = createProgress({format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} batches | loss {loss} | ETA {eta_formatted}', json: this.jsonEnabled()});
     const result = await trainRun({
       config, out: resolve(flags.out), resume: flags.resume, commandLine: ['mslk', ...process.argv.slice(2)].join(' '),
       ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
       onStage: (message) => (interactive ? this.log(message) : this.logToStderr(message)),
       onBatch: (p) => {
-        if (!bar) return;
-        if (p.batch === 1) bar.start(p.batches, 0, {epoch: p.epoch, epochs: config.train.epochs, loss: '-'});
-        bar.update(p.batch, {loss: p.loss.toFixed(4)});
+        bar.update(p.batch, p.batches, {epoch: p.epoch, epochs: config.train.epochs, loss: p.loss.toFixed(4)});
         if (p.batch === p.batches) bar.stop();
       },
       onEpoch: (e) => {

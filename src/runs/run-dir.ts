@@ -3,11 +3,8 @@
 // (metrics.json indexes the evaluation summaries in eval/, see evaluation-summary.ts; the directory's name is
 // readable, see locate-run.ts). Every file is written atomically, so a run killed at any moment leaves each file
 // whole (old or new).
-import {execFile} from 'node:child_process';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 import {writeFileAtomic} from '../io/atomic-write.js';
 import {canonicalJson, sha256Hex} from '../io/canonical-json.js';
 import {MSLK_VERSION} from '../version.js';
@@ -92,18 +89,5 @@ export class RunDir {
   /** Replaces log.jsonl with these lines (one JSON object per epoch), atomically. */
   async writeLog(lines: readonly string[]): Promise<void> {
     await writeFileAtomic(this.file('log'), lines.map((l) => l + '\n').join(''));
-  }
-}
-
-/** The commit of the mslk checkout running now, and whether it has uncommitted changes (null outside git). */
-export async function gitState(): Promise<{commit: string; dirty: boolean} | null> {
-  const cwd = fileURLToPath(new URL('../..', import.meta.url));
-  try {
-    const run = promisify(execFile);
-    const {stdout: commit} = await run('git', ['rev-parse', 'HEAD'], {cwd, timeout: 5000});
-    const {stdout: status} = await run('git', ['status', '--porcelain', '--untracked-files=no'], {cwd, timeout: 5000});
-    return {commit: commit.trim(), dirty: status.trim().length > 0};
-  } catch {
-    return null;
   }
 }

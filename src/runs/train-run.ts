@@ -10,11 +10,9 @@ import {prepareSplit} from '../datasets/prepare-with-split.js';
 import {openPreparedFile} from '../datasets/prepare.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import type {SplitFile} from '../datasets/splits.js';
-import {codeState} from '../io/build-stamp.js';
 import {canonicalJson} from '../io/canonical-json.js';
 import {activeBackendName} from '../engine/backends.js';
-import {systemInfo} from '../engine/system-info.js';
-import {MSLK_VERSION, packageVersions} from '../version.js';
+import {provenance} from '../io/provenance.js';
 import type {RunConfig} from './config.js';
 import {evaluateSplits} from './evaluate-run.js';
 import {EvaluationFormatError, EvaluationNotFoundError, metricsIndex, readMetricsIndex, readRunEvaluation, type EvaluatedSplit, type EvaluationSummary} from './evaluation-summary.js';
@@ -22,7 +20,7 @@ import {findRunById, runDirName} from './locate-run.js';
 import {acquireRunLock} from './lock.js';
 import {reevaluateRun} from './reevaluate.js';
 import {trainLoop, TrainingDivergedError, type BatchProgress, type EpochLog} from '../training/loop.js';
-import {RunDir, gitState, runId} from './run-dir.js';
+import {RunDir, runId} from './run-dir.js';
 
 /** One run to train: its resolved config, where run directories go, and progress callbacks. */
 export interface TrainRunOptions {
@@ -181,13 +179,13 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
   }
 
   const started = new Date();
-  const code = await codeState();
-  if (code.buildMatchesSources === false) {
+  const origin = await provenance({backend: activeBackendName()});
+  if (origin.code.buildMatchesSources === false) {
     o.onStage?.('warning: dist/ was built from other sources than those in src/ (run `npm run build`); this run uses the build, and its manifest says so');
   }
   const manifest = {
-    runId: id, mslk: MSLK_VERSION, commandLine: o.commandLine ?? null, git: await gitState(), code,
-    packages: packageVersions(), backend: activeBackendName(), node: process.version, system: await systemInfo(),
+    runId: id, mslk: origin.mslk, commandLine: o.commandLine ?? null, git: origin.git, code: origin.code,
+    packages: origin.packages, backend: activeBackendName(), node: origin.node, system: origin.system,
     dataset: {ref: config.data.dataset, name: prepared.prepared.dataset, fingerprint: prepared.prepared.fingerprint,
       cache: prepared.prepared.file, size: config.data.size, count: dataset.count},
     split: {file: 'split.json', sha256: splitHash, method: prepared.split.method,

@@ -3,6 +3,9 @@ import test from 'ava';
 import {execFile} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
+import {installedVersion} from '../../src/version.js';
+
+const installed = (name: string): boolean => installedVersion(name) !== undefined;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -47,5 +50,21 @@ test('a bad flag value is one line naming the problem, no stack trace', async (t
   const {code, stderr} = await mslk('bench', 'engine', '--backend', 'wsam');
   t.not(code, 0);
   t.regex(stderr, /Expected --backend=wsam to be one of/);
+  t.regex(stderr, /see mslk bench engine --help/);
+  t.notRegex(stderr, /See more help with --help|USAGE/);
   t.notRegex(stderr, /\n\s+at /);
+});
+
+test('mslk doctor --json when no probed backend trains: the report on stdout (no error object), exit 1', async (t) => {
+  // Probing only the CUDA backend: it trains only where @tensorflow/tfjs-node-gpu, CUDA and cuDNN are installed.
+  const {code, stdout} = await mslk('doctor', '--backend', 'tensorflow', '--json');
+  const report = JSON.parse(stdout) as {ok: boolean; chosen: string | null; backends: {name: string; available: boolean}[]; error?: unknown};
+  t.is(report.error, undefined);
+  t.deepEqual(report.backends.map((b) => b.name), ['tensorflow']);
+  t.is(code, report.ok ? 0 : 1);
+  if (!installed('@tensorflow/tfjs-node-gpu')) {
+    t.false(report.ok);
+    t.is(report.chosen, null);
+    t.is(code, 1);
+  }
 });

@@ -1,15 +1,17 @@
 // Save then load gives identical outputs: the TF.js format (custom layers registered), and safetensors with
 // stable names into a freshly built model.
 import test from 'ava';
-import {mkdtemp, rm} from 'node:fs/promises';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import {buildModel} from '../../src/models/registry.js';
+import {buildModel, parseModelConfig} from '../../src/models/registry.js';
 import {setDyConvTemperature} from '../../src/models/families/dyconv-temperature.js';
 import {loadTfjsModel, saveTfjsModel} from '../../src/models/export/tfjs-format.js';
 import {decodeSafetensors, loadSafetensorsInto, modelToSafetensors} from '../../src/models/export/safetensors.js';
 import {namedWeights} from '../../src/models/export/weight-names.js';
+import {exportModel} from '../../src/models/export/export-model.js';
+import {MSLK_VERSION} from '../../src/version.js';
 import {maxAbsDiff, randomImage, randomiseNormalisation, useWasm} from './helpers.js';
 
 test.before(useWasm);
@@ -67,4 +69,18 @@ test.serial('the same config and seed give the same weights (seeded initialisers
   };
   t.true((await weightsOf(7)).equals(await weightsOf(7)));
   t.false((await weightsOf(7)).equals(await weightsOf(8)));
+});
+
+test.serial('exported safetensors carry the same provenance as a run manifest', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'mslk-export-provenance-'));
+  try {
+    const out = join(dir, 'unet.safetensors');
+    await exportModel(parseModelConfig({model: 'unet', baseWidth: 4}), {format: 'safetensors', out, seed: 0, fused: false});
+    const provenance = JSON.parse(decodeSafetensors(new Uint8Array(await readFile(out))).metadata['provenance']!) as Record<string, unknown>;
+    t.is(provenance['mslk'], MSLK_VERSION);
+    t.is(provenance['node'], process.version);
+    for (const key of ['git', 'code', 'packages', 'system']) t.true(key in provenance, key);
+  } finally {
+    await rm(dir, {recursive: true, force: true});
+  }
 });

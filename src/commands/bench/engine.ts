@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
+import {backendsFlag} from '../../cli/flags.js';
 import {progressLines} from '../../cli/progress-lines.js';
-import {BACKEND_NAMES, type BackendName} from '../../engine/backends.js';
 import {DEFAULT_BENCH_BACKENDS, type EngineBenchResult} from '../../engine/bench.js';
 import {benchTrainingStep, REFERENCE_STEP_DESCRIPTION} from '../../training/engine-bench.js';
 
@@ -13,7 +13,7 @@ export default class BenchEngine extends MslkCommand {
     '<%= config.bin %> bench engine --backend wasm --backend cpu --size 64 --budget 300',
   ];
   static override flags = {
-    backend: Flags.string({description: `Only this backend (repeatable; default: ${DEFAULT_BENCH_BACKENDS.join(', ')}; the debugging-only cpu backend runs only when named)`, options: [...BACKEND_NAMES], multiple: true}),
+    backend: backendsFlag({description: `Only this backend (repeatable; default: ${DEFAULT_BENCH_BACKENDS.join(', ')}; the debugging-only cpu backend runs only when named)`}),
     size: Flags.integer({description: 'Input height and width in pixels', default: 128, min: 8}),
     batch: Flags.integer({description: 'Images per step', default: 4, min: 1}),
     steps: Flags.integer({description: 'Timed steps per backend', default: 10, min: 1}),
@@ -24,7 +24,7 @@ export default class BenchEngine extends MslkCommand {
   async run(): Promise<{results: EngineBenchResult[]}> {
     const {flags} = await this.parse(BenchEngine);
     const results = await benchTrainingStep({
-      ...(flags.backend ? {backends: flags.backend as BackendName[]} : {}), size: flags.size, batch: flags.batch,
+      ...(flags.backend ? {backends: flags.backend} : {}), size: flags.size, batch: flags.batch,
       steps: flags.steps, warmup: flags.warmup, budgetSeconds: flags.budget,
       onProgress: progressLines(),
     });

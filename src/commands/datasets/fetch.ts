@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core';
-import {SingleBar} from 'cli-progress';
 import {MslkCommand} from '../../cli/base-command.js';
+import {dataRootFlag} from '../../cli/flags.js';
 import {formatBytes} from '../../cli/format.js';
+import {createProgress} from '../../cli/progress.js';
 import {resolveDataRoot} from '../../datasets/data-root.js';
 import {fetchDataset, type FetchResult} from '../../datasets/fetch.js';
 
@@ -10,15 +11,14 @@ export default class DatasetsFetch extends MslkCommand {
   static override examples = ['<%= config.bin %> datasets fetch kvasir-seg', '<%= config.bin %> datasets fetch drive', '<%= config.bin %> datasets fetch chase-db1 --from ~/Downloads/CHASEDB1.zip'];
   static override args = {name: Args.string({description: 'Dataset name (see datasets list)', required: true})};
   static override flags = {
-    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+    'data-root': dataRootFlag(),
     force: Flags.boolean({description: 'Replace a copy that is already present', default: false}),
     from: Flags.string({description: 'Install from a copy you downloaded (the .zip or the unpacked folder): its layout, pairs and checksums are verified first'}),
   };
 
   async run(): Promise<FetchResult> {
     const {args, flags} = await this.parse(DatasetsFetch);
-    const showBar = process.stderr.isTTY && !this.jsonEnabled();
-    let bar: SingleBar | undefined;
+    const bar = createProgress({format: '{archive} [{bar}] {percentage}% {received}', json: this.jsonEnabled()});
     let current = '';
     try {
       const result = await fetchDataset(args.name, {
@@ -26,18 +26,14 @@ export default class DatasetsFetch extends MslkCommand {
         force: flags.force,
         ...(flags.from ? {from: flags.from} : {}),
         onProgress: (archive, progress) => {
-          if (!showBar) return;
           if (archive !== current) {
-            bar?.stop();
+            bar.stop();
             current = archive;
-            bar = new SingleBar({format: `${archive} [{bar}] {percentage}% {received}`, hideCursor: true, stream: process.stderr});
-            bar.start(progress.total ?? 1, 0, {received: formatBytes(0)});
           }
-          bar!.update(progress.total ? progress.received : 0, {received: formatBytes(progress.received)});
+          bar.update(progress.total ? progress.received : 0, progress.total ?? 1, {archive, received: formatBytes(progress.received)});
         },
       });
-      bar?.stop();
-      bar = undefined;
+      bar.stop();
       switch (result.status) {
         case 'installed':
           this.log(`Installed ${result.name} in ${result.path}${result.from ? ` from ${result.from}` : ''}: ${result.pairs} pairs verified, ${result.checksumsMatched} files match the official checksums`);
@@ -59,7 +55,7 @@ export default class DatasetsFetch extends MslkCommand {
       }
       return result;
     } finally {
-      bar?.stop();
+      bar.stop();
     }
   }
 }

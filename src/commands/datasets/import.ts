@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
+import {dataRootFlag} from '../../cli/flags.js';
 import {resolveDataRoot} from '../../datasets/data-root.js';
 import {importDataset, type ImportResult} from '../../datasets/import.js';
 
@@ -12,7 +13,7 @@ export default class DatasetsImport extends MslkCommand {
   ];
   static override args = {dir: Args.string({description: 'Folder with the images and masks', required: true})};
   static override flags = {
-    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+    'data-root': dataRootFlag(),
     name: Flags.string({description: 'Name to use in other commands and configs', required: true}),
     images: Flags.string({description: 'Glob of the image files, relative to the folder (with --masks)', dependsOn: ['masks']}),
     masks: Flags.string({description: 'Glob of the mask files, relative to the folder (with --images)', dependsOn: ['images']}),

@@ -1,5 +1,6 @@
-import {Args, Flags} from '@oclif/core';
+import {Args} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
+import {dataRootFlag} from '../../cli/flags.js';
 import {datasetInfo, describePresence, type DatasetInfo} from '../../datasets/catalog.js';
 import {resolveDataRoot} from '../../datasets/data-root.js';
 
@@ -8,7 +9,7 @@ export default class DatasetsInfo extends MslkCommand {
   static override examples = ['<%= config.bin %> datasets info kvasir-seg', '<%= config.bin %> datasets info busi --json'];
   static override args = {name: Args.string({description: 'Dataset name (see datasets list)', required: true})};
   static override flags = {
-    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+    'data-root': dataRootFlag(),
   };
 
   async run(): Promise<DatasetInfo> {

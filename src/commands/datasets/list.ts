@@ -1,5 +1,5 @@
-import {Flags} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
+import {dataRootFlag} from '../../cli/flags.js';
 import {describePresence, listDatasets, type CatalogRow} from '../../datasets/catalog.js';
 import {resolveDataRoot} from '../../datasets/data-root.js';
 
@@ -7,7 +7,7 @@ export default class DatasetsList extends MslkCommand {
   static override description = 'List the known public datasets and imported folders: what each is, whether it is present under the data root, how to get it, its terms';
   static override examples = ['<%= config.bin %> datasets list', '<%= config.bin %> datasets list --json'];
   static override flags = {
-    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+    'data-root': dataRootFlag(),
   };
 
   async run(): Promise<{dataRoot: string; datasets: CatalogRow[]}> {

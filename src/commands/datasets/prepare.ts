@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core';
-import {SingleBar} from 'cli-progress';
 import {MslkCommand} from '../../cli/base-command.js';
+import {dataRootFlag, inFileFlag, outFileFlag} from '../../cli/flags.js';
+import {createProgress} from '../../cli/progress.js';
 import {resolveDataRoot} from '../../datasets/data-root.js';
 import {prepareSplit, type PreparedWithSplit} from '../../datasets/prepare-with-split.js';
 
@@ -14,15 +15,15 @@ export default class DatasetsPrepare extends MslkCommand {
   ];
   static override args = {dataset: Args.string({description: 'Dataset name, imported name, or folder', required: true})};
   static override flags = {
-    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+    'data-root': dataRootFlag(),
     size: Flags.integer({description: 'Side of the square images and masks in pixels (a multiple of 16)', default: 256, min: 16, max: 4096}),
     split: Flags.string({description: 'How to split: official where the dataset has one, else ratios (auto); or force one (auto, official, ratios, kfold), or a customary split by name (chase-db1: first-20; see datasets info)', default: 'auto'}),
     ratios: Flags.string({description: 'train,validation,test fractions (summing to 1) for --split ratios/auto', default: '0.8,0.1,0.1'}),
     folds: Flags.integer({description: 'Number of folds for --split kfold', default: 5, min: 2}),
     fold: Flags.integer({description: 'Which fold is the test set for --split kfold', default: 0, min: 0}),
     seed: Flags.integer({description: 'Seed of the split', default: 0}),
-    'split-file': Flags.string({description: 'Reuse this split file instead of making one'}),
-    'split-out': Flags.string({description: 'Where to write the split file (default: next to the cache)'}),
+    'split-file': inFileFlag({description: 'Reuse this split file instead of making one'}),
+    'split-out': outFileFlag({description: 'Where to write the split file (default: next to the cache)'}),
     force: Flags.boolean({description: 'Rebuild the cache even when a valid one exists', default: false}),
     as: Flags.string({description: 'Read the folder as this registry dataset instead of detecting it'}),
     'mask-suffix': Flags.string({description: 'Masks are <stem><suffix> (for folders)'}),
@@ -30,8 +31,7 @@ export default class DatasetsPrepare extends MslkCommand {
 
   async run(): Promise<PreparedWithSplit> {
     const {args, flags} = await this.parse(DatasetsPrepare);
-    const bar = process.stderr.isTTY && !this.jsonEnabled() ? new SingleBar({format: 'decoding [{bar}] {value}/{total} pairs', hideCursor: true, stream: process.stderr}) : undefined;
-    let started = false;
+    const bar = createProgress({format: 'decoding [{bar}] {value}/{total} pairs', json: this.jsonEnabled()});
     try {
       const result = await prepareSplit(args.dataset, {
         dataRoot: resolveDataRoot(flags['data-root']),
@@ -50,16 +50,9 @@ export default class DatasetsPrepare extends MslkCommand {
         },
         ...(flags['split-file'] ? {splitFile: flags['split-file']} : {}),
         ...(flags['split-out'] ? {splitOut: flags['split-out']} : {}),
-        onProgress: (done, total) => {
-          if (!bar) return;
-          if (!started) {
-            bar.start(total, 0);
-            started = true;
-          }
-          bar.update(done);
-        },
+        onProgress: (done, total) => bar.update(done, total),
       });
-      bar?.stop();
+      bar.stop();
       const p = result.prepared;
       this.log(`${p.dataset}: ${p.detectedBy}`);
       this.log(`  ${p.count} pairs at ${p.size}x${p.size} ${p.reused ? 'already in the cache' : `prepared in ${p.seconds.toFixed(1)} s`}: ${p.file}`);
@@ -69,7 +62,7 @@ export default class DatasetsPrepare extends MslkCommand {
       for (const warning of result.warnings) this.logToStderr(warning.message);
       return result;
     } finally {
-      if (started) bar?.stop();
+      bar.stop();
     }
   }
 }

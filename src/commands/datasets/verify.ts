@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
+import {dataRootFlag} from '../../cli/flags.js';
 import {resolveDataRoot} from '../../datasets/data-root.js';
 import {verifyDataset, type VerifyReport} from '../../datasets/verify.js';
 
@@ -11,7 +12,7 @@ export default class DatasetsVerify extends MslkCommand {
   ];
   static override args = {dataset: Args.string({description: 'Dataset name, imported name, or folder', required: true})};
   static override flags = {
-    'data-root': Flags.string({description: 'Data root (default: MSLK_DATA_ROOT or the user cache directory)'}),
+    'data-root': dataRootFlag(),
     as: Flags.string({description: 'Read the folder as this registry dataset instead of detecting it'}),
     'mask-suffix': Flags.string({description: 'Masks are <stem><suffix> (for folders)'}),
     size: Flags.integer({description: 'Training size in pixels, to warn about images far smaller (default: warn under 16 px)'}),

@@ -1,8 +1,10 @@
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
+import {modelConfigKeys} from '../../cli/config-keys.js';
+import {backendFlag} from '../../cli/flags.js';
 import {formatBytes} from '../../cli/format.js';
 import {progressLines} from '../../cli/progress-lines.js';
-import {backendChoice, BACKEND_NAMES, selectBackend} from '../../engine/backends.js';
+import {backendChoice, selectBackend} from '../../engine/backends.js';
 import {loadModelConfig} from '../../models/load-config.js';
 import type {ModelProfile, VariantProfile} from '../../models/profile/profile.js';
 import type {Timing} from '../../models/profile/timing.js';
@@ -27,8 +29,10 @@ export default class ModelsProfile extends MslkCommand {
     'train-steps': Flags.integer({description: 'Timed training steps (after 1 warm-up)', default: 5, min: 2}),
     'counts-only': Flags.boolean({description: 'Only parameters and MACs (no timing)', default: false}),
     budget: Flags.integer({description: 'Seconds per timing (latency of each variant, training step) before stopping early; latency keeps >= 30 runs, training >= 2 steps', default: 300, min: 1}),
-    backend: Flags.string({description: 'TF.js backend (default: MSLK_BACKEND or auto)', options: ['auto', ...BACKEND_NAMES]}),
+    backend: backendFlag(),
   };
+
+  static override setKeys = modelConfigKeys;
 
   async run(): Promise<ModelProfile> {
     const {args, flags} = await this.parse(ModelsProfile);

@@ -3,6 +3,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import {mkdir, stat, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
+import {provenance} from '../../io/provenance.js';
 import {buildModel, type ModelConfig} from '../registry.js';
 import {fuseForInference, hasUnfusedLayers} from '../fuse.js';
 import {countParams} from '../profile/params.js';
@@ -45,6 +46,8 @@ export async function exportModel(config: ModelConfig, opts: ExportOptions): Pro
       const bytes = await modelToSafetensors(model, {
         format: 'mslk', config: JSON.stringify(config), seed: String(opts.seed), fused: String(fused), layout: WEIGHT_LAYOUT,
         weights: opts.trained?.description ?? 'seeded initial weights (no training run)',
+        // The same record as a run's manifest (version, git, code, packages, machine), as one JSON string.
+        provenance: JSON.stringify(await provenance()),
       });
       await mkdir(dirname(opts.out), {recursive: true});
       await writeFile(opts.out, bytes);
