@@ -63,14 +63,23 @@ export abstract class MslkCommand extends Command {
     if (error instanceof Errors.ExitError) return super.catch(error);
     if (process.env['MSLK_DEBUG']) this.logToStderr(error.stack ?? String(error));
     const line = await this.oneLine(error);
-    if (line !== undefined) {
-      // Under --json oclif takes the exit code from process.exitCode, not from the error.
-      process.exitCode = line.exit;
-      return super.catch(new Errors.CLIError(line.text, {exit: line.exit}));
-    }
-    if (error instanceof Errors.CLIError) return super.catch(error);
-    const message = plainErrno((error.message || String(error)).split('\n')[0]!);
-    return super.catch(new Errors.CLIError(message, {exit: error.exitCode ?? 1}));
+    if (line !== undefined) return this.fail(line.text, line.exit);
+    const exit = error instanceof Errors.CLIError ? (error.oclif?.exit ?? 1) : (error.exitCode ?? 1);
+    return this.fail(plainErrno((error.message || String(error)).split('\n')[0]!), exit);
+  }
+
+  /**
+   * Ends the command with `text` as its one error line and exit code `exit`. oclif would wrap the line at 80
+   * columns when stderr is not a terminal (logs, pipes, CI, a cluster's job output), so it is written here whole.
+   */
+  private async fail(text: string, exit: number): Promise<unknown> {
+    const error = new Errors.CLIError(text, {exit});
+    // Under --json oclif takes the exit code from process.exitCode, not from the error.
+    process.exitCode = exit;
+    if (this.jsonEnabled()) return super.catch(error);
+    process.stderr.write(`Error: ${text}\n`);
+    (error as Errors.CLIError & {skipOclifErrorHandling?: boolean}).skipOclifErrorHandling = true;
+    throw error;
   }
 
   /** Under --json an error is `{error: {name, message, exit}}`: one line, not oclif's dump of the parser state. */

@@ -32,6 +32,9 @@ export interface Section {
   bytes: number;
 }
 
+/** Channels of every prepared image: RGB (grey images are replicated, alpha dropped); masks have one. */
+export const PREPARED_IMAGE_CHANNELS = 3;
+
 export interface CacheHeader {
   format: 'mslk-dataset-cache';
   formatVersion: number;
@@ -47,7 +50,7 @@ export interface CacheHeader {
   /** Images and masks are size x size. */
   size: number;
   count: number;
-  channels: 3;
+  channels: typeof PREPARED_IMAGE_CHANNELS;
   createdAt: string;
   samples: CachedSample[];
   sections: {images: Section; masks: Section; originalMasks?: Section};

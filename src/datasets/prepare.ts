@@ -5,7 +5,7 @@ import {createHash} from 'node:crypto';
 import {readdir, rm} from 'node:fs/promises';
 import {join} from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {packBits, readCacheFile, readCacheHeader, writeCacheFile, CACHE_FORMAT_VERSION, type CachedSample} from './cache-file.js';
+import {packBits, readCacheFile, readCacheHeader, writeCacheFile, CACHE_FORMAT_VERSION, PREPARED_IMAGE_CHANNELS, type CachedSample} from './cache-file.js';
 import {decodeImage, decodeMask, resizeMask} from './decode.js';
 import {DatasetError} from './errors.js';
 import {datasetFingerprint, digestPairs} from './fingerprint.js';
@@ -162,7 +162,7 @@ export async function prepareResolved(dataset: ResolvedDataset, options: Prepare
       fingerprint,
       size,
       count,
-      channels: 3,
+      channels: PREPARED_IMAGE_CHANNELS,
       createdAt: new Date().toISOString(),
       samples,
     },

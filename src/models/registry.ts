@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type {z} from 'zod';
 import './layers/index.js';
-import type {BuildOptions, TrainingProgress} from './families/common.js';
+import type {BuildOptions, SizeProblems, TrainingProgress} from './families/common.js';
 import {ConfigError, parseWithSchema} from '../config/parse.js';
 import {nearestName} from '../config/nearest-name.js';
 import {attentionUNetFamily} from './families/attention-unet.js';
@@ -39,6 +39,32 @@ export interface ModelFamily<C extends {model: string}> {
   temperatureAt(config: C, progress: TrainingProgress): number | null;
   /** Sets a model built by this family to temperature `tau` (> 0). */
   setTemperature(model: tf.LayersModel, tau: number): void;
+  /**
+   * What is wrong with running this config on `size` x `size` inputs (px), as one-line messages naming the key and
+   * the fix. A kernel larger than 2 n - 1 on an n-pixel feature map has taps that only ever see padding: when that
+   * holds on every feature map a kernel runs on, it is `refused` (`ld.largeKernel: 1001` at 32 px was 60M
+   * parameters spent on nothing); when only on the deeper ones, a `warning`.
+   */
+  inputSizeProblems(config: C, size: number): SizeProblems;
+}
+
+/**
+ * Throws ConfigError (one line) when `config` cannot train on the data: images are fed as RGB (3 channels, grey
+ * ones replicated) and masks are binary (one channel), and the family's kernels must fit the feature maps of
+ * `size` px inputs (ModelFamily.inputSizeProblems). Called before a run writes anything.
+ */
+export function checkModelForData(config: ModelConfig, data: {size: number; imageChannels: number; maskChannels: number}): {warnings: string[]} {
+  const problems: string[] = [];
+  if (config.inChannels !== data.imageChannels) {
+    problems.push(`model.inChannels is ${config.inChannels}, but images are fed with ${data.imageChannels} channels (RGB; grey images are replicated): set model.inChannels=${data.imageChannels}`);
+  }
+  if (config.outChannels !== data.maskChannels) {
+    problems.push(`model.outChannels is ${config.outChannels}, but the masks are binary (${data.maskChannels} channel): set model.outChannels=${data.maskChannels}`);
+  }
+  const sizes = familyOf(config).inputSizeProblems(config, data.size);
+  problems.push(...sizes.refused);
+  if (problems.length > 0) throw new ConfigError(problems.length === 1 ? problems[0]! : `${problems[0]} (and ${problems.length - 1} more: ${problems.slice(1).join('; ')})`);
+  return {warnings: sizes.warnings};
 }
 
 /** Every registered family, in the order `models list` shows them. */

@@ -7,7 +7,9 @@ import {join} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {resolveDataRoot} from '../datasets/data-root.js';
 import {prepareSplit} from '../datasets/prepare-with-split.js';
+import {PREPARED_IMAGE_CHANNELS} from '../datasets/cache-file.js';
 import {openPreparedFile} from '../datasets/prepare.js';
+import {checkModelForData} from '../models/registry.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import type {SplitFile} from '../datasets/splits.js';
 import {canonicalJson} from '../io/canonical-json.js';
@@ -114,6 +116,9 @@ async function doneRunEvaluations(run: RunDir, id: string, config: RunConfig, o:
  */
 export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   const {config} = o;
+  // Before anything is prepared or written: a model that cannot run on this data fails now, not in a matMul.
+  const fit = checkModelForData(config.model, {size: config.data.size, imageChannels: PREPARED_IMAGE_CHANNELS, maskChannels: 1});
+  for (const warning of fit.warnings) o.onStage?.(`warning: ${warning}`);
   const dataRoot = resolveDataRoot(o.dataRoot);
   o.onStage?.(`preparing ${config.data.dataset} at ${config.data.size} px`);
   const prepared = await prepareSplit(config.data.dataset, {

@@ -38,7 +38,43 @@ export const STATELESS_FAMILY_HOOKS = {
   fusesForInference: (): boolean => true,
   temperatureAt: (): number | null => null,
   setTemperature: (): void => {},
+  inputSizeProblems: (): SizeProblems => ({refused: [], warnings: []}),
 };
+
+/** What ModelFamily.inputSizeProblems finds: one-line messages naming the key and the fix. */
+export interface SizeProblems {
+  refused: string[];
+  warnings: string[];
+}
+
+/**
+ * Side in px of the feature map at encoder level `level` (0 = full resolution) for `size` px inputs: each level
+ * halves it (2x down-sampling), as levelWidths' five levels do.
+ */
+export function featureMapSize(size: number, level: number): number {
+  return Math.max(1, Math.floor(size / 2 ** level));
+}
+
+/**
+ * Checks a `kernel` x `kernel` 'same'-padded convolution named `key` that runs at encoder `levels` for `size` px
+ * inputs: beyond 2n - 1 taps on an n-pixel map, the extra ones only ever see padding. Refused when that holds at its
+ * shallowest (largest) level, a warning naming the levels when only at deeper ones. Adds to `into`. Messages name
+ * levels as `levelName` gives them (default `level <encoder level>`; MS-LKSeg's skips say `skip level <1-4>`).
+ */
+export function checkKernel(into: SizeProblems, key: string, kernel: number, levels: readonly number[], size: number,
+  levelName: (level: number) => string = (l) => `level ${l}`): void {
+  const fits = (level: number) => kernel <= 2 * featureMapSize(size, level) - 1;
+  const shallowest = Math.min(...levels);
+  const n = featureMapSize(size, shallowest);
+  if (!fits(shallowest)) {
+    into.refused.push(`${key} ${kernel} runs at ${levelName(shallowest)} on a ${n}x${n} feature map (data.size ${size}), where taps beyond ${2 * n - 1}x${2 * n - 1} only see padding: use at most ${2 * n - 1}, or a larger data.size`);
+    return;
+  }
+  const wasted = levels.filter((l) => !fits(l));
+  if (wasted.length > 0) {
+    into.warnings.push(`${key} ${kernel} is larger than the feature maps of ${wasted.map(levelName).join(', ')} allow at data.size ${size} (taps beyond 2n - 1 only see padding there)`);
+  }
+}
 
 /** An odd positive integer (kernel sizes with 'same' padding). */
 export const oddKernel = z.number().int().positive().refine((k) => k % 2 === 1, {message: 'kernel sizes must be odd'});

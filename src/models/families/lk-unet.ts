@@ -5,7 +5,7 @@
 // Its convs keep their biases (GELU sits between conv and BN). Decoder: the shared one.
 import * as tf from '@tensorflow/tfjs';
 import {z} from 'zod';
-import {commonFields, oddKernel, STATELESS_FAMILY_HOOKS, type BuildOptions} from './common.js';
+import {checkKernel, commonFields, oddKernel, STATELESS_FAMILY_HOOKS, type SizeProblems, type BuildOptions} from './common.js';
 import type {ModelFamily} from '../registry.js';
 import {apply, batchNorm, decoderStage, doubleConv, downsample, head, input, levelWidths, SeedSequence, type Sym} from '../graph.js';
 import {ReDWConv} from '../layers/redw-conv.js';
@@ -57,4 +57,10 @@ export const lkUNetFamily: ModelFamily<LkUNetConfig> = {
   schema: lkUNetSchema,
   build: buildLkUNet,
   ...STATELESS_FAMILY_HOOKS,
+  inputSizeProblems: (c, size) => {
+    const problems: SizeProblems = {refused: [], warnings: []};
+    if (Array.isArray(c.kernels)) c.kernels.forEach((k, level) => checkKernel(problems, `model.kernels[${level}]`, k, [level], size));
+    else checkKernel(problems, 'model.kernels', c.kernels, [0, 1, 2, 3, 4], size);
+    return problems;
+  },
 };

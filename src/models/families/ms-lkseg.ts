@@ -4,7 +4,7 @@
 // (up-sample, concat, (3x3 conv, BN, ReLU) x 2) and a 1x1 head (logits).
 import * as tf from '@tensorflow/tfjs';
 import {z} from 'zod';
-import {commonFields, oddKernel, type BuildOptions} from './common.js';
+import {checkKernel, commonFields, oddKernel, type SizeProblems, type BuildOptions} from './common.js';
 import {apply, convBnRelu, decoderStage, downsample, head, input, levelWidths, SeedSequence, batchNorm, type Sym} from '../graph.js';
 import {DyConv} from '../layers/dyconv.js';
 import {LD} from '../layers/ld.js';
@@ -129,4 +129,17 @@ export const msLkSegFamily: ModelFamily<MsLkSegConfig> = {
   fusesForInference: (c) => c.ld.fuseForInference,
   temperatureAt: (c, progress) => (c.dyconv.enabled ? scheduledTemperature(c.dyconv.temperature, progress) : null),
   setTemperature: (model, tau) => void setDyConvTemperature(model, tau),
+  inputSizeProblems: (c, size) => {
+    const problems: SizeProblems = {refused: [], warnings: []};
+    if (!c.ld.enabled) return problems;
+    // Skip level L (1-4) joins encoder level L - 1, at size / 2^(L-1) px.
+    const large = c.ld.largeKernel;
+    const skip = (encoderLevel: number) => `skip level ${encoderLevel + 1}`;
+    if (Array.isArray(large)) {
+      for (const level of c.ld.levels) checkKernel(problems, `model.ld.largeKernel[${level - 1}]`, large[level - 1]!, [level - 1], size, skip);
+    } else if (c.ld.levels.length > 0) {
+      checkKernel(problems, 'model.ld.largeKernel', large, c.ld.levels.map((l) => l - 1), size, skip);
+    }
+    return problems;
+  },
 };
