@@ -12,7 +12,8 @@ import {DATASETS, findDatasetEntry, type DatasetEntry} from './registry.js';
 import {readImportRecord} from './imported.js';
 import {DatasetError} from './errors.js';
 
-export interface CatalogRow {
+/** A dataset's name and whether it is readable on this machine (what `datasets list` and `info` both show). */
+export interface DatasetPresence {
   name: string;
   title: string;
   kind: 'registry' | 'imported';
@@ -30,6 +31,9 @@ export interface CatalogRow {
   /** Why a folder that is there is unreadable. */
   reason?: string;
   expectedPairs?: number;
+}
+
+export interface CatalogRow extends DatasetPresence {
   download: 'direct' | 'manual' | 'generated' | 'imported';
   terms: string;
 }
@@ -105,20 +109,9 @@ export interface LayoutInfo {
   split?: string;
 }
 
-export interface DatasetInfo {
-  name: string;
-  title: string;
-  kind: 'registry' | 'imported';
-  task: string;
+export interface DatasetInfo extends DatasetPresence {
   modality: string;
-  expectedPairs?: number;
   classes?: readonly string[];
-  path: string;
-  present: boolean;
-  state: PresenceState;
-  foundPairs?: number;
-  problems?: number;
-  reason?: string;
   layouts: LayoutInfo[];
   /** Customary splits offered by name (`--split <name>`). */
   namedSplits?: Array<{name: string; description: string}>;
