@@ -40,7 +40,7 @@ export default class RunOne extends MslkCommand {
         commandLine: ['mslk', ...process.argv.slice(2)].join(' '),
         onEvent: (event) => {
           if (this.jsonEnabled()) {
-            if (event.type !== 'done') this.logJson(event);
+            this.logJson(event);
           } else if (event.type === 'stage') this.logToStderr(event.message);
           else if (event.type === 'epoch') this.logToStderr(`run ${event.runId} epoch ${event.epoch}/${event.epochs}: loss ${event.trainLoss.toFixed(4)}, val mDice ${event.valDice?.toFixed(4) ?? '-'}, ${event.seconds.toFixed(1)} s`);
         },

@@ -186,7 +186,7 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
       const state = status.state === 'failed' ? `failed: ${status.reason}` : status.state === 'partial' ? 'interrupted' : 'unfinished, and no process owns it';
       throw new RunStateError(`run ${id} already exists (${state}) in ${run.path}: pass --resume to continue it from its last checkpoint, or delete that folder to start over`);
     }
-  } else if (o.resume) {
+  } else if (o.resume && o.expectedRunId === undefined) {
     o.onStage?.(`no unfinished run matches this config (run ${id} does not exist in ${o.out}): starting a new run`);
   }
 
