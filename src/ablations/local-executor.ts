@@ -6,11 +6,10 @@
 import {spawn} from 'node:child_process';
 import {availableParallelism} from 'node:os';
 import {createInterface} from 'node:readline';
-import {RUN_OWNED_EXIT_CODE, INTERRUPTED_EXIT_CODE} from '../cli/interrupt.js';
 import {readRunEvaluation} from '../runs/evaluation-summary.js';
 import {runLockOwner} from '../runs/lock.js';
 import {RunDir} from '../runs/run-dir.js';
-import type {RunEvent} from '../runs/run-one.js';
+import {INTERRUPTED_EXIT_CODE, RUN_OWNED_EXIT_CODE, type RunEvent} from '../runs/run-one.js';
 import {mslkCommandLine} from '../runs/self-command.js';
 import type {PlannedRun, SuitePlan} from './plan.js';
 

@@ -3,11 +3,7 @@
 // marks the run partial and releases its lock); later ones are ignored so that a second Ctrl-C, or the same signal
 // reaching a process both from the terminal and from a suite executor forwarding it, cannot cut that short.
 
-/** Exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT's number, as shells report it). */
-export const INTERRUPTED_EXIT_CODE = 130;
-
-/** Exit code of `mslk run-one` when another live process owns the run (EX_TEMPFAIL of sysexits.h: try later). */
-export const RUN_OWNED_EXIT_CODE = 75;
+export {INTERRUPTED_EXIT_CODE, RUN_OWNED_EXIT_CODE} from '../runs/run-one.js';
 
 /** A handle on SIGINT/SIGTERM while some work runs. */
 export interface InterruptHandle {

@@ -10,6 +10,12 @@ import {RUN_FILES, RunNotFoundError} from './run-dir.js';
 import {trainRun, type TrainRunResult} from './train-run.js';
 import type {EpochLog} from '../training/loop.js';
 
+/** Exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT's number, as shells report it). */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/** Exit code of `mslk run-one` when another live process owns the run (EX_TEMPFAIL of sysexits.h: try later). */
+export const RUN_OWNED_EXIT_CODE = 75;
+
 /** What a run reports while it runs (one JSON line each under `mslk run-one --json`). */
 export type RunEvent =
   | {type: 'stage'; runId: string; message: string}
