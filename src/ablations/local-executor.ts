@@ -16,7 +16,7 @@ import type {PlannedRun, SuitePlan} from './plan.js';
 /** What the executor reports, one event per line under JSON output. `runId` names the run of the plan. */
 export type SuiteEvent =
   | {type: 'start'; runId: string; variant: string; dir: string; threads: number}
-  | Extract<RunEvent, {type: 'epoch'}>
+  | Extract<RunEvent, {type: 'stage' | 'epoch'}>
   | {type: 'done'; runId: string; reused: boolean; testDice: number | null}
   | {type: 'failed'; runId: string; reason: string}
   | {type: 'skipped'; runId: string; reason: string}
@@ -86,7 +86,7 @@ function runChild(run: PlannedRun, o: RunSuiteOptions, threads: number, children
       return; // not an event (a library writing to stdout): ignored
     }
     if (!isRunEvent(parsed)) return;
-    if (parsed.type === 'epoch') o.onEvent?.({...parsed, runId: run.runId});
+    if (parsed.type === 'epoch' || parsed.type === 'stage') o.onEvent?.({...parsed, runId: run.runId});
     if (parsed.type === 'done') {
       reused = parsed.reused;
       dice = parsed.testDice;

@@ -72,6 +72,8 @@ export function suiteProgress(o: SuiteProgressOptions): {onEvent: (event: SuiteE
         epochsDone.set(event.runId, event.epoch);
         // Epochs resumed from an earlier attempt are not measured here: only this process's epochs count.
         epochSeconds.push(event.seconds);
+      } else if (event.type === 'stage') {
+        return;
       } else {
         running.delete(event.runId);
         if (event.type !== 'skipped') finished.add(event.runId);
