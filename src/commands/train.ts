@@ -4,6 +4,8 @@ import {MslkCommand} from '../cli/base-command.js';
 import {runConfigKeys} from '../cli/config-keys.js';
 import {backendFlag, dataRootFlag, outDirFlag} from '../cli/flags.js';
 import {createProgress} from '../cli/progress.js';
+import {INTERRUPTED_EXIT_CODE, stopOnSignals} from '../cli/interrupt.js';
+import {TrainingInterruptedError} from '../training/loop.js';
 import {backendChoice, selectBackend} from '../engine/backends.js';
 import {resolveRunConfig} from '../runs/config.js';
 import {trainRun, type TrainRunResult} from '../runs/train-run.js';
@@ -42,8 +44,9 @@ export default class Train extends MslkCommand {
     const {chosen} = await selectBackend(backendChoice(flags.backend));
     const interactive = process.stdout.isTTY && !this.jsonEnabled();
     const bar = createProgress({format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} batches | loss {loss} | ETA {eta_formatted}', json: this.jsonEnabled()});
+    const interrupt = stopOnSignals();
     const result = await trainRun({
-      config, out: resolve(flags.out), resume: flags.resume, commandLine: ['mslk', ...process.argv.slice(2)].join(' '),
+      config, signal: interrupt.signal, out: resolve(flags.out), resume: flags.resume, commandLine: ['mslk', ...process.argv.slice(2)].join(' '),
       ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
       onStage: (message) => (interactive ? this.log(message) : this.logToStderr(message)),
       onBatch: (p) => {
@@ -54,6 +57,12 @@ export default class Train extends MslkCommand {
         if (interactive) this.log(`epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, val mDice ${e.valDice?.toFixed(4) ?? '-'}${e.best ? ' (best)' : ''}, ${e.seconds.toFixed(1)} s`);
         else this.logJson({type: 'epoch', ...e});
       },
+    }).catch((error: unknown) => {
+      if (!(error instanceof TrainingInterruptedError)) throw error;
+      throw Object.assign(new Error(`${interrupt.received() ?? 'interrupted'}: the run stopped and is marked partial (${error.message}): continue it with the same command and --resume`), {exitCode: INTERRUPTED_EXIT_CODE});
+    }).finally(() => {
+      bar.stop();
+      interrupt.dispose();
     });
     const test = result.evaluations.test;
     const summary = `run ${result.runId}${result.reused ? ' (already done: not trained again)' : ''} on ${chosen}: ${result.dir}\n` +

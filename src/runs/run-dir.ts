@@ -19,8 +19,11 @@ export const RUN_FILES = {
 /** A run that cannot be found or opened (no such directory, no config.json, no checkpoint yet); one-line message. */
 export class RunNotFoundError extends Error {}
 
-/** The content of a run's `status` file: `running`, `done`, or `failed: <reason>`. */
-export type RunStatus = {state: 'running'} | {state: 'done'} | {state: 'failed'; reason: string};
+/**
+ * The content of a run's `status` file: `running`, `done`, `partial` (stopped cleanly by SIGINT/SIGTERM after its
+ * last finished epoch's checkpoint; resumable like a `running` run whose owner died), or `failed: <reason>`.
+ */
+export type RunStatus = {state: 'running'} | {state: 'partial'} | {state: 'done'} | {state: 'failed'; reason: string};
 
 /**
  * Run id: the first 12 hex digits of the SHA-256 of the canonical JSON of the resolved config, the dataset
@@ -63,7 +66,7 @@ export class RunDir {
   async status(): Promise<RunStatus | undefined> {
     try {
       const text = (await readFile(this.file('status'), 'utf8')).trim();
-      if (text === 'running' || text === 'done') return {state: text};
+      if (text === 'running' || text === 'partial' || text === 'done') return {state: text};
       if (text.startsWith('failed')) return {state: 'failed', reason: text.replace(/^failed:?\s*/, '')};
       return undefined;
     } catch {

@@ -1,18 +1,15 @@
 // One run, end to end: resolved config -> prepared dataset and split -> run directory -> training -> evaluation
 // at each image's original resolution -> eval/<split>-<checkpoint>.{json,csv}, metrics.json (their index),
 // manifest.json, status.
-import {createHash} from 'node:crypto';
 import {mkdir} from 'node:fs/promises';
 import {join} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import {resolveDataRoot} from '../datasets/data-root.js';
-import {prepareSplit} from '../datasets/prepare-with-split.js';
+import type {prepareSplit} from '../datasets/prepare-with-split.js';
 import {PREPARED_IMAGE_CHANNELS} from '../datasets/cache-file.js';
 import {openPreparedFile} from '../datasets/prepare.js';
 import {checkModelForData} from '../models/registry.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import type {SplitFile} from '../datasets/splits.js';
-import {canonicalJson} from '../io/canonical-json.js';
 import {activeBackendName} from '../engine/backends.js';
 import {provenance} from '../io/provenance.js';
 import type {RunConfig} from './config.js';
@@ -21,8 +18,9 @@ import {EvaluationFormatError, EvaluationNotFoundError, metricsIndex, readMetric
 import {findRunById, runDirName} from './locate-run.js';
 import {acquireRunLock} from './lock.js';
 import {reevaluateRun} from './reevaluate.js';
-import {trainLoop, TrainingDivergedError, type BatchProgress, type EpochLog} from '../training/loop.js';
+import {trainLoop, TrainingDivergedError, TrainingInterruptedError, type BatchProgress, type EpochLog} from '../training/loop.js';
 import {RunDir, runId} from './run-dir.js';
+import {prepareRunData} from './run-for-config.js';
 
 /** One run to train: its resolved config, where run directories go, and progress callbacks. */
 export interface TrainRunOptions {
@@ -41,6 +39,21 @@ export interface TrainRunOptions {
   onEpoch?: (e: EpochLog) => void;
   /** Progress messages for people (one line each). */
   onStage?: (message: string) => void;
+  /**
+   * Stops training between two steps when aborted (SIGINT, SIGTERM): the run keeps its last finished epoch's
+   * checkpoint, gets status `partial`, releases its lock, and trainRun throws TrainingInterruptedError.
+   */
+  signal?: AbortSignal;
+  /** The share of the machine's cores this process was given (MSLK_THREADS from a suite executor), for the manifest. */
+  threads?: number;
+  /** What the lock file names as its owner's command (default 'mslk train'). */
+  lockCommand?: string;
+  /**
+   * The id the caller's run directory ends with (`mslk run-one <dir>`): when the config on today's data gives
+   * another id (the dataset or split changed since the directory was prepared), RunStateError before anything is
+   * written.
+   */
+  expectedRunId?: string;
 }
 
 /** A trained (or already done) run. */
@@ -111,7 +124,9 @@ async function doneRunEvaluations(run: RunDir, id: string, config: RunConfig, o:
  * `out`, else created with a readable name), trains (trainLoop), then evaluates the config's eval.checkpoint on the
  * validation and test splits at each image's original resolution (writeEvaluation) and writes metrics.json, the
  * final manifest and status `done`. Throws RunStateError (one line) when the run exists unfinished and `resume` is
- * false, or the split has no training images; TrainingDivergedError when the loss stops being finite. A failure
+ * false, or the split has no training images; TrainingDivergedError when the loss stops being finite;
+ * TrainingInterruptedError when `signal` stopped it (status `partial`, resumable); RunLockedError when a live process
+ * owns the run. A failure
  * after the directory exists marks it `failed: <reason>` and keeps every file written so far.
  */
 export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
@@ -119,21 +134,12 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   // Before anything is prepared or written: a model that cannot run on this data fails now, not in a matMul.
   const fit = checkModelForData(config.model, {size: config.data.size, imageChannels: PREPARED_IMAGE_CHANNELS, maskChannels: 1});
   for (const warning of fit.warnings) o.onStage?.(`warning: ${warning}`);
-  const dataRoot = resolveDataRoot(o.dataRoot);
   o.onStage?.(`preparing ${config.data.dataset} at ${config.data.size} px`);
-  const prepared = await prepareSplit(config.data.dataset, {
-    dataRoot, size: config.data.size,
-    split: {method: config.data.split.method, seed: config.data.split.seed,
-      ...(config.data.split.ratios ? {ratios: config.data.split.ratios} : {}),
-      ...(config.data.split.folds !== undefined ? {folds: config.data.split.folds} : {}),
-      ...(config.data.split.fold !== undefined ? {fold: config.data.split.fold} : {}),
-      ...(config.data.split.name !== undefined ? {name: config.data.split.name} : {})},
-    ...(config.data.splitFile ? {splitFile: config.data.splitFile} : {}),
-  });
+  const {prepared, splitHash, runId: id} = await prepareRunData(config, o.dataRoot);
   for (const warning of prepared.warnings) o.onStage?.(warning.message);
-  // The split is part of what a run is made from: the same config on another split is another run.
-  const splitHash = createHash('sha256').update(canonicalJson(prepared.split.subsets)).digest('hex');
-  const id = runId(config, `${prepared.prepared.fingerprint}:${splitHash}`);
+  if (o.expectedRunId !== undefined && o.expectedRunId !== id) {
+    throw new RunStateError(`run ${o.expectedRunId} was prepared from other data: its config on the dataset as it is now gives run id ${id} (the dataset, its split or mslk's version changed): plan the suite again`);
+  }
   // Found by its id alone: an older directory named by the bare id, or a readable name made from other words.
   const run = new RunDir((await findRunById(o.out, id)) ?? join(o.out, runDirName(config, id)));
   if ((await run.status())?.state === 'done') {
@@ -146,7 +152,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   if (trainIndices!.length === 0) throw new RunStateError(`the split of ${config.data.dataset} has no training images`);
   await mkdir(join(run.path, 'checkpoints'), {recursive: true});
   // One owner at a time: a second `train` (or a suite worker) of the same run stops here, naming the owner.
-  const lock = await acquireRunLock(run.path, {command: 'mslk train'});
+  const lock = await acquireRunLock(run.path, {command: o.lockCommand ?? 'mslk train'});
   try {
     return await trainOwnedRun(o, {run, id, prepared, splitHash, dataset, trainIndices: trainIndices!, validationIndices: validationIndices!, testIndices: testIndices!});
   } finally {
@@ -177,9 +183,10 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
   if (status !== undefined) {
     await refuseEditedConfig(run, id, `${prepared.prepared.fingerprint}:${splitHash}`);
     if (!o.resume) {
-      throw new RunStateError(`run ${id} already exists (${status.state === 'failed' ? `failed: ${status.reason}` : 'unfinished, and no process owns it'}) in ${run.path}: pass --resume to continue it from its last checkpoint, or delete that folder to start over`);
+      const state = status.state === 'failed' ? `failed: ${status.reason}` : status.state === 'partial' ? 'interrupted' : 'unfinished, and no process owns it';
+      throw new RunStateError(`run ${id} already exists (${state}) in ${run.path}: pass --resume to continue it from its last checkpoint, or delete that folder to start over`);
     }
-  } else if (o.resume) {
+  } else if (o.resume && o.expectedRunId === undefined) {
     o.onStage?.(`no unfinished run matches this config (run ${id} does not exist in ${o.out}): starting a new run`);
   }
 
@@ -196,6 +203,7 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
     split: {file: 'split.json', sha256: splitHash, method: prepared.split.method,
       counts: {train: trainIndices.length, validation: validationIndices.length, test: testIndices.length}},
     seed: config.seed, startedAt: started.toISOString(), resumed: status !== undefined,
+    ...(o.threads !== undefined ? {threads: o.threads} : {}),
   };
   await run.writeJson('config', config);
   await run.writeJson('split', prepared.split);
@@ -208,6 +216,7 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
     const loop = await trainLoop({
       config, dataset, trainIndices, validationIndices, run, resume: status !== undefined,
       ...(o.onBatch ? {onBatch: o.onBatch} : {}), ...(o.onEpoch ? {onEpoch: o.onEpoch} : {}),
+      ...(o.signal ? {signal: o.signal} : {}),
     });
     model = loop.model;
     o.onStage?.(`evaluating the ${config.eval.checkpoint} checkpoint at each image's original resolution`);
@@ -224,6 +233,10 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
     await run.setStatus({state: 'done'});
     return {runId: id, dir: run.path, reused: false, evaluations};
   } catch (error) {
+    if (error instanceof TrainingInterruptedError) {
+      await run.setStatus({state: 'partial'});
+      throw error;
+    }
     const reason = error instanceof TrainingDivergedError ? error.message : `${(error as Error).message.split('\n')[0]}`;
     await run.setStatus({state: 'failed', reason});
     throw error;

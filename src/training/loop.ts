@@ -55,6 +55,23 @@ export class TrainingDivergedError extends Error {
   }
 }
 
+/**
+ * Training was stopped through LoopOptions.signal (SIGINT, SIGTERM) between two steps. The checkpoint of the last
+ * finished epoch (`epochsDone`, 0 when none) is kept; the steps of the unfinished epoch are lost (checkpoints are
+ * per epoch), and a resume redoes them exactly.
+ */
+export class TrainingInterruptedError extends Error {
+  constructor(readonly epochsDone: number) {
+    super(`training was interrupted; ${epochsDone > 0 ? `the checkpoint of epoch ${epochsDone} is kept` : 'no epoch had finished, so no checkpoint was written'}`);
+    this.name = 'TrainingInterruptedError';
+  }
+}
+
+/** Lets pending events (a signal handler aborting the loop) run: the steps of an epoch are otherwise synchronous. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** The inputs of trainLoop. */
 export interface LoopOptions {
   config: RunConfig;
@@ -69,6 +86,11 @@ export interface LoopOptions {
   resume: boolean;
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (e: EpochLog) => void;
+  /**
+   * Checked between steps (after yielding to the event loop, so a signal handler can abort it): when aborted, the
+   * loop stops with TrainingInterruptedError, keeping the last finished epoch's checkpoint.
+   */
+  signal?: AbortSignal;
 }
 
 /** What trainLoop returns. */
@@ -94,7 +116,7 @@ export function augmentOptions(config: RunConfig): AugmentOptions {
  * learningRateAt(step) and the DyConv temperature of each step; after every epoch the validation Dice at the
  * prepared size, the `best` checkpoint when it improved, the `last` checkpoint and log.jsonl. Resumed from `last`,
  * it gives exactly the result of an uninterrupted run. Throws TrainingDivergedError when a loss is NaN or infinite
- * (the checkpoints of finished epochs stay), and the checkpoint reader's errors on a corrupt `last`. Disposes every
+ * (the checkpoints of finished epochs stay), TrainingInterruptedError when `signal` aborts it (between steps), and the checkpoint reader's errors on a corrupt `last`. Disposes every
  * tensor it makes but the returned model.
  */
 export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
@@ -122,6 +144,14 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   const started = performance.now();
   const progress = (stepsDone: number) => ({stepsDone, stepsPerEpoch, epochs: config.train.epochs});
   let tau = familyOf(config.model).temperatureAt(config.model, progress(position.step));
+  const stopIfAborted = async (): Promise<void> => {
+    if (o.signal === undefined) return;
+    await yieldToEventLoop();
+    if (!o.signal.aborted) return;
+    optimizer.dispose();
+    model.dispose();
+    throw new TrainingInterruptedError(position.epoch);
+  };
 
   for (let epoch = position.epoch; epoch < config.train.epochs; epoch++) {
     const epochStart = performance.now();
@@ -130,6 +160,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
     let lr = config.train.optimizer.lr;
     let batch = 0;
     for (const b of epochBatches(dataset, o.trainIndices, {seed: config.seed, epoch, batchSize: config.train.batchSize, shuffle: true, augment})) {
+      await stopIfAborted();
       const step = position.step;
       lr = learningRateAt(config.train.schedule, config.train.optimizer.lr, step, totalSteps, stepsPerEpoch);
       // A step runs at the state it ends at: the last step of DyConv's anneal already runs at its end temperature.

@@ -1,0 +1,183 @@
+// The local executor end to end, with real child processes on tiny runs: a suite with a failing run, a SIGKILL of
+// the whole executor mid-suite then a rerun (byte-identical evaluation files), two executors on one suite at once,
+// Ctrl-C (partial runs, resumed by the next attempt).
+import test from 'ava';
+import {spawn} from 'node:child_process';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {basename, join} from 'node:path';
+import {runSuite, threadsPerJob, type SuiteEvent, type SuiteSummary} from '../../src/ablations/local-executor.js';
+import type {SuitePlan} from '../../src/ablations/plan.js';
+import {RunDir} from '../../src/runs/run-dir.js';
+import {ROOT, tinySuite, type TinyVariant} from './suite-fixture.js';
+
+let scratch = '';
+let dataRoot = '';
+/** The store of the first test's uninterrupted suite: the reference for the kill test. */
+let referenceStore = '';
+
+const EVALUATION_FILES = ['metrics.json', 'eval/test-last.csv', 'eval/test-last.json', 'eval/validation-last.csv', 'eval/validation-last.json'];
+const THREE: TinyVariant[] = [
+  {variant: 'a', set: ['train.epochs=3', 'seed=0']},
+  {variant: 'b', set: ['train.epochs=3', 'seed=1']},
+  {variant: 'c', set: ['train.epochs=3', 'seed=2']},
+];
+
+test.before(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'mslk-executor-'));
+  dataRoot = join(scratch, 'data');
+  process.env['MSLK_BACKEND'] = 'wasm';
+});
+
+test.after.always(async () => {
+  await rm(scratch, {recursive: true, force: true});
+});
+
+let plans = 0;
+
+/** The executor stand-in (run-suite-driver.ts) as a child process in its own process group. */
+function driver(plan: SuitePlan, jobs: number): {done: Promise<number | null>; lines: () => Record<string, unknown>[]; stderr: () => string; pid: number} {
+  const planFile = join(scratch, `plan-${++plans}.json`);
+  const written = writeFile(planFile, JSON.stringify(plan));
+  let stdout = '';
+  let stderr = '';
+  const started = written.then(() => spawn(process.execPath, ['--import=tsx', '--no-warnings', 'test/ablations/run-suite-driver.ts', planFile, String(jobs), dataRoot],
+    {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true}));
+  const handle = {
+    pid: 0,
+    done: started.then((child) => {
+      handle.pid = child.pid!;
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      return new Promise<number | null>((resolve) => child.on('close', resolve));
+    }),
+    lines: () => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    stderr: () => stderr,
+  };
+  return handle;
+}
+
+function summaryOf(lines: Record<string, unknown>[]): SuiteSummary {
+  const last = lines.at(-1);
+  if (last?.['type'] !== 'summary') throw new Error(`no summary line: ${JSON.stringify(lines.slice(-3))}`);
+  return last as unknown as SuiteSummary;
+}
+
+async function logLines(dir: string): Promise<number> {
+  return (await new RunDir(dir).logLines()).length;
+}
+
+async function waitFor(condition: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 40));
+  }
+}
+
+test('a child is told its share of the cores', (t) => {
+  t.is(threadsPerJob(2, 8), 4);
+  t.is(threadsPerJob(3, 8), 2);
+  t.is(threadsPerJob(4, 2), 1);
+});
+
+test.serial('4 runs with 2 jobs: three done, the diverging one fails alone; a second call trains nothing', async (t) => {
+  referenceStore = join(scratch, 'reference');
+  const plan = await tinySuite(referenceStore, dataRoot, [...THREE, {variant: 'nan', set: ['train.epochs=3', 'seed=3', 'train.loss.bceWeight=1.0e+39']}]);
+  const events: SuiteEvent[] = [];
+  const summary = await runSuite(plan, {jobs: 2, dataRoot, onEvent: (e) => events.push(e)});
+  const [a, b, c, nan] = plan.runs.map((r) => r.runId);
+  t.deepEqual([...summary.done].sort(), [a, b, c].sort());
+  t.deepEqual(summary.failed.map((f) => f.runId), [nan]);
+  t.regex(summary.failed[0]!.reason, /^loss became Infinity at epoch 1/);
+  t.deepEqual([summary.reused, summary.skipped, summary.partial], [[], [], []]);
+  t.is(events.filter((e) => e.type === 'start').length, 4);
+  t.true(events.filter((e) => e.type === 'start').every((e) => e.type === 'start' && e.threads === threadsPerJob(2)));
+  t.is(events.filter((e) => e.type === 'epoch').length, 9, 'three epochs of each of the three good runs');
+  for (const run of plan.runs.slice(0, 3)) {
+    t.is((await new RunDir(run.dir).status())?.state, 'done');
+    t.is((await new RunDir(run.dir).readJson<{threads: number}>('manifest')).threads, threadsPerJob(2));
+  }
+  const again: SuiteEvent[] = [];
+  const second = await runSuite(plan, {jobs: 2, dataRoot, onEvent: (e) => again.push(e)});
+  t.deepEqual([...second.reused].sort(), [a, b, c].sort());
+  t.deepEqual(second.done, []);
+  t.regex(second.failed[0]!.reason, /failed in an earlier attempt \(loss became/);
+  t.false(again.some((e) => e.type === 'start'), 'no child was started');
+});
+
+test.serial('SIGKILL of the executor and its children mid-suite, then a rerun: the same evaluation files as an uninterrupted suite', async (t) => {
+  t.truthy(referenceStore, 'needs the first test\'s suite');
+  const plan = await tinySuite(join(scratch, 'killed'), dataRoot, THREE);
+  const first = driver(plan, 2);
+  // Killed while a run is mid-epoch: after its first epoch was logged, before it is done.
+  await waitFor(async () => {
+    for (const run of plan.runs) if ((await logLines(run.dir)) >= 1 && (await new RunDir(run.dir).status())?.state === 'running') return true;
+    return false;
+  }, 120_000, 'a run to finish its first epoch');
+  await new Promise((r) => setTimeout(r, 300));
+  process.kill(-first.pid, 'SIGKILL');
+  t.is(await first.done, null, 'killed');
+  const states = await Promise.all(plan.runs.map(async (r) => (await new RunDir(r.dir).status())?.state ?? 'new'));
+  t.true(states.some((s) => s !== 'done'), `killed mid-suite (${states.join(', ')})`);
+  const second = driver(plan, 2);
+  t.is(await second.done, 0, second.stderr());
+  const summary = summaryOf(second.lines());
+  t.is(summary.done.length + summary.reused.length, 3);
+  t.deepEqual(summary.failed, []);
+  for (const run of plan.runs) {
+    const reference = join(referenceStore, basename(run.dir));
+    for (const file of EVALUATION_FILES) {
+      t.is(await readFile(join(run.dir, file), 'utf8'), await readFile(join(reference, file), 'utf8'), `${run.variant}: ${file}`);
+    }
+    t.is(await logLines(run.dir), 3);
+  }
+});
+
+test.serial('two executors on one suite at once: every run trained exactly once, both succeed', async (t) => {
+  const plan = await tinySuite(join(scratch, 'shared'), dataRoot, [
+    {variant: 'd', set: ['train.epochs=2', 'seed=4']},
+    {variant: 'e', set: ['train.epochs=2', 'seed=5']},
+  ]);
+  const one = driver(plan, 1);
+  const two = driver(plan, 1);
+  const [codeOne, codeTwo] = await Promise.all([one.done, two.done]);
+  t.is(codeOne, 0, one.stderr());
+  t.is(codeTwo, 0, two.stderr());
+  const [a, b] = [summaryOf(one.lines()), summaryOf(two.lines())];
+  const trained = [...a.done, ...b.done].sort();
+  t.deepEqual(trained, plan.runs.map((r) => r.runId).sort(), 'each run trained by exactly one executor');
+  t.deepEqual([...a.done, ...a.reused].sort(), trained, 'the first executor accounts for every run');
+  t.deepEqual([...b.done, ...b.reused].sort(), trained, 'the second executor accounts for every run');
+  for (const run of plan.runs) {
+    const manifest = await new RunDir(run.dir).readJson<{resumed: boolean}>('manifest');
+    t.false(manifest.resumed, `${run.variant} was trained in one go`);
+    t.is(await logLines(run.dir), 2);
+  }
+  const skipped = [...one.lines(), ...two.lines()].filter((l) => l['type'] === 'skipped');
+  for (const s of skipped) t.regex(s['reason'] as string, /^owned by (pid \d+ on \S+|another process)/);
+});
+
+test.serial('Ctrl-C stops the suite cleanly: running runs are partial, the next attempt resumes them', async (t) => {
+  const plan = await tinySuite(join(scratch, 'interrupted'), dataRoot, [
+    {variant: 'f', set: ['train.epochs=3', 'seed=6']},
+  ]);
+  const first = driver(plan, 1);
+  const dir = plan.runs[0]!.dir;
+  await waitFor(async () => (await logLines(dir)) >= 1, 120_000, 'the first epoch');
+  // As a terminal does: the signal reaches the whole foreground process group (executor and children).
+  const stopped = Date.now();
+  process.kill(-first.pid, 'SIGINT');
+  t.is(await first.done, 130, first.stderr());
+  t.true(Date.now() - stopped < 15_000, `stopped in ${Date.now() - stopped} ms`);
+  const summary = summaryOf(first.lines());
+  t.deepEqual(summary.partial, [plan.runs[0]!.runId]);
+  t.is((await new RunDir(dir).status())?.state, 'partial');
+  const epochs = await logLines(dir);
+  t.true(epochs >= 1 && epochs < 3, `stopped mid-run after ${epochs} epochs`);
+  const second = driver(plan, 1);
+  t.is(await second.done, 0, second.stderr());
+  t.deepEqual(summaryOf(second.lines()).done, [plan.runs[0]!.runId]);
+  t.is(await logLines(dir), 3);
+  t.true((await new RunDir(dir).readJson<{resumed: boolean}>('manifest')).resumed);
+});
