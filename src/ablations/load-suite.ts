@@ -111,7 +111,7 @@ async function readSpec(file: string): Promise<SuiteFile> {
   if (!result.success) {
     const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0]!;
     const line = describeIssue(suiteSchema, issue);
-    throw new SuiteError(`${file}: ${line}${issue.code === 'unrecognized_keys' ? ' (the keys of a suite: `mslk ablate --help`)' : ''}`);
+    throw new SuiteError(`${file}: ${line}${issue.code === 'unrecognized_keys' && issue.path.length === 0 ? ` (suite keys: ${Object.keys(suiteSchema.shape).join(', ')})` : ''}`);
   }
   const spec = result.data;
   for (const axis of ['grid', 'zip'] as const) {
@@ -163,7 +163,8 @@ async function resolveSuiteDataset(file: string, key: string, name: string, data
   // the plan shows it as 'no data' and nothing trains until it is there. A bare word is a name and must be known.
   if (/[\\/]/.test(name)) return {name, ref: path, present: false, fetchHint: `put the dataset at ${path} (or fix the path, relative to the suite file)`};
   const known = DATASETS.map((d) => d.name).filter((n) => n !== 'folder');
-  const near = nearestName(name, known);
+  // 'kvasir' for 'kvasir-seg': a prefix is as good a hint as a misspelling.
+  const near = nearestName(name, known) ?? known.find((k) => k.startsWith(name.toLowerCase()));
   return fail(file, key, `'${name}' is neither a dataset name nor a folder${near ? `: did you mean '${near}'?` : ''} (known: ${known.join(', ')}; or import a folder with \`mslk datasets import\`)`);
 }
 
@@ -201,8 +202,11 @@ async function loadBaseline(file: string, index: number, ref: string): Promise<S
   return {name: basename(ref, extname(ref)), kind: 'baseline', model};
 }
 
-/** Cartesian product of the axes, in file order (the last axis varies fastest). */
-function gridPoints(axes: Record<string, unknown[]>): Array<Array<[string, unknown]>> {
+/**
+ * The points of a grid: the cartesian product of the axes, in file order (the last axis varies fastest), each point
+ * a list of [dotted key, value] pairs. An axis with no values gives no points.
+ */
+export function gridPoints(axes: Record<string, unknown[]>): Array<Array<[string, unknown]>> {
   let points: Array<Array<[string, unknown]>> = [[]];
   for (const [key, values] of Object.entries(axes)) points = points.flatMap((p) => values.map((v) => [...p, [key, v] as [string, unknown]]));
   return points;
