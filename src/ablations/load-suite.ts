@@ -4,6 +4,7 @@
 import {createHash} from 'node:crypto';
 import {readFile, stat} from 'node:fs/promises';
 import {basename, dirname, extname, isAbsolute, join, resolve} from 'node:path';
+import {checkSiblingBases, displayPath, leavesOf} from '../config/base-conflicts.js';
 import {mergeConfigs, nestModelConfig, PACKAGE_CONFIGS, readConfigTree, readYamlMapping} from '../config/files.js';
 import {checkConfigKey, parseKeyPath, setAtKeyPath, type PlainConfig} from '../config/key-path.js';
 import {nearestName} from '../config/nearest-name.js';
@@ -101,7 +102,9 @@ async function within<T>(file: string, key: string, action: () => Promise<T> | T
   } catch (error) {
     if (error instanceof SuiteError) throw error;
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-    return fail(file, key, message);
+    // Messages that already start with the suite file (the base-conflict rule names it): not twice.
+    const named = [file, displayPath(file)].find((name) => message.startsWith(`${name}: `));
+    return fail(file, key, named === undefined ? message : message.slice(named.length + 2));
   }
 }
 
@@ -137,14 +140,20 @@ function checkRunKeys(file: string, where: string, values: Record<string, unknow
 }
 
 async function loadBase(file: string, spec: SuiteFile): Promise<PlainConfig> {
-  let base: PlainConfig = {};
+  const trees: Array<{path: string; config: PlainConfig}> = [];
   for (const ref of Array.isArray(spec.extends) ? spec.extends : [spec.extends]) {
     const path = await suitePath(file, ref);
     if (path === undefined) fail(file, 'extends', `'${ref}': no such file (looked next to the suite and in mslk's configs/): fix the path, relative to the suite file`);
-    base = mergeConfigs(base, await within(file, 'extends', () => readConfigTree(path, {fallbackDir: PACKAGE_CONFIGS, normalise: nestModelConfig})));
+    const config = await within(file, 'extends', () => readConfigTree(path, {fallbackDir: PACKAGE_CONFIGS, normalise: nestModelConfig}));
+    delete config['model'];
+    trees.push({path, config});
   }
-  delete base['model'];
   checkRunKeys(file, 'set', spec.set);
+  // The base-conflict rule of run configs: two bases that set one key, unless the suite's `set` decides it.
+  const own = Object.keys(spec.set).map((key) => ({path: key.split('.'), file}));
+  await within(file, 'extends', () => checkSiblingBases(file, trees.map((t) => leavesOf(t.config, t.path)), own, PACKAGE_CONFIGS));
+  let base: PlainConfig = {};
+  for (const tree of trees) base = mergeConfigs(base, tree.config);
   return within(file, 'set', () => applyAssignments(base, spec.set, `${file}: set`));
 }
 

@@ -27,6 +27,8 @@ const VALID = {
 } as Record<string, unknown>;
 
 const CASES: Array<{name: string; suite: Record<string, unknown>; error: RegExp}> = [
+  {name: 'two bases that set one key', suite: {...VALID, extends: ['datasets/kvasir-seg.yaml', 'datasets/synthetic.yaml', 'training/default.yaml']},
+    error: /: extends: 'data.dataset' is set by both configs\/datasets\/kvasir-seg.yaml and configs\/datasets\/synthetic.yaml/},
   {name: 'unknown key, with the nearest', suite: {...VALID, seed: [0]}, error: /: unknown key 'seed': did you mean 'seeds'\?/},
   {name: 'variant path the model config does not have', suite: {...VALID, variants: {'w/o MIE': {'mie.enabld': false}}},
     error: /: variants\['w\/o MIE'\]: unknown key 'mie.enabld': did you mean 'mie.enabled'\?/},

@@ -3,12 +3,13 @@
 import test from 'ava';
 import fc from 'fast-check';
 import {mkdtemp, readFile, readdir, stat, writeFile} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
+import {hostname, tmpdir} from 'node:os';
 import {basename, join} from 'node:path';
 import {gridPoints} from '../../src/ablations/load-suite.js';
 import {planSuite, prepareRunDirs, suiteManifestPath, type SuiteManifest} from '../../src/ablations/plan.js';
 import {formatState, plannedRunState} from '../../src/ablations/plan-status.js';
 import {runDirName} from '../../src/runs/locate-run.js';
+import {acquireRunLock} from '../../src/runs/lock.js';
 import {locateRunForConfig} from '../../src/runs/run-for-config.js';
 
 const dataRoot = await mkdtemp(join(tmpdir(), 'mslk-plan-data-'));
@@ -83,6 +84,12 @@ test.serial('prepareRunDirs writes the manifest and config.json of each run; sta
   t.is(formatState(await plannedRunState(partial!)), 'partial at epoch 2');
   t.is(formatState(await plannedRunState(failed!)), 'failed: loss is NaN');
   t.is(formatState(await plannedRunState(done!)), 'done');
+  const lock = await acquireRunLock(pending!.dir, {command: 'test'});
+  try {
+    t.is(formatState(await plannedRunState(pending!)), `running (pid ${process.pid} on ${hostname()}, epoch 0)`);
+  } finally {
+    await lock.release();
+  }
   // Planning again finds the same directories (by id), and a done run is not prepared again.
   const again = await planSuite(file, {store, dataRoot});
   t.deepEqual(again.runs.map((r) => r.dir), plan.runs.map((r) => r.dir));
