@@ -191,12 +191,13 @@ async function loadBaseModel(file: string, ref: string): Promise<PlainConfig> {
 }
 
 /** A baseline: a model name (configs/models/<name>.yaml, else its defaults) or a model config file. */
-async function loadBaseline(file: string, index: number, ref: string): Promise<SuiteModel> {
+async function loadBaseline(file: string, index: number, entry: string | Record<string, string>): Promise<SuiteModel> {
   const key = `baselines[${index}]`;
+  const [given, ref] = typeof entry === 'string' ? [undefined, entry] : Object.entries(entry)[0]!;
   if (isModelName(ref)) {
     const shipped = join(PACKAGE_CONFIGS, 'models', `${ref}.yaml`);
     const model = (await isFile(shipped)) ? await within(file, key, () => readRawModelConfig(shipped)) : {model: ref};
-    return {name: ref, kind: 'baseline', model};
+    return {name: given ?? ref, kind: 'baseline', model};
   }
   const path = await suitePath(file, ref);
   if (path === undefined) {
@@ -208,7 +209,7 @@ async function loadBaseline(file: string, index: number, ref: string): Promise<S
     parseModelConfig(raw, 'model');
     return raw;
   });
-  return {name: basename(ref, extname(ref)), kind: 'baseline', model};
+  return {name: given ?? basename(ref, extname(ref)), kind: 'baseline', model};
 }
 
 /**

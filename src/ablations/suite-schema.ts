@@ -23,8 +23,11 @@ export const suiteSchema = z.object({
     .describe('named variants: dotted model keys overriding the base model (`{}` = the base model itself)'),
   grid: axes.optional().describe('cartesian product of model keys; each point is a variant named `k1=v1,k2=v2`'),
   zip: axes.optional().describe('model keys varied together (lists of equal length); position i is a variant named `k1=v1,k2=v2`'),
-  baselines: z.array(z.string().min(1)).default([])
-    .describe('whole models under the same protocol: names of configs/models/<name>.yaml, or model config files'),
+  baselines: z.array(z.union([
+    z.string().min(1),
+    z.record(z.string().min(1), z.string().min(1)).refine((m) => Object.keys(m).length === 1, {message: 'a named baseline is one `name: file` pair, e.g. {U-Net: ../models/unet.yaml}'}),
+  ])).default([])
+    .describe('whole models under the same protocol: names of configs/models/<name>.yaml, model config files (named after the file), or `{name: file}`'),
   reference: z.string().min(1).optional().describe('the variant paired comparisons in reports are made against (default: the first variant)'),
   set: assignments.default({}).describe('dotted data/train/eval keys applied to every run (after extends)'),
   overrides: z.record(z.string().min(1), assignments).default({})

@@ -32,7 +32,7 @@ for (const name of ['quickstart', 'paper', 'cpu-kvasir', 'kernel-sweep', 'baseli
 
 test('quickstart: full, w/o MIE, w/o MIDM, w/o LD and U-Net, 2 seeds, synthetic at 64 px', async (t) => {
   const loaded = await loadSuite(join(suites, 'quickstart.yaml'), {dataRoot: emptyDataRoot});
-  t.deepEqual(loaded.models.map((m) => [m.name, m.kind]), [['full', 'variant'], ['w/o MIE', 'variant'], ['w/o MIDM', 'variant'], ['w/o LD', 'variant'], ['quickstart-unet', 'baseline']]);
+  t.deepEqual(loaded.models.map((m) => [m.name, m.kind]), [['full', 'variant'], ['w/o MIE', 'variant'], ['w/o MIDM', 'variant'], ['w/o LD', 'variant'], ['U-Net', 'baseline']]);
   const runs = expandSuite(loaded);
   t.is(runs.length, 10);
   t.true(runs.every((r) => r.config.data.size === 64 && r.config.model.baseWidth === 8 && r.missingData === null));
