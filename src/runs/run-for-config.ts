@@ -53,3 +53,13 @@ export async function locateRunForConfig(config: RunConfig, o: {out: string; dat
   const dir = (await findRunById(o.out, data.runId)) ?? join(o.out, runDirName(config, data.runId));
   return {runId: data.runId, dir, datasetKey: data.datasetKey};
 }
+
+/**
+ * The data key of a run config (see prepareRunData) and the number of images in each subset of its split, for a
+ * suite's plan. Throws as prepareRunData.
+ */
+export async function preparedDataOf(config: RunConfig, dataRoot?: string): Promise<{datasetKey: string; images: {train: number; validation: number; test: number}}> {
+  const data = await prepareRunData(config, dataRoot);
+  const {train, validation, test} = data.prepared.split.subsets;
+  return {datasetKey: data.datasetKey, images: {train: train.length, validation: validation.length, test: test.length}};
+}

@@ -27,7 +27,7 @@ export async function tinySuite(store: string, dataRoot: string, variants: reado
     const {runId, dir} = await locateRunForConfig(config, {out: store, dataRoot});
     await mkdir(dir, {recursive: true});
     await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-    runs.push({runId, dir, config, suite: 'tiny', variant: v.variant, kind: 'variant', dataset: 'synthetic', fold: null, seed: config.seed});
+    runs.push({runId, dir, config, suite: 'tiny', variant: v.variant, kind: 'variant', dataset: 'synthetic', fold: null, seed: config.seed, missingData: null, images: null});
   }
-  return {suite: 'tiny', file: 'tiny.yaml', store, reference: variants[0]!.variant, runs};
+  return {suite: 'tiny', file: 'tiny.yaml', sha256: '', store, reference: variants[0]!.variant, runs};
 }

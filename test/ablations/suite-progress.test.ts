@@ -35,7 +35,7 @@ test('ETA as text', (t) => {
 
 test('off a terminal every event is one JSON line', (t) => {
   const lines: string[] = [];
-  const plan = {suite: 's', file: 's.yaml', store: '/s', reference: 'a', runs: []} as SuitePlan;
+  const plan: SuitePlan = {suite: 's', file: 's.yaml', sha256: '', store: '/s', reference: 'a', runs: []};
   const stream = {isTTY: false} as NodeJS.WriteStream;
   const progress = suiteProgress({plan, jobs: 1, json: false, stream, write: (l) => lines.push(l)});
   const events: SuiteEvent[] = [{type: 'start', runId: 'abc', variant: 'a', dir: '/s/x', threads: 1}, {type: 'failed', runId: 'abc', reason: 'loss became NaN'}];

@@ -1,0 +1,175 @@
+// What `mslk ablate --dry-run` and `mslk ablate status` show for each run of a plan: its state in the store, its
+// cost (parameters, GFLOPs per image at the run's size) and an estimate of the time it still needs on this machine.
+// The estimate is a calibration (a few training steps per distinct model config, size and batch, timed with the
+// training step training runs; cached in <store>/.calibration.json with the backend and mslk version) times the
+// steps the run still needs. It is rough: validation and evaluation are counted as a third of a training step per
+// batch (a forward pass without the backward one), data loading and checkpoints are not counted.
+import {mkdir, readFile} from 'node:fs/promises';
+import {join} from 'node:path';
+import {activeBackendName} from '../engine/backends.js';
+import {writeFileAtomic} from '../io/atomic-write.js';
+import {canonicalJson, sha256Hex} from '../io/canonical-json.js';
+import type {ModelConfig} from '../models/registry.js';
+import {profileModel} from '../models/profile/profile.js';
+import {runLockOwner} from '../runs/lock.js';
+import {RunDir} from '../runs/run-dir.js';
+import {profileModelTraining} from '../training/profile-step.js';
+import {MSLK_VERSION} from '../version.js';
+import type {PlannedRun, SuitePlan} from './plan.js';
+
+/** Where a run stands in the store. `epoch` counts the epochs in its log.jsonl. */
+export type PlannedRunState =
+  | {state: 'done'}
+  | {state: 'partial'; epoch: number}
+  | {state: 'running'; epoch: number; owner: string}
+  | {state: 'failed'; epoch: number; reason: string}
+  | {state: 'pending'}
+  | {state: 'no data'; hint: string};
+
+/** One row of the plan table. */
+export interface PlanRow {
+  variant: string;
+  kind: 'variant' | 'baseline';
+  dataset: string;
+  fold: number | null;
+  seed: number;
+  runId: string;
+  dir: string;
+  status: PlannedRunState;
+  /** Epochs done of epochs planned. */
+  epochs: {done: number; total: number};
+  /** Trainable and non-trainable parameters of the training-form model. */
+  params: number;
+  /** FLOPs (2 x MACs) of one image at the run's size, in units of 1e9. */
+  gflops: number;
+  /** Seconds the run still needs on this machine (0 when done), or null without an estimate. */
+  estimatedSeconds: number | null;
+}
+
+/** The plan with every run's row, and the estimated total. */
+export interface PlanReport {
+  suite: string;
+  file: string;
+  store: string;
+  reference: string;
+  backend: string;
+  jobs: number;
+  rows: PlanRow[];
+  counts: Record<PlannedRunState['state'], number>;
+  /** Sum of the rows' estimates divided by jobs, seconds; null when no run has an estimate. */
+  estimatedSeconds: number | null;
+}
+
+/** The state of one planned run in the store (reads status, log.jsonl and the lock; writes nothing). */
+export async function plannedRunState(run: PlannedRun): Promise<PlannedRunState> {
+  if (run.missingData !== null) return {state: 'no data', hint: run.missingData};
+  const dir = new RunDir(run.dir);
+  const status = await dir.status();
+  if (status?.state === 'done') return {state: 'done'};
+  const epoch = (await dir.logLines()).length;
+  const owner = await runLockOwner(run.dir);
+  if (owner) return {state: 'running', epoch, owner: `pid ${owner.pid} on ${owner.host}`};
+  if (status?.state === 'failed') return {state: 'failed', epoch, reason: status.reason};
+  if (status?.state === 'running' || epoch > 0) return {state: 'partial', epoch};
+  return {state: 'pending'};
+}
+
+/** One calibration: the model's counts at a size, and its training step's median time at a batch. */
+interface Calibration {
+  params: number;
+  flops: number;
+  /** Median ms of one training step; absent when only counts were asked for. */
+  stepMs?: number;
+}
+
+type CalibrationCache = Record<string, Calibration>;
+
+/** The calibration cache file of a store. */
+export function calibrationPath(store: string): string {
+  return join(store, '.calibration.json');
+}
+
+async function readCache(store: string): Promise<CalibrationCache> {
+  try {
+    const parsed = JSON.parse(await readFile(calibrationPath(store), 'utf8')) as {entries?: CalibrationCache};
+    return parsed.entries ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Rows of the plan. With `estimate`, times a few training steps of every distinct (model, size, batch) not yet in
+ * `<store>/.calibration.json` on the active backend and adds them there; without it only counts parameters and
+ * FLOPs (cached the same way, when the store exists or `writeCache` is set). `jobs` divides the total.
+ */
+export async function planReport(plan: SuitePlan, options: {jobs: number; estimate: boolean; writeCache: boolean; onStage?: (m: string) => void}): Promise<PlanReport> {
+  const backend = activeBackendName();
+  const cache = await readCache(plan.store);
+  let changed = false;
+  const calibrate = async (model: ModelConfig, size: number, batch: number, train: PlannedRun['config']['train'], timed: boolean): Promise<Calibration> => {
+    const key = sha256Hex(canonicalJson({model, size, batch, backend, mslk: MSLK_VERSION}));
+    const cached = cache[key];
+    if (cached && (!timed || cached.stepMs !== undefined)) return cached;
+    let entry: Calibration;
+    if (timed) {
+      options.onStage?.(`calibrating ${model.model} at ${size} px, batch ${batch} (2 training steps)`);
+      const profile = await profileModelTraining(model, {size, batch, latencyRuns: 2, trainSteps: 2, countsOnly: false, budgetMs: 1}, train);
+      entry = {params: profile.unfused.params.total, flops: profile.unfused.flops,
+        ...(profile.unfused.trainStep ? {stepMs: profile.unfused.trainStep.medianMs} : {})};
+    } else {
+      const profile = await profileModel(model, {size, batch, latencyRuns: 0, trainSteps: 0, countsOnly: true, budgetMs: 0});
+      entry = {params: profile.unfused.params.total, flops: profile.unfused.flops};
+    }
+    cache[key] = entry;
+    changed = true;
+    return entry;
+  };
+  const rows: PlanRow[] = [];
+  for (const run of plan.runs) {
+    const status = await plannedRunState(run);
+    const {config} = run;
+    const batch = Math.max(1, Math.min(config.train.batchSize, run.images?.train ?? config.train.batchSize));
+    const needsTime = options.estimate && run.images !== null && status.state !== 'done';
+    const cost = await calibrate(config.model, config.data.size, batch, config.train, needsTime);
+    const done = status.state === 'done' ? config.train.epochs : 'epoch' in status ? status.epoch : 0;
+    let estimatedSeconds: number | null = status.state === 'done' ? 0 : null;
+    if (needsTime && cost.stepMs !== undefined && run.images) {
+      const {train, validation, test} = run.images;
+      const steps = (n: number) => Math.ceil(n / batch);
+      const perEpoch = steps(train) + steps(validation) / 3;
+      const remaining = Math.max(0, config.train.epochs - done) * perEpoch + (steps(validation) + steps(test)) / 3;
+      estimatedSeconds = (remaining * cost.stepMs) / 1000;
+    }
+    rows.push({variant: run.variant, kind: run.kind, dataset: run.dataset, fold: run.fold, seed: run.seed, runId: run.runId, dir: run.dir,
+      status, epochs: {done, total: config.train.epochs}, params: cost.params, gflops: cost.flops / 1e9, estimatedSeconds});
+  }
+  if (changed && options.writeCache) {
+    await mkdir(plan.store, {recursive: true});
+    await writeFileAtomic(calibrationPath(plan.store), JSON.stringify({formatVersion: 1, entries: cache}, null, 2) + '\n');
+  }
+  const counts = {done: 0, partial: 0, running: 0, failed: 0, pending: 0, 'no data': 0};
+  for (const r of rows) counts[r.status.state] += 1;
+  const estimates = rows.map((r) => r.estimatedSeconds).filter((s): s is number => s !== null);
+  return {suite: plan.suite, file: plan.file, store: plan.store, reference: plan.reference, backend, jobs: options.jobs, rows, counts,
+    estimatedSeconds: estimates.length > 0 ? estimates.reduce((a, b) => a + b, 0) / Math.max(1, options.jobs) : null};
+}
+
+/** "about 14 h", "about 25 min", "about 40 s". */
+export function formatDuration(seconds: number): string {
+  if (seconds >= 5400) return `about ${Math.round(seconds / 3600)} h`;
+  if (seconds >= 90) return `about ${Math.round(seconds / 60)} min`;
+  return `about ${Math.max(1, Math.round(seconds))} s`;
+}
+
+/** The status column: done / partial at epoch k / running (owner) / failed: reason / pending / no data (how). */
+export function formatState(s: PlannedRunState): string {
+  switch (s.state) {
+    case 'done': return 'done';
+    case 'partial': return `partial at epoch ${s.epoch}`;
+    case 'running': return `running (${s.owner}, epoch ${s.epoch})`;
+    case 'failed': return `failed: ${s.reason}`;
+    case 'pending': return 'pending';
+    case 'no data': return `no data: ${s.hint}`;
+  }
+}

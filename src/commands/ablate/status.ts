@@ -1,0 +1,33 @@
+import {Args} from '@oclif/core';
+import {availableParallelism} from 'node:os';
+import {MslkCommand} from '../../cli/base-command.js';
+import {dataRootFlag, outDirFlag} from '../../cli/flags.js';
+import {Flags} from '@oclif/core';
+import {planSuite} from '../../ablations/plan.js';
+import {planReport, type PlanReport} from '../../ablations/plan-status.js';
+import {formatPlanTable} from '../../ablations/plan-table.js';
+import {backendChoice, selectBackend} from '../../engine/backends.js';
+import {backendFlag} from '../../cli/flags.js';
+
+export default class AblateStatus extends MslkCommand {
+  static override description = "Where every run of a suite stands in the store: done / partial at epoch k / running (owner) / failed / pending / no data, with epochs done, costs and the time still needed";
+  static override examples = ['<%= config.bin %> ablate status configs/suites/quickstart.yaml', '<%= config.bin %> ablate status configs/suites/paper.yaml --no-estimate --json'];
+  static override args = {suite: Args.string({description: 'Suite file (YAML)', required: true})};
+  static override flags = {
+    estimate: Flags.boolean({description: 'Estimate the time still needed (calibration cached in <store>/.calibration.json)', default: true, allowNo: true}),
+    jobs: Flags.integer({description: 'Jobs the estimate divides by; default: the number of cores', min: 1}),
+    store: outDirFlag({description: 'Folder of run directories (the run store)', default: 'runs'}),
+    backend: backendFlag(),
+    'data-root': dataRootFlag(),
+  };
+
+  async run(): Promise<PlanReport> {
+    const {args, flags} = await this.parse(AblateStatus);
+    const onStage = (m: string) => this.logToStderr(m);
+    const plan = await planSuite(args.suite, {store: flags.store, ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}), onStage});
+    await selectBackend(backendChoice(flags.backend));
+    const report = await planReport(plan, {jobs: flags.jobs ?? availableParallelism(), estimate: flags.estimate, writeCache: true, onStage});
+    this.log(formatPlanTable(report, {progress: true}));
+    return report;
+  }
+}

@@ -1,0 +1,48 @@
+// `mslk ablate --dry-run` and `mslk ablate status` through the CLI, on a one-model suite of synthetic data at 32 px:
+// the plan as JSON, the calibration cached in the store, no suite manifest written by a dry run.
+import test from 'ava';
+import {execFile} from 'node:child_process';
+import {mkdtemp, readFile, stat, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {promisify} from 'node:util';
+import type {PlanReport} from '../../src/ablations/plan-status.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+async function mslk(args: string[], env: Record<string, string>): Promise<{code: number; stdout: string; stderr: string}> {
+  try {
+    const {stdout, stderr} = await promisify(execFile)(process.execPath, ['--import=tsx', 'bin/dev.js', ...args], {cwd: root, env: {...process.env, MSLK_DEBUG: '', ...env}});
+    return {code: 0, stdout, stderr};
+  } catch (error) {
+    const e = error as {code: number; stdout: string; stderr: string};
+    return {code: e.code, stdout: e.stdout, stderr: e.stderr};
+  }
+}
+
+test('ablate --dry-run --json: the plan with costs and an estimate; the calibration is cached; no manifest', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'mslk-ablate-'));
+  const file = join(dir, 'suite.yaml');
+  await writeFile(file, JSON.stringify({name: 'one', extends: 'training/default.yaml', model: 'models/unet.yaml', datasets: ['synthetic'], seeds: [0, 1],
+    variants: {small: {baseWidth: 4}}, set: {'data.size': 32, 'train.epochs': 2, 'train.batchSize': 4}}));
+  const store = join(dir, 'store');
+  const env = {MSLK_DATA_ROOT: join(dir, 'data')};
+  const first = await mslk(['ablate', file, '--dry-run', '--json', '--jobs', '2', '--store', store, '--backend', 'wasm'], env);
+  t.is(first.code, 0, first.stderr);
+  const report = JSON.parse(first.stdout) as PlanReport;
+  t.is(report.rows.length, 2);
+  t.like(report.rows[0], {variant: 'small', kind: 'variant', dataset: 'synthetic', fold: null, seed: 0, status: {state: 'pending'}, epochs: {done: 0, total: 2}});
+  t.true(report.rows.every((r) => r.params > 0 && r.gflops > 0 && r.estimatedSeconds !== null && r.estimatedSeconds > 0));
+  t.is(report.jobs, 2);
+  t.true(Math.abs(report.estimatedSeconds! - (report.rows[0]!.estimatedSeconds! + report.rows[1]!.estimatedSeconds!) / 2) < 1e-9);
+  const cache = JSON.parse(await readFile(join(store, '.calibration.json'), 'utf8')) as {entries: Record<string, {stepMs: number}>};
+  t.is(Object.keys(cache.entries).length, 1);
+  t.is(await stat(join(store, 'suites')).catch(() => undefined), undefined, 'a dry run wrote the suite manifest');
+
+  const status = await mslk(['ablate', 'status', file, '--store', store, '--backend', 'wasm'], env);
+  t.is(status.code, 0, status.stderr);
+  t.notRegex(status.stderr, /calibrating/, 'the calibration was not reused');
+  t.regex(status.stdout, /small\s+synthetic\s+-\s+0\s+[0-9a-f]{12}\s+pending\s+0\/2/);
+  t.regex(status.stdout, /suite one: 2 runs \(2 pending\); about \d+ s on 2 jobs \(wasm\)/);
+});
