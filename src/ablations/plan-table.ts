@@ -2,7 +2,8 @@
 // then the totals and the estimate ("about 14 h on 2 jobs").
 import {formatDuration, formatState, type PlanReport} from './plan-status.js';
 
-function pad(rows: string[][]): string[] {
+/** Rows of cells as lines with each column padded to its widest cell (two spaces between columns). */
+export function alignColumns(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
 }
@@ -18,5 +19,5 @@ export function formatPlanTable(report: PlanReport, options: {progress: boolean}
   ]);
   const counts = Object.entries(report.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
   const total = report.estimatedSeconds === null ? 'no time estimate' : `${formatDuration(report.estimatedSeconds)} on ${report.jobs} job${report.jobs === 1 ? '' : 's'} (${report.backend})`;
-  return [...pad([header, ...body]), '', `suite ${report.suite}: ${report.rows.length} runs (${counts}); ${total}; store ${report.store}`].join('\n');
+  return [...alignColumns([header, ...body]), '', `suite ${report.suite}: ${report.rows.length} runs (${counts}); ${total}; store ${report.store}`].join('\n');
 }

@@ -3,9 +3,12 @@ import {availableParallelism} from 'node:os';
 import {MslkCommand} from '../../cli/base-command.js';
 import {backendFlag, dataRootFlag, outDirFlag} from '../../cli/flags.js';
 import {backendChoice, selectBackend} from '../../engine/backends.js';
-import {planSuite, prepareRunDirs} from '../../ablations/plan.js';
+import {planSuite} from '../../ablations/plan.js';
 import {planReport, type PlanReport} from '../../ablations/plan-status.js';
 import {formatPlanTable} from '../../ablations/plan-table.js';
+import type {SuiteSummary} from '../../ablations/local-executor.js';
+import type {VariantResult} from '../../ablations/suite-results.js';
+import {runSuiteCommand} from '../../cli/run-suite.js';
 
 export default class Ablate extends MslkCommand {
   static override description = 'Plan, prepare and run an ablation suite (configs/suites/*.yaml): variants x datasets x folds x seeds plus baselines; --dry-run shows the plan with statuses, costs and an estimated time';
@@ -25,24 +28,23 @@ export default class Ablate extends MslkCommand {
     'data-root': dataRootFlag(),
   };
 
-  async run(): Promise<PlanReport> {
+  async run(): Promise<PlanReport & {summary?: SuiteSummary; results?: VariantResult[]}> {
     const {args, flags} = await this.parse(Ablate);
     const jobs = flags.jobs ?? availableParallelism();
     const onStage = (m: string) => this.logToStderr(m);
-    const plan = await planSuite(args.suite, {store: flags.store, ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}), onStage});
     await selectBackend(backendChoice(flags.backend));
     if (flags['dry-run']) {
+      const plan = await planSuite(args.suite, {store: flags.store, ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}), onStage});
       const report = await planReport(plan, {jobs, estimate: flags.estimate, writeCache: true, onStage});
       this.log(formatPlanTable(report, {progress: false}));
       return report;
     }
-    await prepareRunDirs(plan);
-    const report = await planReport(plan, {jobs, estimate: flags.estimate, writeCache: true, onStage});
-    this.log(formatPlanTable(report, {progress: false}));
-    // >>> EXECUTOR CALL SITE (lead: connect src/ablations/local-executor.ts here) <<<
-    //   await runSuite(plan, {jobs, rerunFailed: flags['rerun-failed'], ...});
-    // Until then the runs are prepared (config.json in each directory) and `mslk run-one <dir>` trains one.
-    this.logToStderr(`prepared ${plan.runs.length} runs in ${plan.store}; the local executor is not connected yet: train each with \`mslk run-one <dir>\``);
-    return report;
+    // Children inherit the backend choice: one process per run, each with its share of the cores.
+    if (flags.backend !== undefined && flags.backend !== 'auto') process.env['MSLK_BACKEND'] = flags.backend;
+    const result = await runSuiteCommand(args.suite, {
+      store: flags.store, jobs, estimate: flags.estimate, rerunFailed: flags['rerun-failed'],
+      ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
+    }, {log: (l) => this.log(l), logToStderr: (l) => this.logToStderr(l), json: this.jsonEnabled(), showPlan: true});
+    return {...result.report, summary: result.summary, results: result.results};
   }
 }

@@ -1,0 +1,59 @@
+// `mslk ablate` (and `mslk quickstart`) as one library call: plan the suite (every run resolved and validated
+// before anything trains), prepare the run directories and the suite manifest, run the pending runs with the local
+// executor (one child process per run, `jobs` at once), then read the results back.
+import {planSuite, prepareRunDirs, type SuitePlan} from './plan.js';
+import {planReport, type PlanReport} from './plan-status.js';
+import {runSuite, type SuiteEvent, type SuiteSummary} from './local-executor.js';
+import {suiteResults, type VariantResult} from './suite-results.js';
+
+/** What ablateSuite needs besides the suite file. */
+export interface AblateOptions {
+  /** Folder of run directories (the run store). */
+  store: string;
+  dataRoot?: string;
+  /** Child processes at once. */
+  jobs: number;
+  /** Time a few steps per distinct model for the plan's estimate (cached in the store). */
+  estimate: boolean;
+  /** Train runs whose status is failed again. */
+  rerunFailed?: boolean;
+  /** Aborting stops the suite cleanly: running runs end partial, for the next call to resume. */
+  signal?: AbortSignal;
+  /** Progress messages for people (planning, calibration). */
+  onStage?: (message: string) => void;
+  /** The plan, once it is prepared and before anything trains. */
+  onPlan?: (plan: SuitePlan, report: PlanReport) => void;
+  /** Every run event of the executor. */
+  onEvent?: (event: SuiteEvent) => void;
+}
+
+/** The plan as it was before training, how the runs went, and the results per variant. */
+export interface AblateResult {
+  plan: SuitePlan;
+  report: PlanReport;
+  summary: SuiteSummary;
+  results: VariantResult[];
+}
+
+/**
+ * Plans, prepares and runs the suite `file`. Throws SuiteError (one line, exit code 2) for an invalid suite before
+ * anything is written, and a one-line Error when a dataset of the suite is absent (prepareRunDirs). A failed run
+ * does not throw: it is in `summary.failed`.
+ */
+export async function ablateSuite(file: string, o: AblateOptions): Promise<AblateResult> {
+  const plan = await planSuite(file, {store: o.store, ...(o.dataRoot ? {dataRoot: o.dataRoot} : {}), ...(o.onStage ? {onStage: o.onStage} : {})});
+  await prepareRunDirs(plan);
+  const report = await planReport(plan, {jobs: o.jobs, estimate: o.estimate, writeCache: true, ...(o.onStage ? {onStage: o.onStage} : {})});
+  o.onPlan?.(plan, report);
+  const summary = await runSuite(plan, {
+    jobs: o.jobs, rerunFailed: o.rerunFailed ?? false,
+    ...(o.onEvent ? {onEvent: o.onEvent} : {}), ...(o.signal ? {signal: o.signal} : {}), ...(o.dataRoot ? {dataRoot: o.dataRoot} : {}),
+  });
+  return {plan, report, summary, results: await suiteResults(plan.runs, report.rows)};
+}
+
+/** One line: how many runs were trained, reused, failed, partial, owned elsewhere. */
+export function formatSummary(plan: SuitePlan, summary: SuiteSummary): string {
+  return `suite ${plan.suite}: ${summary.done.length} trained, ${summary.reused.length} already done, ${summary.failed.length} failed, ` +
+    `${summary.partial.length} partial, ${summary.skipped.length} owned by other processes (store ${plan.store})`;
+}

@@ -1,0 +1,28 @@
+import {join} from 'node:path';
+import {availableParallelism} from 'node:os';
+import {Flags} from '@oclif/core';
+import {MslkCommand} from '../cli/base-command.js';
+import {dataRootFlag, outDirFlag} from '../cli/flags.js';
+import {runSuiteCommand} from '../cli/run-suite.js';
+import type {VariantResult} from '../ablations/suite-results.js';
+import {PACKAGE_CONFIGS} from '../config/files.js';
+
+export default class Quickstart extends MslkCommand {
+  static override description = 'Run the quickstart suite (configs/suites/quickstart.yaml: MS-LKSeg, three ablations and U-Net on built-in synthetic data, 2 seeds) and print its results; a second call trains nothing';
+  static override examples = ['<%= config.bin %> quickstart', '<%= config.bin %> quickstart --jobs 1 --store my-runs'];
+  static override flags = {
+    jobs: Flags.integer({description: 'Runs trained at once (child processes); default: the number of cores', min: 1}),
+    store: outDirFlag({description: 'Folder of run directories (the run store)', default: 'runs'}),
+    'data-root': dataRootFlag(),
+  };
+
+  async run(): Promise<{results: VariantResult[]; store: string}> {
+    const {flags} = await this.parse(Quickstart);
+    const jobs = flags.jobs ?? availableParallelism();
+    const result = await runSuiteCommand(join(PACKAGE_CONFIGS, 'suites', 'quickstart.yaml'), {
+      store: flags.store, jobs, estimate: false, ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
+    }, {log: (l) => this.log(l), logToStderr: (l) => this.logToStderr(l), json: this.jsonEnabled(), showPlan: false});
+    if (!this.jsonEnabled()) this.log(`\nRun directories: ${result.plan.store} (suite manifest: ${join(result.plan.store, 'suites', 'quickstart.json')})`);
+    return {results: result.results, store: result.plan.store};
+  }
+}
