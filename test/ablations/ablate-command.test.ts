@@ -46,3 +46,26 @@ test('ablate --dry-run --json: the plan with costs and an estimate; the calibrat
   t.regex(status.stdout, /small\s+synthetic\s+-\s+0\s+[0-9a-f]{12}\s+pending\s+0\/2/);
   t.regex(status.stdout, /suite one: 2 runs \(2 pending\); about \d+ s on 2 jobs \(wasm\)/);
 });
+
+test('ablate trains every run of a suite once, prints the results table, and a second call trains nothing', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'mslk-ablate-run-'));
+  const file = join(dir, 'suite.yaml');
+  await writeFile(file, JSON.stringify({name: 'two', extends: 'training/default.yaml', model: 'models/unet.yaml', datasets: ['synthetic'], seeds: [0, 1],
+    variants: {small: {baseWidth: 4}}, set: {'data.size': 32, 'train.epochs': 1, 'train.batchSize': 8}}));
+  const store = join(dir, 'store');
+  const env = {MSLK_DATA_ROOT: join(dir, 'data')};
+  const first = await mslk(['ablate', file, '--jobs', '2', '--store', store, '--backend', 'wasm', '--no-estimate'], env);
+  t.is(first.code, 0, first.stderr);
+  t.regex(first.stderr, /suite two: 2 trained, 0 already done, 0 failed, 0 partial/);
+  t.regex(first.stdout, /synthetic\s+small\s+0\.\d{4} \+- 0\.\d{4}\s+2\/2/);
+  const manifest = JSON.parse(await readFile(join(store, 'suites', 'two.json'), 'utf8')) as {runs: {runId: string}[]};
+  t.is(manifest.runs.length, 2);
+  const again = await mslk(['ablate', file, '--jobs', '2', '--store', store, '--backend', 'wasm', '--no-estimate', '--json'], env);
+  t.is(again.code, 0, again.stderr);
+  // Under --json the run events come first, one JSON line each, then the result as one indented JSON document.
+  const lines = again.stdout.trimEnd().split('\n');
+  const result = JSON.parse(lines.slice(lines.lastIndexOf('{')).join('\n')) as {summary: {done: string[]; reused: string[]}; results: {testDice: {n: number}}[]};
+  t.deepEqual(result.summary.done, []);
+  t.is(result.summary.reused.length, 2);
+  t.is(result.results[0]!.testDice.n, 2);
+});
