@@ -54,8 +54,9 @@ export default class Train extends MslkCommand {
         if (p.batch === p.batches) bar.stop();
       },
       onEpoch: (e) => {
-        if (interactive) this.log(`epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, val mDice ${e.valDice?.toFixed(4) ?? '-'}${e.best ? ' (best)' : ''}, ${e.seconds.toFixed(1)} s`);
-        else this.logJson({type: 'epoch', ...e});
+        // Under --json one JSON line per epoch; otherwise a line for people, on a terminal or redirected alike.
+        if (this.jsonEnabled()) this.logJson({type: 'epoch', ...e});
+        else this.log(`epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, val mDice ${e.valDice?.toFixed(4) ?? '-'}${e.best ? ' (best)' : ''}, ${e.seconds.toFixed(1)} s`);
       },
     }).catch((error: unknown) => {
       if (!(error instanceof TrainingInterruptedError)) throw error;
@@ -67,8 +68,7 @@ export default class Train extends MslkCommand {
     const test = result.evaluations.test;
     const summary = `run ${result.runId}${result.reused ? ' (already done: not trained again)' : ''} on ${chosen}: ${result.dir}\n` +
       `test mDice ${test?.dice?.toFixed(4) ?? '-'}, mIoU ${test?.iou?.toFixed(4) ?? '-'} (per-image mean at original resolution, n = ${test?.images ?? 0})`;
-    if (interactive) this.log(summary);
-    else if (!this.jsonEnabled()) this.logToStderr(summary);
+    if (!this.jsonEnabled()) this.log(summary);
     return result;
   }
 }

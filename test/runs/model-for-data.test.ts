@@ -40,8 +40,9 @@ test('lk-unet kernels are checked per encoder level; models without large kernel
 test('one LD kernel for all skips is refused when even the largest map it runs on cannot use it, else warned about per level', (t) => {
   // The quickstart: 21 at 64 px fits levels 1-3 (64, 32, 16 px) but not level 4 (8 px: 15 taps matter).
   const {warnings} = checkModelForData(parseModelConfig({model: 'ms-lkseg'}), {size: 64, ...RGB});
-  t.deepEqual(warnings, ['model.ld.largeKernel 21 is larger than the feature maps of skip level 4 allow at data.size 64 (taps beyond 2n - 1 only see padding there)']);
+  t.deepEqual(warnings, ['model.ld.largeKernel 21 is larger than the feature map allows at skip level 4 (data.size 64: taps beyond 2n - 1 on an n-pixel map only see padding)']);
   t.deepEqual(checkModelForData(parseModelConfig({model: 'ms-lkseg'}), {size: 256, ...RGB}).warnings, []);
+  t.regex(checkModelForData(parseModelConfig({model: 'ms-lkseg'}), {size: 32, ...RGB}).warnings[0]!, /allows at skip level 3 and skip level 4 \(data\.size 32/);
   fc.assert(fc.property(fc.integer({min: 1, max: 16}), fc.integer({min: 0, max: 60}), fc.subarray([1, 2, 3, 4], {minLength: 1}), (s, half, levels) => {
     const size = 16 * s;
     const kernel = 2 * half + 1;

@@ -72,7 +72,7 @@ export function checkKernel(into: SizeProblems, key: string, kernel: number, lev
   }
   const wasted = levels.filter((l) => !fits(l));
   if (wasted.length > 0) {
-    into.warnings.push(`${key} ${kernel} is larger than the feature maps of ${wasted.map(levelName).join(', ')} allow at data.size ${size} (taps beyond 2n - 1 only see padding there)`);
+    into.warnings.push(`${key} ${kernel} is larger than the feature map allows at ${wasted.map(levelName).join(' and ')} (data.size ${size}: taps beyond 2n - 1 on an n-pixel map only see padding)`);
   }
 }
 
