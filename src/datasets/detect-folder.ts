@@ -95,7 +95,7 @@ async function candidates(root: string, options: FolderDetectionOptions): Promis
  * folder mixing encodings reads every file right. `verify` reports how each was read.
  */
 export async function chooseMaskRule(_root: string, _maskFiles: readonly string[]): Promise<{rule: MaskRule; words: string}> {
-  return {rule: THRESHOLD_128, words: 'masks: each file read by its encoding (mslk datasets verify says how)'};
+  return {rule: THRESHOLD_128, words: 'masks: each file read by its encoding (0/1, 0/255, 16-bit, palette index, alpha; the "masks read as" line counts them)'};
 }
 
 export async function detectFolderLayout(root: string, options: FolderDetectionOptions = {}): Promise<DetectedLayout> {
