@@ -42,24 +42,24 @@ export interface PredictedImage {
   groundTruth?: string;
 }
 
-/**
- * The image files to predict: `input` itself when it is a file, else the images directly in the folder, sorted,
- * skipping the junk files the dataset readers skip (`._case0.png` from macOS, Thumbs.db, hidden files).
- * Throws when the input does not exist or holds no image.
- */
-export async function listImages(input: string): Promise<string[]> {
-  const info = await stat(input).catch(() => undefined);
-  if (!info) throw new Error(`${input}: no such file or folder`);
-  if (info.isFile()) return [resolve(input)];
-  const names = (await readdir(input)).filter((n) => !isJunk(n) && IMAGE_EXTENSIONS.includes(extname(n).toLowerCase())).sort();
-  if (names.length === 0) throw new Error(`${input}: no images (looked for ${IMAGE_EXTENSIONS.join(' ')})`);
-  return names.map((n) => resolve(input, n));
-}
-
-/** A predict input the command line got wrong (a --ground-truth that is missing or matches nothing): exits 2. */
+/** A predict input the command line got wrong (an --input or --ground-truth that is missing or matches nothing): exits 2. */
 export class PredictUsageError extends Error {
   /** The usage exit code (src/cli/base-command.ts USAGE_EXIT_CODE), read by the base command. */
   readonly exitCode = 2;
+}
+
+/**
+ * The image files to predict: `input` itself when it is a file, else the images directly in the folder, sorted,
+ * skipping the junk files the dataset readers skip (`._case0.png` from macOS, Thumbs.db, hidden files).
+ * Throws PredictUsageError (naming --input, exit 2) when the input does not exist or holds no image.
+ */
+export async function listImages(input: string): Promise<string[]> {
+  const info = await stat(input).catch(() => undefined);
+  if (!info) throw new PredictUsageError(`--input ${input}: no such file or folder; pass an image or a folder of images`);
+  if (info.isFile()) return [resolve(input)];
+  const names = (await readdir(input)).filter((n) => !isJunk(n) && IMAGE_EXTENSIONS.includes(extname(n).toLowerCase())).sort();
+  if (names.length === 0) throw new PredictUsageError(`--input ${input}: no images (looked for ${IMAGE_EXTENSIONS.join(' ')}); pass an image or a folder of images`);
+  return names.map((n) => resolve(input, n));
 }
 
 /** Mask stems that go with an image: `case0` takes `case0.*` or `case0_mask.*`. */

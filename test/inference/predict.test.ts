@@ -24,7 +24,8 @@ test('a folder holding only junk has no images: a one-line error', async (t) => 
   const dir = await tempFolder('predict-only-junk');
   try {
     await writeFile(join(dir.path, '._case0.png'), 'x');
-    await t.throwsAsync(listImages(dir.path), {message: /: no images \(looked for/});
+    await t.throwsAsync(listImages(dir.path), {instanceOf: PredictUsageError, message: /^--input .*: no images \(looked for/});
+    await t.throwsAsync(listImages(join(dir.path, 'absent')), {instanceOf: PredictUsageError, message: /^--input .*absent: no such file or folder; pass an image/});
   } finally {
     await dir.cleanup();
   }
