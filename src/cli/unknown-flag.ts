@@ -1,6 +1,7 @@
 // What a user most likely meant by a flag the command does not have, in one line. Run-config knobs are not
 // flags (`--epochs 3` is `--set train.epochs=3`), so a flag named like a config key's last segment points to
-// --set; otherwise the nearest flag the command does have; otherwise its help.
+// --set; otherwise the nearest flag the command does have; otherwise the key whose last segment is nearest;
+// otherwise its help. A one-letter short flag (`-e`) is a letter or two from every short name, so it gets no guess.
 import {nearestName} from '../config/nearest-name.js';
 
 export interface UnknownFlagContext {
@@ -42,10 +43,27 @@ export function configKeyForFlag(name: string, setKeys: readonly string[]): stri
 export function unknownFlagMessage(token: string, value: string | undefined, context: UnknownFlagContext): string {
   const {name, value: inline} = splitFlagToken(token);
   const given = inline ?? value;
-  const head = `unknown flag --${name}`;
+  const short = /^-[^-]/.test(token);
+  const head = `unknown flag ${short ? '-' : '--'}${name}`;
+  const help = `${head}: see mslk ${context.command} --help`;
+  if (short && name.length === 1) return help;
   const key = configKeyForFlag(name, context.setKeys);
   if (key !== undefined) return `${head}: did you mean --set ${key}=${given ?? '<value>'}?`;
-  const flag = nearestName(name, context.flags);
+  // --set takes key=value: `--set 3` would be a second mistake, not a fix.
+  const flags = context.flags.filter((f) => f !== 'set' || given === undefined || given.includes('='));
+  const flag = nearestName(name, flags);
   if (flag !== undefined) return `${head}: did you mean --${flag}${given === undefined ? '' : ` ${given}`}?`;
-  return `${head}: see mslk ${context.command} --help`;
+  const nearKey = nearestConfigKey(name, context.setKeys);
+  if (nearKey !== undefined) return `${head}: did you mean --set ${nearKey}=${given ?? '<value>'}?`;
+  return help;
+}
+
+/**
+ * The `--set` key whose last segment is nearest to a misspelt flag (`epoch` -> `train.epochs`), by edit distance
+ * ignoring case, dashes and underscores (nearestName's threshold); the shortest path among equals.
+ */
+export function nearestConfigKey(name: string, setKeys: readonly string[]): string | undefined {
+  const leafOf = (k: string): string => squash(k.slice(k.lastIndexOf('.') + 1));
+  const leaf = nearestName(squash(name), [...new Set(setKeys.map(leafOf))]);
+  return leaf === undefined ? undefined : configKeyForFlag(leaf, setKeys);
 }

@@ -1,3 +1,4 @@
+import {basename} from 'node:path';
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
 import {backendFlag, checkpointFlag, outDirFlag} from '../cli/flags.js';
@@ -25,6 +26,10 @@ export default class Predict extends MslkCommand {
       ...(flags['ground-truth'] ? {groundTruth: flags['ground-truth']} : {}),
     });
     for (const p of images) this.log(`${p.image} -> ${p.mask}, ${p.overlay} (${p.width}x${p.height}, ${(100 * p.foreground).toFixed(1)}% foreground)`);
+    if (flags['ground-truth'] !== undefined) {
+      const missing = images.filter((p) => p.groundTruth === undefined).map((p) => basename(p.image));
+      this.log(`ground truth drawn for ${images.length - missing.length} of ${images.length} images${missing.length ? ` (none in ${flags['ground-truth']} for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''})` : ''}`);
+    }
     return {images};
   }
 }

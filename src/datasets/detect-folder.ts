@@ -95,7 +95,7 @@ async function candidates(root: string, options: FolderDetectionOptions): Promis
  * folder mixing encodings reads every file right. `verify` reports how each was read.
  */
 export async function chooseMaskRule(_root: string, _maskFiles: readonly string[]): Promise<{rule: MaskRule; words: string}> {
-  return {rule: THRESHOLD_128, words: 'masks: each file read by its encoding (mslk datasets verify says how)'};
+  return {rule: THRESHOLD_128, words: 'masks: each file read by its encoding (0/1, 0/255, 16-bit, palette index, alpha; the "masks read as" line counts them)'};
 }
 
 export async function detectFolderLayout(root: string, options: FolderDetectionOptions = {}): Promise<DetectedLayout> {
@@ -133,7 +133,8 @@ async function imageFilesIn(dir: string): Promise<string[] | undefined> {
  * empty one) and which flag fixes it.
  */
 async function noPairsMessage(root: string, options: FolderDetectionOptions, collected: Collected | undefined): Promise<string> {
-  const fix = 'give --images "<glob>" --masks "<glob>", or --mask-suffix <suffix> when masks sit beside their images';
+  // Said as a whole command: train and prepare take no --images/--masks, so a bare flag would point nowhere.
+  const fix = `import it with \`mslk datasets import ${root} --name <name> --images "<glob>" --masks "<glob>"\` (or --mask-suffix <suffix> when masks sit beside their images), then use <name>`;
   const firstProblem = collected?.problems.find((p) => !p.problem.startsWith('folder is empty'));
   const why = firstProblem ? `; first problem: ${firstProblem.file}: ${firstProblem.problem}` : '';
   if (options.imagesGlob) return `no image/mask pairs found with --images ${options.imagesGlob} --masks ${options.masksGlob}${why}`;

@@ -3,8 +3,8 @@
 // in a temporary folder under the data root that is removed on any failure, so nothing is half-installed.
 // Datasets behind a form or a login get instructions instead, and are installed from the downloaded copy with
 // `from` (a folder or a .zip), through the same checks: layout, every pair, checksums, then the move.
-import {cp, mkdir, rename, rm, rmdir, stat} from 'node:fs/promises';
-import {basename, join, resolve} from 'node:path';
+import {cp, mkdir, readdir, rename, rm, rmdir, stat} from 'node:fs/promises';
+import {basename, join, relative, resolve, sep} from 'node:path';
 import {exists} from './collect.js';
 import {downloadFile, type DownloadProgress} from './download.js';
 import {DatasetError} from './errors.js';
@@ -12,6 +12,7 @@ import {findDatasetEntry, type DatasetEntry} from './registry.js';
 import {resolveWithEntry} from './resolve.js';
 import {SYNTHETIC_DEFAULTS, writeSyntheticDataset} from './synthetic.js';
 import {verifyResolved} from './verify.js';
+import {isJunk} from './walk.js';
 import {extractZip} from './zip.js';
 
 export const PARTIAL_FOLDER = '.partial';
@@ -115,6 +116,24 @@ async function verifyAndMove(data: string, entry: DatasetEntry, how: string, pla
 }
 
 /**
+ * A DatasetError about the scratch copy, restated about the source the user gave: paths under `data` become paths
+ * in `source` (the folder, or `<zip> (unpacked)`), and a copy where nothing of the dataset was found says what the
+ * source holds and what the dataset's layout expects.
+ */
+async function inSourceTerms(error: DatasetError, data: string, source: string, isFolder: boolean, entry: DatasetEntry): Promise<DatasetError> {
+  const shown = isFolder ? source : `${source} (unpacked)`;
+  const inside = error.file === data || error.file.startsWith(data + sep);
+  if (!inside) return error;
+  const rest = relative(data, error.file);
+  const file = rest === '' ? shown : isFolder ? join(source, rest) : `${source} (unpacked): ${rest}`;
+  if (!/^folder is empty|no image\/mask pairs/.test(error.problem)) return new DatasetError(file, error.problem);
+  const names = (await readdir(data, {withFileTypes: true}).catch(() => [])).filter((e) => !isJunk(e.name)).map((e) => e.isDirectory() ? `${e.name}/` : e.name).sort();
+  const found = names.length === 0 ? 'it holds nothing' : `it holds ${names.slice(0, 6).join(', ')}${names.length > 6 ? ` and ${names.length - 6} more` : ''}`;
+  const expected = entry.layouts.map((l) => l.description).join('; or ');
+  return new DatasetError(file, `no ${entry.name} files found (${found}; expected: ${expected}): pass the folder the download unpacks to, or the .zip itself; nothing installed`);
+}
+
+/**
  * Installs a downloaded copy (folder or .zip) of a registry dataset into the data root as that dataset: copied
  * (or unpacked) into a scratch folder under the data root, read with the entry's layouts, verified, then moved.
  * The source is never changed; on any failure nothing is installed.
@@ -133,8 +152,12 @@ async function installFrom(entry: DatasetEntry, from: string, place: InstallPlac
       await mkdir(data, {recursive: true});
       await extractZip(source, data);
     } else throw new DatasetError(from, 'not a folder or a .zip file');
-    const installed = await verifyAndMove(data, entry, `${entry.name} from ${source}`, place);
-    return {...installed, from: source, archives: []};
+    try {
+      const installed = await verifyAndMove(data, entry, `${entry.name} from ${source}`, place);
+      return {...installed, from: source, archives: []};
+    } catch (error) {
+      throw error instanceof DatasetError ? await inSourceTerms(error, data, source, info.isDirectory(), entry) : error;
+    }
   } finally {
     await rm(work, {recursive: true, force: true});
     await rmdir(join(place.dataRoot, PARTIAL_FOLDER)).catch(() => undefined);

@@ -49,7 +49,8 @@ function request(dataset: ResolvedDataset, options: PrepareWithSplitOptions['spl
       const split = known.find((s) => s.name === options.name);
       if (!split) {
         const offer = known.length ? `${dataset.entry!.name} offers ${known.map((s) => s.name).join(', ')}` : `${dataset.name} has no customary split by name`;
-        throw new DatasetError(options.name ?? '', `unknown split: ${offer}; or use auto, official, ratios or kfold`);
+        if (options.name === undefined) throw new DatasetError(dataset.name, `method named needs a split name (data.split.name in a run config): ${offer}`);
+        throw new DatasetError(options.name, `unknown split: ${offer}; or use auto, official, ratios or kfold`);
       }
       return {method: 'named', seed: options.seed, split};
     }

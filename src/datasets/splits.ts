@@ -161,7 +161,7 @@ function validateRatios(ratios: readonly number[]): [number, number, number] {
   if (ratios.length !== 3 || ratios.some((r) => !Number.isFinite(r) || r < 0)) throw new DatasetError(ratios.join(','), 'ratios must be three non-negative numbers: train,validation,test');
   const sum = ratios.reduce((s, r) => s + r, 0);
   // A sum of 1.5 is a typo, not a wish: normalising it would silently train on another split than the one asked.
-  if (Math.abs(sum - 1) > 1e-6) throw new DatasetError(ratios.join(','), `ratios sum to ${Number(sum.toFixed(6))}, not 1: give train,validation,test fractions that sum to 1 (e.g. 0.8,0.1,0.1)`);
+  if (Math.abs(sum - 1) > 1e-6) throw new DatasetError(`split ratios ${ratios.join(',')}`, `ratios sum to ${Number(sum.toFixed(6))}, not 1: give train,validation,test fractions that sum to 1 (e.g. 0.8,0.1,0.1; --ratios of datasets prepare, data.split.ratios of a run config)`);
   return [...ratios] as [number, number, number];
 }
 
@@ -236,8 +236,8 @@ export function makeSplit(dataset: string, items: readonly SplitItem[], request:
   }
   if (request.method === 'kfold') {
     const {folds, fold} = request;
-    if (!Number.isInteger(folds) || folds < 2 || folds > units) throw new DatasetError(String(folds), `folds must be an integer from 2 to ${units}${units < items.length ? ' (the number of subjects)' : ''}`);
-    if (!Number.isInteger(fold) || fold < 0 || fold >= folds) throw new DatasetError(String(fold), `fold must be an integer from 0 to ${folds - 1}`);
+    if (!Number.isInteger(folds) || folds < 2 || folds > units) throw new DatasetError(`split folds ${folds}`, `folds must be an integer from 2 to ${units}${units < items.length ? ' (the number of subjects)' : ''} (--folds of datasets prepare, data.split.folds of a run config)`);
+    if (!Number.isInteger(fold) || fold < 0 || fold >= folds) throw new DatasetError(`split fold ${fold}`, `fold must be an integer from 0 to ${folds - 1} (--fold of datasets prepare, data.split.fold of a run config)`);
     const parts = divide(items, Array(folds).fill(1 / folds), request.seed, 'kfold');
     const test = new Set(parts[fold]);
     const rest = items.filter((i) => !test.has(i.id));

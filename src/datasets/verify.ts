@@ -145,6 +145,14 @@ function maskSummary(file: string, reading: MaskFileReading): NonNullable<Verifi
   return summary;
 }
 
+/**
+ * The checksum part of verify's summary: "checksums: 12 of 12 known files match", or, for a dataset whose files
+ * have no published checksums (any plain folder), "checksums: none known for these files".
+ */
+export function checksumWords(checksums: {checked: number; matched: number}): string {
+  return checksums.checked === 0 ? 'checksums: none known for these files' : `checksums: ${checksums.matched} of ${checksums.checked} known files match`;
+}
+
 /** "3 masks are all foreground: a, b, c" with at most five names. */
 function listed(what: string, files: readonly string[]): string {
   const shown = files.slice(0, 5).join(', ');
@@ -154,10 +162,12 @@ function listed(what: string, files: readonly string[]): string {
 /** Warnings about samples that decode but cannot be what the author meant, or teach nothing. */
 function degenerateWarnings(samples: readonly VerifiedSample[], size: number | undefined): string[] {
   const warnings: string[] = [];
-  const allForeground = samples.filter((s) => s.foreground === s.width * s.height).map((s) => s.image);
-  if (allForeground.length) warnings.push(listed(`mask${allForeground.length === 1 ? ' is' : 's are'} all foreground (images)`, allForeground));
-  const onePixel = samples.filter((s) => s.foreground === 1).map((s) => s.image);
-  if (onePixel.length) warnings.push(listed(`mask${onePixel.length === 1 ? ' has' : 's have'} a single foreground pixel (images)`, onePixel));
+  // A warning about masks names the mask files (all of an image's, united), the image only for polygon masks.
+  const maskFiles = (s: VerifiedSample): string => s.masks?.length ? s.masks.map((m) => m.file).join(' + ') : `${s.image} (polygons)`;
+  const allForeground = samples.filter((s) => s.foreground === s.width * s.height).map(maskFiles);
+  if (allForeground.length) warnings.push(listed(`mask${allForeground.length === 1 ? ' is' : 's are'} all foreground`, allForeground));
+  const onePixel = samples.filter((s) => s.foreground === 1).map(maskFiles);
+  if (onePixel.length) warnings.push(listed(`mask${onePixel.length === 1 ? ' has' : 's have'} a single foreground pixel`, onePixel));
   const smallest = size ? size / 4 : TINY_IMAGE_SIDE;
   const tiny = samples.filter((s) => Math.min(s.width, s.height) < smallest).map((s) => `${s.image} (${s.width}x${s.height})`);
   if (tiny.length) {

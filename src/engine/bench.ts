@@ -64,9 +64,15 @@ export interface EngineBenchResult {
 
 async function benchOne(name: BackendName, o: EngineBenchOptions, makeWorkload: MakeBenchWorkload): Promise<EngineBenchResult> {
   const base = {backend: name, size: o.size, batch: o.batch};
-  o.onProgress?.({task: `${name}: checking that it loads and computes correct gradients`, done: 0, total: 1});
+  const check = `${name}: checking that it loads and computes correct gradients`;
+  o.onProgress?.({task: check, done: 0, total: 1});
   const status = await probeBackend(name);
-  if (!status.available) return {...base, available: false, detail: status.detail};
+  if (!status.available) {
+    o.onProgress?.({task: check, done: 0, total: 1, note: `not available: ${status.detail}`});
+    return {...base, available: false, detail: status.detail};
+  }
+  // No lastMs: the check is not a timed step (the budget's accounting reads lastMs).
+  o.onProgress?.({task: check, done: 1, total: 1});
   const previous = tf.getBackend();
   await activateBackend(name);
   try {

@@ -51,6 +51,7 @@ export async function timeRuns(work: () => unknown, o: TimedRunsOptions): Promis
   while (warmupRuns < o.warmup) {
     if (!fits(2)) {
       budgetExhausted = true;
+      o.onProgress?.({task: `${o.label}, warm-up`, done: warmupRuns, total: o.warmup, note: `budget spent after ${warmupRuns} of ${o.warmup}, stopping`});
       break;
     }
     const ms = await once();
@@ -62,7 +63,7 @@ export async function timeRuns(work: () => unknown, o: TimedRunsOptions): Promis
   while (samplesMs.length < o.runs) {
     if (samplesMs.length >= minRuns && !fits(1)) {
       budgetExhausted = true;
-      o.onProgress?.({task: `${o.label}, timed (budget spent, stopping)`, done: samplesMs.length, total: o.runs});
+      o.onProgress?.({task: `${o.label}, timed`, done: samplesMs.length, total: o.runs, note: `budget spent after ${samplesMs.length} of ${o.runs}, stopping`});
       break;
     }
     samplesMs.push(await once());

@@ -38,31 +38,67 @@ export interface PredictedImage {
   height: number;
   /** Fraction of the image's pixels predicted foreground, in [0, 1]. */
   foreground: number;
+  /** The ground-truth mask drawn in green, when --ground-truth had one for this image. */
+  groundTruth?: string;
+}
+
+/** A predict input the command line got wrong (an --input or --ground-truth that is missing or matches nothing): exits 2. */
+export class PredictUsageError extends Error {
+  /** The usage exit code (src/cli/base-command.ts USAGE_EXIT_CODE), read by the base command. */
+  readonly exitCode = 2;
 }
 
 /**
  * The image files to predict: `input` itself when it is a file, else the images directly in the folder, sorted,
  * skipping the junk files the dataset readers skip (`._case0.png` from macOS, Thumbs.db, hidden files).
- * Throws when the input does not exist or holds no image.
+ * Throws PredictUsageError (naming --input, exit 2) when the input does not exist or holds no image.
  */
 export async function listImages(input: string): Promise<string[]> {
   const info = await stat(input).catch(() => undefined);
-  if (!info) throw new Error(`${input}: no such file or folder`);
+  if (!info) throw new PredictUsageError(`--input ${input}: no such file or folder; pass an image or a folder of images`);
   if (info.isFile()) return [resolve(input)];
   const names = (await readdir(input)).filter((n) => !isJunk(n) && IMAGE_EXTENSIONS.includes(extname(n).toLowerCase())).sort();
-  if (names.length === 0) throw new Error(`${input}: no images (looked for ${IMAGE_EXTENSIONS.join(' ')})`);
+  if (names.length === 0) throw new PredictUsageError(`--input ${input}: no images (looked for ${IMAGE_EXTENSIONS.join(' ')}); pass an image or a folder of images`);
   return names.map((n) => resolve(input, n));
 }
 
-async function groundTruthFor(image: string, groundTruth: string | undefined, single: boolean): Promise<string | undefined> {
-  if (!groundTruth) return undefined;
-  if (single) return groundTruth;
+/** Mask stems that go with an image: `case0` takes `case0.*` or `case0_mask.*`. */
+function masksOf(image: string, names: readonly string[]): string | undefined {
   const stem = basename(image, extname(image));
-  const names = (await readdir(groundTruth)).filter((n) => !isJunk(n));
-  return names.map((n) => join(groundTruth, n)).find((p) => {
-    const s = basename(p, extname(p));
+  return names.find((n) => {
+    const s = basename(n, extname(n));
     return s === stem || s === `${stem}_mask`;
   });
+}
+
+/**
+ * The ground-truth mask of each image that has one: `groundTruth` is a mask file (one input image) or a folder of
+ * masks named like the images (same stem, optional `_mask`). Checked before any prediction is made. Throws
+ * PredictUsageError (one line naming --ground-truth and the fix) when the path does not exist, is a file while the
+ * input holds several images, or matches none of the images; a folder that matches some of them is accepted (the
+ * caller says how many).
+ */
+export async function matchGroundTruth(groundTruth: string, images: readonly string[]): Promise<Map<string, string>> {
+  const flag = `--ground-truth ${groundTruth}`;
+  const info = await stat(groundTruth).catch(() => undefined);
+  if (!info) throw new PredictUsageError(`${flag}: no such file or folder; pass the mask file, or the folder of masks named like the images`);
+  if (info.isFile()) {
+    if (images.length === 1) return new Map([[images[0]!, groundTruth]]);
+    throw new PredictUsageError(`${flag}: is a file, but --input holds ${images.length} images; pass a folder of masks named like the images (case0.png -> case0.png or case0_mask.png)`);
+  }
+  if (!info.isDirectory()) throw new PredictUsageError(`${flag}: is neither a file nor a folder; pass a mask file or a folder of masks`);
+  const names = (await readdir(groundTruth)).filter((n) => !isJunk(n)).sort();
+  const matched = new Map<string, string>();
+  for (const image of images) {
+    const name = masksOf(image, names);
+    if (name !== undefined) matched.set(image, join(groundTruth, name));
+  }
+  if (matched.size === 0) {
+    const example = basename(images[0]!, extname(images[0]!));
+    const found = names.length === 0 ? 'it is empty' : `it holds ${names.length} files (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`;
+    throw new PredictUsageError(`${flag}: no mask there matches any of the ${images.length} input images (${found}): name each mask like its image (${example}.png or ${example}_mask.png)${images.length === 1 ? ', or pass the mask file itself' : ''}`);
+  }
+  return matched;
 }
 
 function paint(rgb: Uint8Array, contour: Uint8Array, colour: [number, number, number]): void {
@@ -79,15 +115,18 @@ function paint(rgb: Uint8Array, contour: Uint8Array, colour: [number, number, nu
  * data.size, the model's sigmoid output [1, size, size, 1] is resized back bilinearly to the image's original size
  * and thresholded at the run's eval.threshold, as evaluation does. Writes `<stem>_mask.png` (0/255, original size)
  * and `<stem>_overlay.png` per image, in name order. Throws RunNotFoundError when the run or checkpoint is missing,
- * an Error naming the path when the input has no images. Disposes every tensor and model it makes.
+ * an Error naming the path when the input has no images, PredictUsageError when --ground-truth is missing or matches
+ * no image (see matchGroundTruth). Disposes every tensor and model it makes.
  */
 export async function predictImages(o: PredictOptions): Promise<PredictedImage[]> {
+  // The inputs are checked before the run is opened: a typo costs no model build.
+  const images = await listImages(o.input);
+  const truths = o.groundTruth === undefined ? new Map<string, string>() : await matchGroundTruth(o.groundTruth, images);
   const opened = await openRun(o.dir, o.checkpoint, o.runs);
   const model = inferenceModel(opened.model, opened.config);
   const size = opened.config.data.size;
   const threshold = opened.config.eval.threshold;
   try {
-    const images = await listImages(o.input);
     await mkdir(o.out, {recursive: true});
     const results: PredictedImage[] = [];
     for (const file of images) {
@@ -107,7 +146,7 @@ export async function predictImages(o: PredictOptions): Promise<PredictedImage[]
       await sharp(Buffer.from(mask.map((v) => v * 255)), {raw: {width: shape.width, height: shape.height, channels: 1}}).png().toFile(maskFile);
       const full = (await decodeImage(file, {bytes})).image;
       const overlay = new Uint8Array(full.data);
-      const truthFile = await groundTruthFor(file, o.groundTruth, images.length === 1);
+      const truthFile = truths.get(file);
       if (truthFile) {
         const truth = await decodeMask([truthFile], THRESHOLD_128, {imageSize: original});
         paint(overlay, maskBoundary(truth.data, shape), [0, 200, 0]);
@@ -116,7 +155,7 @@ export async function predictImages(o: PredictOptions): Promise<PredictedImage[]
       const overlayFile = join(o.out, `${stem}_overlay.png`);
       await sharp(Buffer.from(overlay), {raw: {width: shape.width, height: shape.height, channels: 3}}).png().toFile(overlayFile);
       results.push({image: file, mask: maskFile, overlay: overlayFile, width: shape.width, height: shape.height,
-        foreground: mask.reduce((a, b) => a + b, 0) / mask.length});
+        foreground: mask.reduce((a, b) => a + b, 0) / mask.length, ...(truthFile ? {groundTruth: truthFile} : {})});
     }
     return results;
   } finally {

@@ -118,7 +118,33 @@ export interface ResolveRunOptions {
 /** Validates a merged raw config and fills every default. Throws ConfigError with one line. */
 export function parseRunConfig(raw: unknown): RunConfig {
   const parsed = parseWithSchema(runSchema, raw);
+  checkSplitSettings(parsed.data.split);
   return {...parsed, model: parseModelConfig(parsed.model, 'model')};
+}
+
+/** The kfold fold count when data.split.folds is unset (prepare-with-split.ts uses the same). */
+const DEFAULT_FOLDS = 5;
+
+/**
+ * The rules of data.split that need no data: ratios sum to 1, fold < folds, a name for method 'named'. Checked here
+ * so a bad config fails before anything is prepared (and `mslk config show` refuses it too). The rules that need the
+ * data (the named split exists, folds <= number of subjects) stay with the split code. Throws ConfigError (one line
+ * naming the key and the fix).
+ */
+function checkSplitSettings(split: z.output<typeof splitSchema>): void {
+  if (split.ratios !== undefined) {
+    const sum = split.ratios.reduce((a, b) => a + b, 0);
+    if (Math.abs(sum - 1) > 1e-6) {
+      throw new ConfigError(`data.split.ratios: ${split.ratios.join(', ')} sum to ${Number(sum.toFixed(6))}, not 1: give train, validation, test fractions that sum to 1 (e.g. [0.8, 0.1, 0.1])`);
+    }
+  }
+  const folds = split.folds ?? DEFAULT_FOLDS;
+  if (split.fold !== undefined && split.fold >= folds) {
+    throw new ConfigError(`data.split.fold: ${split.fold} is not a fold of ${folds}${split.folds === undefined ? ' (data.split.folds unset: 5)' : ''}: use a fold from 0 to ${folds - 1}, or raise data.split.folds`);
+  }
+  if (split.method === 'named' && split.name === undefined) {
+    throw new ConfigError(`data.split.name: method 'named' needs the split's name: set data.split.name (\`mslk datasets info <dataset>\` lists them, e.g. chase-db1: first-20)`);
+  }
 }
 
 /** The file, its bases, the overrides and the flags, resolved and validated. */

@@ -45,13 +45,15 @@ export function runIdOfName(name: string): string | undefined {
 
 /**
  * The directory of run `id` inside `parent`: the one named `<id>` (older runs) or `*-<id>`; undefined when there is
- * none or `parent` does not exist. Throws RunNotFoundError (one line) when several directories end in the id.
+ * none or `parent` does not exist. Throws RunNotFoundError (one line) when several directories end in the id: its fix
+ * is to remove or rename all but one (train and suites find a run by its id alone, so they cannot be told which);
+ * `canPassDirectory` adds that a command taking a run directory can be given one of them.
  */
-export async function findRunById(parent: string, id: string): Promise<string | undefined> {
+export async function findRunById(parent: string, id: string, canPassDirectory = false): Promise<string | undefined> {
   const entries = await readdir(parent, {withFileTypes: true}).catch(() => []);
   const matches = entries.filter((e) => e.isDirectory() && runIdOfName(e.name) === id).map((e) => e.name).sort();
   if (matches.length > 1) {
-    throw new RunNotFoundError(`${parent}: several directories end in run id ${id} (${matches.join(', ')}): pass one of them`);
+    throw new RunNotFoundError(`${parent}: several directories end in run id ${id} (${matches.join(', ')}, copies of one run): ${canPassDirectory ? 'pass one of them, or ' : ''}remove or rename all but one of them (a run is found by its id)`);
   }
   return matches.length === 1 ? join(parent, matches[0]!) : undefined;
 }
@@ -70,7 +72,7 @@ export async function locateRun(ref: string, runsParent = 'runs'): Promise<strin
   if (id !== undefined) {
     const bare = !isAbsolute(ref) && !/[\\/]/.test(ref.replace(/[\\/]+$/, ''));
     const parent = bare ? runsParent : dirname(ref);
-    const found = await findRunById(parent, id);
+    const found = await findRunById(parent, id, true);
     if (found !== undefined) return resolve(found);
     if (!info) {
       throw new RunNotFoundError(`${ref}: no run ${id} in ${parent} (looked for ${id} and *-${id}): pass the run directory \`mslk train\` printed, or --runs <the folder that holds it>`);

@@ -19,6 +19,9 @@ export const RUN_FILES = {
 /** A run that cannot be found or opened (no such directory, no config.json, no checkpoint yet); one-line message. */
 export class RunNotFoundError extends Error {}
 
+/** A file of a run directory that is there but cannot be read back (not valid JSON); one-line message naming it. */
+export class DamagedRunFileError extends Error {}
+
 /**
  * The content of a run's `status` file: `running`, `done`, `partial` (stopped cleanly by SIGINT/SIGTERM after its
  * last finished epoch's checkpoint; resumable like a `running` run whose owner died), or `failed: <reason>`.
@@ -57,9 +60,18 @@ export class RunDir {
     await writeFileAtomic(this.file(name), JSON.stringify(value, null, 2) + '\n');
   }
 
-  /** Parses a JSON file of the run; the caller vouches for its type. Throws ENOENT when it is absent. */
+  /**
+   * Parses a JSON file of the run; the caller vouches for its type. Throws ENOENT when it is absent, and
+   * DamagedRunFileError (one line naming the file and the fix) when it is not valid JSON.
+   */
   async readJson<T>(name: 'config' | 'manifest' | 'split' | 'metrics'): Promise<T> {
-    return JSON.parse(await readFile(this.file(name), 'utf8')) as T;
+    const file = this.file(name);
+    const text = await readFile(file, 'utf8');
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new DamagedRunFileError(`${file}: not valid JSON (${(error as Error).message}; cut short or edited by hand): put the original back, or delete ${this.path} and train the run again`);
+    }
   }
 
   /** The run's status, or undefined when the file is absent or unreadable (a run never started). */

@@ -90,7 +90,12 @@ async function finishedEvaluations(dir: string, checkpoint: 'last' | 'best'): Pr
  * reporting it, would attach its numbers to a config they were not made with.
  */
 async function refuseEditedConfig(run: RunDir, id: string, datasetKey: string): Promise<void> {
-  const stored = await run.readJson<RunConfig>('config').catch(() => undefined);
+  // Absent: nothing to compare. Damaged (not JSON): refused like an edit (readJson's error names the file), never
+  // silently rewritten.
+  const stored = await run.readJson<RunConfig>('config').catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  });
   if (stored !== undefined && runId(stored, datasetKey) !== id) {
     throw new RunStateError(`${run.file('config')} was edited after the run was made (its content no longer gives run id ${id}): put the original back, or delete ${run.path}; to train another config, change the YAML and run \`mslk train\` (a changed config is a new run)`);
   }

@@ -1,7 +1,8 @@
 // A checkpoint is one file, written atomically (temp + rename): a JSON header (epoch, step, best score, the
 // optimiser's step count, array names and shapes) and the float32 values of the model's weights (trainable and
 // not: BN statistics too) and of the optimiser's slots. Restoring it reproduces training exactly.
-import {readFile} from 'node:fs/promises';
+import {access, readFile} from 'node:fs/promises';
+import {basename, dirname, join} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {writeFileAtomic} from '../io/atomic-write.js';
 import type {TrainingProgress} from '../models/families/common.js';
@@ -43,6 +44,8 @@ export interface Checkpoint {
   header: CheckpointHeader;
   weights: Float32Array[];
   optimizer: NamedArray[];
+  /** The file it was read from (readCheckpoint sets it), named by restoreCheckpoint's errors. */
+  file?: string;
 }
 
 /**
@@ -67,15 +70,36 @@ export async function saveCheckpoint(file: string, model: tf.LayersModel, optimi
 }
 
 /**
- * Reads a checkpoint file. Throws the file system's error (ENOENT when absent), or an Error naming the file when it
- * is not a checkpoint or is truncated.
+ * The one-line error for a checkpoint file that cannot be read back (cut short by a crash or a full disk, or edited):
+ * names the file and what still works. `last.ckpt` is written after every epoch, so a run with a whole `best.ckpt`
+ * can still be evaluated from it; retraining means deleting the run folder (its id stays the same).
+ */
+export async function damagedCheckpointError(file: string, what: string): Promise<Error> {
+  const best = join(dirname(file), 'best.ckpt');
+  const bestExists = basename(file) === 'last.ckpt' && await access(best).then(() => true, () => false);
+  const fix = bestExists
+    ? `the run can still be evaluated from ${best} (--checkpoint best); to train it again, delete the run folder and run \`mslk train\` again`
+    : `put back a whole copy, or delete the run folder and run \`mslk train\` again to retrain it from scratch`;
+  return new Error(`${file}: damaged checkpoint (${what}; cut short by a crash or a full disk, or edited): ${fix}`);
+}
+
+/**
+ * Reads a checkpoint file. Throws the file system's error (ENOENT when absent), or an Error (one line, from
+ * damagedCheckpointError) naming the file and the fix when it is not a checkpoint, truncated or its header damaged.
  */
 export async function readCheckpoint(file: string): Promise<Checkpoint> {
   const bytes = await readFile(file);
   if (bytes.subarray(0, MAGIC.length).toString('ascii') !== MAGIC) throw new Error(`${file}: not an mslk checkpoint`);
-  const headerLength = bytes.readUInt32LE(MAGIC.length);
   const start = MAGIC.length + 4;
-  const header = JSON.parse(bytes.subarray(start, start + headerLength).toString('utf8')) as CheckpointHeader;
+  if (bytes.length < start) throw await damagedCheckpointError(file, `only ${bytes.length} bytes`);
+  const headerLength = bytes.readUInt32LE(MAGIC.length);
+  let header: CheckpointHeader;
+  try {
+    header = JSON.parse(bytes.subarray(start, start + headerLength).toString('utf8')) as CheckpointHeader;
+    if (!Array.isArray(header.weights) || !Array.isArray(header.optimizer)) throw new Error('no weight list');
+  } catch (error) {
+    throw await damagedCheckpointError(file, `its header does not parse: ${(error as Error).message}`);
+  }
   let offset = start + headerLength;
   const take = (shape: number[]): Float32Array => {
     const n = shape.reduce((a, b) => a * b, 1);
@@ -87,17 +111,27 @@ export async function readCheckpoint(file: string): Promise<Checkpoint> {
   };
   const weights = header.weights.map((w) => take(w.shape));
   const optimizer = header.optimizer.map((o) => ({name: o.name, shape: o.shape, values: take(o.shape)}));
-  if (offset !== bytes.length) throw new Error(`${file}: truncated or corrupt checkpoint (${bytes.length} bytes, expected ${offset})`);
-  return {header, weights, optimizer};
+  if (offset !== bytes.length) throw await damagedCheckpointError(file, `truncated or corrupt: ${bytes.length} bytes, expected ${offset}`);
+  return {header, weights, optimizer, file};
 }
 
 /**
  * Loads a checkpoint's weights into `model` (same architecture) and, when given, its state into `optimizer`.
- * Throws an Error (one line) when the number of weight arrays differs: the checkpoint belongs to another config.
+ * Throws an Error (one line, naming checkpoint.file when set) when the number or the shapes of the weight arrays
+ * differ: the checkpoint was made from another config (most often the run's config.json edited after training).
  */
 export function restoreCheckpoint(checkpoint: Checkpoint, model: tf.LayersModel, optimizer?: Optimizer): void {
   const {weights, header} = checkpoint;
-  if (weights.length !== model.weights.length) throw new Error(`checkpoint has ${weights.length} weight arrays, the model ${model.weights.length}: it belongs to another config`);
+  const where = checkpoint.file === undefined ? '' : `${checkpoint.file}: `;
+  const fix = 'config.json was edited after training? put the original back, or train the edited config as a new run';
+  if (weights.length !== model.weights.length) {
+    throw new Error(`${where}the checkpoint does not fit the run's config.json (${weights.length} weight arrays in the checkpoint, ${model.weights.length} in the model it describes): ${fix}`);
+  }
+  const mismatch = model.weights.findIndex((w, i) => w.shape.join(',') !== header.weights[i]!.shape.join(','));
+  if (mismatch >= 0) {
+    const w = model.weights[mismatch]!;
+    throw new Error(`${where}the checkpoint does not fit the run's config.json (weight ${w.originalName}: shape ${header.weights[mismatch]!.shape.join('x')} in the checkpoint, ${w.shape.join('x')} in the model it describes): ${fix}`);
+  }
   tf.tidy(() => model.setWeights(weights.map((values, i) => tf.tensor(values, header.weights[i]!.shape))));
   optimizer?.load(checkpoint.optimizer, header.optimizerSteps);
 }

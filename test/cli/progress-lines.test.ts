@@ -18,3 +18,11 @@ test('with no interval every step prints, and long steps are shown in seconds', 
   t.is(lines.length, 3);
   t.is(formatProgress({task: 'x', done: 1, total: 3, lastMs: 65_000}), 'x: 1/3 (last 65.0 s)');
 });
+
+test('a note closes a task on its own line, even within the interval', (t) => {
+  const lines: string[] = [];
+  const report = progressLines((line) => lines.push(line), 60_000);
+  report({task: 'tensorflow: checking', done: 0, total: 1});
+  report({task: 'tensorflow: checking', done: 0, total: 1, note: 'not available: not installed'});
+  t.deepEqual(lines, ['tensorflow: checking: 0/1', 'tensorflow: checking: not available: not installed']);
+});

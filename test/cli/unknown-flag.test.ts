@@ -70,3 +70,22 @@ test('errno text inside a wrapped message is said in words', (t) => {
   t.is(plainErrno("cannot open: ENOTDIR: not a directory, open 'a/b'"),
     'cannot open: part of the path is a file where a folder is expected; pass a path inside a folder');
 });
+
+test('a short flag or a value-only --set guess gets no nonsense suggestion; a near key leaf gets --set', async (t) => {
+  const setKeys = await runConfigKeys();
+  const context = {command: 'train', flags: trainFlags, setKeys};
+  t.is(unknownFlagMessage('-e', '3', context), 'unknown flag -e: see mslk train --help');
+  t.is(unknownFlagMessage('--epoch', '3', context), 'unknown flag --epoch: did you mean --set train.epochs=3?');
+  t.is(unknownFlagMessage('--se', '3', context).includes('--set 3'), false);
+  t.is(unknownFlagMessage('--st', 'train.epochs=3', context), 'unknown flag --st: did you mean --set train.epochs=3?');
+});
+
+test('no suggestion ever reads --set <value without => (property)', async (t) => {
+  const setKeys = await runConfigKeys();
+  const context = {command: 'train', flags: trainFlags, setKeys};
+  fc.assert(fc.property(fc.stringMatching(/^-{1,2}[a-z]{1,5}$/), fc.stringMatching(/^[0-9a-z.]{1,6}$/), (token, value) => {
+    const line = unknownFlagMessage(token, value, context);
+    return !line.includes(`--set ${value}?`);
+  }));
+  t.pass();
+});

@@ -54,3 +54,18 @@ test('models list --json lists every schema key (mie.gnGroups, inChannels) with 
   t.truthy(rows.find((r) => r.path === 'data.augment.rotate90'));
   t.truthy(rows.find((r) => r.path === 'seed'));
 });
+
+test('config show refuses what train refuses: split settings by key, and a model that cannot run at data.size', async (t) => {
+  const cases: [set: string[], expected: RegExp][] = [
+    [['data.split.method=ratios', 'data.split.ratios=[0.5,0.3,0.3]'], /^Error: data\.split\.ratios: 0\.5, 0\.3, 0\.3 sum to 1\.1, not 1: give .* that sum to 1/m],
+    [['data.split.method=kfold', 'data.split.fold=7'], /^Error: data\.split\.fold: 7 is not a fold of 5 .*: use a fold from 0 to 4/m],
+    [['data.split.method=named'], /^Error: data\.split\.name: method 'named' needs the split's name: set data\.split\.name/m],
+    [['model.inChannels=1'], /^Error: .*inChannels/m],
+  ];
+  for (const [set, expected] of cases) {
+    const shown = await mslk('config', 'show', 'configs/quickstart.yaml', ...set.flatMap((s) => ['--set', s]));
+    t.is(shown.code, 1, set.join(' '));
+    t.regex(shown.stderr, expected, shown.stderr);
+    t.is(shown.stdout, '', 'nothing printed for a refused config');
+  }
+});

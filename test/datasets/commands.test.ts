@@ -1,6 +1,7 @@
 // The commands through the CLI itself: exit codes, JSON, and one-line errors with no stack trace.
 import test from 'ava';
 import {execFile} from 'node:child_process';
+import {rename} from 'node:fs/promises';
 import {join} from 'node:path';
 import {promisify} from 'node:util';
 import {PROJECT_ROOT, tempFolder, writeFolderDataset, writeRectMask} from './helpers.js';
@@ -64,6 +65,31 @@ test('datasets prepare --size 24 and a second import of a name: one-line errors 
     t.is((await mslk(['datasets', 'import', data, '--name', 'mine', '--force'], dataRoot)).code, 0);
     const fetch = await mslk(['datasets', 'fetch', 'chase-db1'], dataRoot);
     t.regex(fetch.stdout, /Then: mslk datasets fetch chase-db1 --from </);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('hints name flags the command has: info gives the run-config form of a named split; verify takes --images/--masks; a plain folder has no known checksums', async (t) => {
+  const dir = await tempFolder('cli-hints');
+  try {
+    const dataRoot = join(dir.path, 'root');
+    const info = await mslk(['datasets', 'info', 'chase-db1'], dataRoot);
+    t.is(info.code, 0, info.stderr);
+    t.regex(info.stdout, /split by name: first-20: .*\(datasets prepare --split first-20; train: --set data\.split\.method=named --set data\.split\.name=first-20\)/);
+    const data = join(dir.path, 'data');
+    await writeFolderDataset(data, 2);
+    const plain = await mslk(['datasets', 'verify', data], dataRoot);
+    t.is(plain.code, 0, plain.stderr);
+    t.regex(plain.stdout, /checksums: none known for these files/);
+    t.notRegex(plain.stdout, /verify says how/);
+    const odd = join(dir.path, 'odd');
+    await writeFolderDataset(odd, 2);
+    await rename(join(odd, 'images'), join(odd, 'img'));
+    await rename(join(odd, 'masks'), join(odd, 'gt'));
+    const globbed = await mslk(['datasets', 'verify', odd, '--images', 'img/*.png', '--masks', 'gt/*.png'], dataRoot);
+    t.is(globbed.code, 0, globbed.stderr);
+    t.regex(globbed.stdout, /2 pairs/);
   } finally {
     await dir.cleanup();
   }

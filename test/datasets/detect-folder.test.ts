@@ -15,7 +15,8 @@ test('images/ and no masks/: the error names what was found and suggests --image
     const error = await t.throwsAsync(resolveDataset(dir.path, {dataRoot: join(dir.path, 'root')}));
     t.notRegex(error!.message, /folder is empty/);
     t.regex(error!.message, /found images\/ \(3 image files\): no masks folder/);
-    t.regex(error!.message, /--images "<glob>" --masks "<glob>", or --mask-suffix <suffix>/);
+    // A whole command: train and prepare take no --images/--masks of their own.
+    t.regex(error!.message, /import it with `mslk datasets import .* --name <name> --images "<glob>" --masks "<glob>"` \(or --mask-suffix <suffix> when/);
     t.false(error!.message.includes('\n'));
   } finally {
     await dir.cleanup();

@@ -56,6 +56,12 @@ test('fetch --from a zip with a top folder installs; a copy that is not that dat
     const other = join(dir.path, 'other');
     await writeFolderDataset(other, 3, 16, 16);
     await t.throwsAsync(fetchDataset('drive', {dataRoot, from: other}), {message: /does not look like drive/});
+    // A folder of another layout: the error names the folder given (not the scratch copy) and what it holds.
+    const wrong = join(dir.path, 'wrong');
+    await writeFolderDataset(join(wrong, 'nested'), 1, 16, 16);
+    const error = await t.throwsAsync(fetchDataset('chase-db1', {dataRoot, from: wrong, force: true}));
+    t.regex(error?.message ?? '', /wrong: no chase-db1 files found \(it holds nested\/; expected: .*Image_NNL.*\): pass the folder the download unpacks to/);
+    t.notRegex(error?.message ?? '', /\.partial/);
     await writeFile(join(unpacked, 'Image_02R_1stHO.png'), 'not a png');
     await t.throwsAsync(fetchDataset('chase-db1', {dataRoot, from: unpacked, force: true}), {message: /Image_02R_1stHO\.png: .*\(1 problem in the copy; nothing installed\)/});
     t.is((await resolveDataset('chase-db1', {dataRoot})).pairs.length, 4, 'the installed copy is untouched');

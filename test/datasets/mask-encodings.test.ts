@@ -284,8 +284,8 @@ test('verify warns about an all-foreground mask, a one-pixel mask and a 1x1 imag
     const report = await verifyDataset(folder, {dataRoot: join(dir.path, 'root')});
     t.deepEqual(report.problems, []);
     t.deepEqual(report.warnings, [
-      '1 mask is all foreground (images): images/full.png',
-      '1 mask has a single foreground pixel (images): images/dot.png',
+      '1 mask is all foreground: masks/full.png',
+      '1 mask has a single foreground pixel: masks/dot.png',
       '1 image is far smaller than training needs (under 16 px): images/tiny.png (1x1)',
     ]);
     // sharp writes 1-channel raw input as an RGB PNG.

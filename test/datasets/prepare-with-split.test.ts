@@ -50,6 +50,9 @@ test('chase-db1 in the data root: --split first-20 gives children 1-10 / 11-14; 
     t.is(named.split.subsets.test.length, 8);
     t.true(named.split.subsets.test.every((id) => Number(id.slice(6, 8)) > 10));
     t.regex(basename(named.splitFile), /split-named-first-20-seed0\.json$/);
+    // Method named without a name: the dataset, not an empty value, starts the line, and the key is named.
+    await t.throwsAsync(prepareSplit('chase-db1', {dataRoot, size: 16, split: {method: 'named', seed: 0}}),
+      {message: /^chase-db1: method named needs a split name \(data\.split\.name in a run config\): chase-db1 offers first-20$/});
     const auto = await prepareSplit('chase-db1', {dataRoot, size: 16, split: {method: 'auto', seed: 0}});
     const subsetOfChild = new Map<string, string>();
     for (const [subset, ids] of Object.entries(auto.split.subsets)) {

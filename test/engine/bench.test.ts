@@ -63,7 +63,8 @@ test.serial('the budget bounds warm-up and timed steps together: at most the bud
   t.true(stepTime >= budgetSeconds * 1000 - 2 * Math.max(...runs), 'the budget was used, not abandoned early');
   t.true(elapsed >= stepTime);
   t.true(events.some((e) => /warm-up/.test(e.task)));
-  t.true(events.some((e) => /budget spent/.test(e.task)));
+  t.true(events.some((e) => /^budget spent after \d+ of 100, stopping$/.test(e.note ?? '')));
+  t.deepEqual(unclosedTasks(events), [], 'a task cut by the budget closes with a note');
 });
 
 test.serial('progress events name the backend and what is timed, and count steps done of the total', async (t) => {
@@ -72,4 +73,23 @@ test.serial('progress events name the backend and what is timed, and count steps
   const timed = events.filter((e) => e.task.startsWith('wasm: busy wait') && e.task.endsWith('timed'));
   t.deepEqual(timed.map((e) => `${e.done}/${e.total}`), ['0/3', '1/3', '2/3', '3/3']);
   t.true(events.some((e) => e.task === 'wasm: busy wait, 8x8, batch 1, warm-up' && e.done === 1 && e.total === 1));
+});
+
+/** Tasks that started (done 0) and never got an event with done = total or a note: lines left open. */
+function unclosedTasks(events: readonly ProgressEvent[]): string[] {
+  const open = new Set<string>();
+  for (const e of events) {
+    if (e.note !== undefined || e.done >= e.total) open.delete(e.task);
+    else if (e.done === 0) open.add(e.task);
+  }
+  return [...open];
+}
+
+test.serial('every progress task closes: a backend that is not installed says "not available: <why>"', async (t) => {
+  const events: ProgressEvent[] = [];
+  const results = await benchEngine({backends: ['wasm', 'tensorflow'], size: 8, batch: 1, steps: 2, warmup: 1, budgetSeconds: 10, onProgress: (e) => events.push(e)}, sleepingWorkload(1, []));
+  t.false(results[1]!.available);
+  t.deepEqual(unclosedTasks(events), []);
+  const closing = events.find((e) => e.task.startsWith('tensorflow: checking') && e.note !== undefined);
+  t.is(closing?.note, `not available: ${results[1]!.detail}`);
 });

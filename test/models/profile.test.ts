@@ -3,6 +3,7 @@
 import test from 'ava';
 import {parseModelConfig} from '../../src/models/registry.js';
 import {profileModel} from '../../src/models/profile/profile.js';
+import type {ProgressEvent} from '../../src/io/progress.js';
 import {useWasm} from './helpers.js';
 
 test.before(useWasm);
@@ -14,4 +15,13 @@ test.serial('without a training step, profileModel times no training', async (t)
   const p = await profileModel(config, options);
   t.is(p.unfused.trainStep, undefined);
   t.is(p.unfused.latency?.runs, 2);
+});
+
+test.serial('every progress task of a profile closes (the peak-memory lines too)', async (t) => {
+  const config = parseModelConfig({model: 'unet', baseWidth: 4}, 'model');
+  const events: ProgressEvent[] = [];
+  await profileModel(config, {...options, onProgress: (e) => events.push(e)});
+  const started = [...new Set(events.filter((e) => e.done === 0).map((e) => e.task))];
+  t.true(started.some((task) => /peak tensor memory of one inference/.test(task)));
+  for (const task of started) t.true(events.some((e) => e.task === task && (e.done >= e.total || e.note !== undefined)), `${task} never closes`);
 });

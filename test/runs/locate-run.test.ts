@@ -62,7 +62,11 @@ test('a run that is not there, or ambiguous, is a one-line RunNotFoundError nami
   await makeRun(parent, 'unet-a-s0-aaaaaaaaaaaa');
   await makeRun(parent, 'unet-b-s0-aaaaaaaaaaaa');
   const several = await t.throwsAsync(locateRun('aaaaaaaaaaaa', parent), {instanceOf: RunNotFoundError});
-  t.regex(several!.message, /several directories end in run id aaaaaaaaaaaa \(unet-a-s0-aaaaaaaaaaaa, unet-b-s0-aaaaaaaaaaaa\): pass one of them$/);
+  t.regex(several!.message, /several directories end in run id aaaaaaaaaaaa \(unet-a-s0-aaaaaaaaaaaa, unet-b-s0-aaaaaaaaaaaa, copies of one run\): pass one of them, or remove or rename all but one of them/);
+  // train finds a run by id alone and takes no run directory: it is told to remove or rename one, not to pass one.
+  const byId = await t.throwsAsync(findRunById(parent, 'aaaaaaaaaaaa'), {instanceOf: RunNotFoundError});
+  t.regex(byId!.message, /several directories end in run id aaaaaaaaaaaa \(.*\): remove or rename all but one of them/);
+  t.false(byId!.message.includes('pass one'));
   const missing = await t.throwsAsync(locateRun('bbbbbbbbbbbb', parent), {instanceOf: RunNotFoundError});
   t.regex(missing!.message, /^bbbbbbbbbbbb: no run bbbbbbbbbbbb in .*ambiguous .*--runs/);
   await mkdir(join(scratch, 'plain'), {recursive: true});

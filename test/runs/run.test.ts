@@ -106,6 +106,10 @@ test.serial('a damaged, edited or incomplete run says what happened and how to f
   await writeFile(configFile, original.replace('"epochs": 2', '"epochs": 3'));
   t.not(await readFile(configFile, 'utf8'), original);
   await t.throwsAsync(trainRun({config: c, out, dataRoot}), {message: /config\.json was edited after the run was made.*put the original back/});
+  // One cut short to invalid JSON is refused too, naming the file, and left as it is (never rewritten).
+  await writeFile(configFile, original.slice(0, 12));
+  await t.throwsAsync(trainRun({config: c, out, dataRoot, resume: true}), {message: /config\.json: not valid JSON \(.*\): put the original back, or delete /});
+  t.is(await readFile(configFile, 'utf8'), original.slice(0, 12));
   await writeFile(configFile, original);
   // --resume of a config that matches no unfinished run says that a new run starts.
   const stages: string[] = [];

@@ -87,11 +87,41 @@ test.serial('a checkpoint restores weights, BN statistics and optimiser state ex
 
     const bytes = await readFile(file);
     await writeFile(file, bytes.subarray(0, bytes.length - 10));
-    await t.throwsAsync(readCheckpoint(file), {message: /truncated or corrupt checkpoint/});
+    await t.throwsAsync(readCheckpoint(file), {message: /last\.ckpt: damaged checkpoint \(truncated or corrupt.*delete the run folder/});
     [model, copy].forEach((m) => m.dispose());
     optimizer.dispose();
     restoredOptimizer.dispose();
     x.dispose();
+  } finally {
+    await rm(dir, {recursive: true, force: true});
+  }
+});
+
+test('a checkpoint cut inside its header, or made from another config, names the file and the fix', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'mslk-ckpt-'));
+  try {
+    const {model} = buildModel({model: 'unet', baseWidth: 4}, {seed: 1});
+    const file = join(dir, 'last.ckpt');
+    const optimizer = new Optimizer({...opt, name: 'adam'});
+    await saveCheckpoint(file, model, optimizer, {epoch: 1, step: 1, bestScore: null, bestEpoch: null});
+    optimizer.dispose();
+    const whole = await readFile(file);
+
+    // A wider model from an edited config.json: the shapes differ, the count does not.
+    const {model: wider} = buildModel({model: 'unet', baseWidth: 8}, {seed: 1});
+    const checkpoint = await readCheckpoint(file);
+    const error = t.throws(() => restoreCheckpoint(checkpoint, wider));
+    t.regex(error?.message ?? '', /last\.ckpt: the checkpoint does not fit the run's config\.json \(weight .*: shape .* in the checkpoint, .* in the model it describes\): config\.json was edited after training\?/);
+
+    await writeFile(file, whole.subarray(0, 40));
+    const cut = await t.throwsAsync(readCheckpoint(file));
+    t.regex(cut?.message ?? '', /last\.ckpt: damaged checkpoint \(its header does not parse: .*\): put back a whole copy, or delete the run folder/);
+    t.false(cut?.message.includes('\n'));
+
+    // With a whole best.ckpt next to it, the fix says the run can still be evaluated from it.
+    await writeFile(join(dir, 'best.ckpt'), whole);
+    await t.throwsAsync(readCheckpoint(file), {message: /best\.ckpt \(--checkpoint best\)/});
+    [model, wider].forEach((m) => m.dispose());
   } finally {
     await rm(dir, {recursive: true, force: true});
   }

@@ -1,6 +1,8 @@
 import {Args, Flags} from '@oclif/core';
 import {Document, isScalar, visit} from 'yaml';
 import {MslkCommand} from '../../cli/base-command.js';
+import {PREPARED_IMAGE_CHANNELS} from '../../datasets/cache-file.js';
+import {checkModelForData} from '../../models/registry.js';
 import {resolveConfigSource, type ResolvedConfigSource} from '../../runs/config-source.js';
 
 export default class ConfigShow extends MslkCommand {
@@ -27,6 +29,11 @@ export default class ConfigShow extends MslkCommand {
     const resolved = await resolveConfigSource(args.config, {
       set: flags.set, ...(flags.dataset === undefined ? {} : {dataset: flags.dataset}), ...(flags.seed === undefined ? {} : {seed: flags.seed}),
     });
+    if (resolved.kind === 'run') {
+      // What train refuses before preparing anything (a model that cannot run on RGB images at data.size).
+      const fit = checkModelForData(resolved.config.model, {size: resolved.config.data.size, imageChannels: PREPARED_IMAGE_CHANNELS, maskChannels: 1});
+      for (const warning of fit.warnings) this.logToStderr(`warning: ${warning}`);
+    }
     this.log(`# ${resolved.kind === 'run' ? 'run' : 'model'} config resolved from ${args.config}`);
     this.log(configYaml(resolved.config));
     return resolved.config;

@@ -28,7 +28,10 @@ export default class DatasetsInfo extends MslkCommand {
       if (layout.split) this.log(`    split: ${layout.split}`);
     }
     this.log(`  official split: ${info.officialSplit}`);
-    for (const named of info.namedSplits ?? []) this.log(`  split by name: --split ${named.name}: ${named.description}`);
+    // Two forms: the flag is `datasets prepare`'s only; train and suites take the run-config keys.
+    for (const named of info.namedSplits ?? []) {
+      this.log(`  split by name: ${named.name}: ${named.description} (datasets prepare --split ${named.name}; train: --set data.split.method=named --set data.split.name=${named.name})`);
+    }
     if (info.knownChecksums) this.log(`  known checksums: ${info.knownChecksums} files`);
     const d = info.download;
     if (d.kind === 'direct') this.log(`  download: ${d.urls!.join(' ')} (mslk datasets fetch ${info.name}); page ${d.page}`);

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
 import {dataRootFlag} from '../../cli/flags.js';
 import {resolveDataRoot} from '../../datasets/data-root.js';
-import {verifyDataset, type VerifyReport} from '../../datasets/verify.js';
+import {checksumWords, verifyDataset, type VerifyReport} from '../../datasets/verify.js';
 
 export default class DatasetsVerify extends MslkCommand {
   static override description = 'Check every pair (paired, decodable, same size, binary mask, checksum where known) and report all problems with their files; exits non-zero when there is any';
@@ -15,6 +15,8 @@ export default class DatasetsVerify extends MslkCommand {
     'data-root': dataRootFlag(),
     as: Flags.string({description: 'Read the folder as this registry dataset instead of detecting it'}),
     'mask-suffix': Flags.string({description: 'Masks are <stem><suffix> (for folders)'}),
+    images: Flags.string({description: 'Glob of the image files, relative to the folder (with --masks), as datasets import takes it', dependsOn: ['masks']}),
+    masks: Flags.string({description: 'Glob of the mask files, relative to the folder (with --images)', dependsOn: ['images']}),
     size: Flags.integer({description: 'Training size in pixels, to warn about images far smaller (default: warn under 16 px)'}),
   };
 
@@ -24,11 +26,13 @@ export default class DatasetsVerify extends MslkCommand {
       dataRoot: resolveDataRoot(flags['data-root']),
       ...(flags.as ? {as: flags.as} : {}),
       ...(flags['mask-suffix'] ? {maskSuffix: flags['mask-suffix']} : {}),
+      ...(flags.images ? {imagesGlob: flags.images} : {}),
+      ...(flags.masks ? {masksGlob: flags.masks} : {}),
       ...(flags.size ? {size: flags.size} : {}),
     });
     this.log(`${report.dataset}: ${report.root}`);
     this.log(`  ${report.detectedBy}`);
-    this.log(`  ${report.pairs} pairs${report.expectedPairs !== undefined ? ` (full release: ${report.expectedPairs})` : ''}; checksums: ${report.checksums.matched} of ${report.checksums.checked} known files match`);
+    this.log(`  ${report.pairs} pairs${report.expectedPairs !== undefined ? ` (full release: ${report.expectedPairs})` : ''}; ${checksumWords(report.checksums)}`);
     const encodings = Object.entries(report.maskEncodings).map(([how, n]) => `${how}: ${n}`);
     if (encodings.length) this.log(`  masks read as: ${encodings.join(', ')}`);
     const {images, masks} = report.reoriented;

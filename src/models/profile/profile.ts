@@ -66,8 +66,10 @@ export async function profileModel(config: ModelConfig, options: ProfileOptions)
     const timing = {minRuns: Math.min(options.latencyRuns, 30), budgetMs: options.budgetMs, onProgress: options.onProgress};
     for (const [name, variant, m] of [['unfused', result.unfused, model], ...(fused ? [['fused', result.fused!, fused] as const] : [])] as const) {
       variant.latency = await measureLatency(m, options.size, {...timing, runs: options.latencyRuns, label: `${name}: batch-1 inference at ${options.size}x${options.size}`});
-      options.onProgress?.({task: `${name}: peak tensor memory of one inference`, done: 0, total: 1});
+      const peakTask = `${name}: peak tensor memory of one inference`;
+      options.onProgress?.({task: peakTask, done: 0, total: 1});
       variant.peakInferenceBytes = await measureInferencePeakBytes(m, options.size);
+      options.onProgress?.({task: peakTask, done: 1, total: 1});
     }
     // Training changes the weights and BN statistics, so it runs last, on the unfused model.
     // The wasm heap is capped at 4 GiB; a training step that does not fit aborts the wasm module, so report
@@ -78,8 +80,10 @@ export async function profileModel(config: ModelConfig, options: ProfileOptions)
           runs: options.trainSteps, budgetMs: options.budgetMs, onProgress: options.onProgress,
           label: `unfused: training step at ${options.size}x${options.size}, batch ${options.batch}`,
         });
-        options.onProgress?.({task: `unfused: peak tensor memory of a training step (2 steps)`, done: 0, total: 2});
+        const trainPeakTask = 'unfused: peak tensor memory of a training step (2 steps)';
+        options.onProgress?.({task: trainPeakTask, done: 0, total: 2});
         result.unfused.peakTrainBytes = await measureTrainPeakBytes(model, options.trainingStep, options.size, options.batch);
+        options.onProgress?.({task: trainPeakTask, done: 2, total: 2});
       } catch (error) {
         result.unfused.trainError = `training step at batch ${options.batch} failed on ${result.backend}: ${(error as Error).message.split('\n')[0]}` +
           (/Aborted/.test(String(error)) ? ' (most likely out of wasm memory, 4 GiB at most)' : '');
