@@ -2,7 +2,6 @@
 // polyp-like disc pair and on a noisy worst case (boundary everywhere), at 352x352 and 1024x1024.
 // Target (issue 5): HD95 of a 1000x1000 mask well under 100 ms. Run: node --import=tsx bench/evaluation-metrics.ts
 import {availableParallelism, loadavg} from 'node:os';
-import {performance} from 'node:perf_hooks';
 import {hausdorff95, perImageMetrics, resizeBilinear, type BinaryMask, type ProbabilityMap} from '../src/evaluation/index.js';
 
 function disc(size: number, cx: number, cy: number, r: number): Float32Array {

@@ -1,4 +1,4 @@
-import {Args, Flags, ux} from '@oclif/core';
+import {Args, ux} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
 import {backendFlag, dataRootFlag} from '../cli/flags.js';
 import {INTERRUPTED_EXIT_CODE, RUN_OWNED_EXIT_CODE, stopOnSignals} from '../cli/interrupt.js';

@@ -67,7 +67,6 @@ export class RowEnvelope {
   private readonly heights: Float64Array;
   private readonly width: number;
   private readonly none: number;
-  private last = 0;
   private cursor = 0;
 
   /** `none` is the column distance that means "no feature in this column" (see `columnDistances`). */
@@ -112,7 +111,6 @@ export class RowEnvelope {
       z[k] = s;
       z[k + 1] = Infinity;
     }
-    this.last = k;
     this.cursor = 0;
     return k >= 0;
   }

@@ -1,24 +1,15 @@
 // `mslk ablate --dry-run` and `mslk ablate status` through the CLI, on a one-model suite of synthetic data at 32 px:
 // the plan as JSON, the calibration cached in the store, no suite manifest written by a dry run.
 import test from 'ava';
-import {execFile} from 'node:child_process';
+import {runMslk, type CliResult} from '../helpers/cli.js';
 import {mkdtemp, readFile, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 import type {PlanReport} from '../../src/ablations/plan-status.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
-async function mslk(args: string[], env: Record<string, string>): Promise<{code: number; stdout: string; stderr: string}> {
-  try {
-    const {stdout, stderr} = await promisify(execFile)(process.execPath, ['--import=tsx', 'bin/dev.js', ...args], {cwd: root, env: {...process.env, MSLK_DEBUG: '', ...env}});
-    return {code: 0, stdout, stderr};
-  } catch (error) {
-    const e = error as {code: number; stdout: string; stderr: string};
-    return {code: e.code, stdout: e.stdout, stderr: e.stderr};
-  }
+function mslk(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return runMslk(args, env);
 }
 
 test('ablate --dry-run --json: the plan with costs and an estimate; the calibration is cached; no manifest', async (t) => {

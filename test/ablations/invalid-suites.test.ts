@@ -1,23 +1,14 @@
 // Every kind of invalid suite through the CLI (`mslk ablate <file> --dry-run`): one line naming the file, the key
 // and the fix, exit code 2, and the store folder never created.
 import test from 'ava';
-import {execFile} from 'node:child_process';
+import {runMslk, type CliResult} from '../helpers/cli.js';
 import {mkdtemp, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
-async function mslk(args: string[], env: Record<string, string>): Promise<{code: number; stdout: string; stderr: string}> {
-  try {
-    const {stdout, stderr} = await promisify(execFile)(process.execPath, ['--import=tsx', 'bin/dev.js', ...args], {cwd: root, env: {...process.env, MSLK_DEBUG: '', ...env}});
-    return {code: 0, stdout, stderr};
-  } catch (error) {
-    const e = error as {code: number; stdout: string; stderr: string};
-    return {code: e.code, stdout: e.stdout, stderr: e.stderr};
-  }
+function mslk(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return runMslk(args, env);
 }
 
 // A valid suite to start from (base files found in mslk's configs/); each case changes one thing.

@@ -1,14 +1,11 @@
 // Bad command lines through the real CLI (TypeScript sources via bin/dev.js): each is one line naming the flag and
 // the fix, never the usage or a raw EISDIR/ENOTDIR, with exit code 2 (a command line that cannot run as typed).
 import test from 'ava';
-import {execFile} from 'node:child_process';
+import {runMslk, type CliResult} from '../helpers/cli.js';
 import {mkdir, mkdtemp, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 // At most two CLI processes at a time: each loads TF.js, and the machine is shared.
 let running = 0;
@@ -25,15 +22,8 @@ async function mslk(...args: string[]): Promise<{code: number; stdout: string; s
   }
 }
 
-async function runCli(args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
-  try {
-    const {stdout, stderr} = await promisify(execFile)(process.execPath, ['--import=tsx', 'bin/dev.js', ...args],
-      {cwd: root, env: {...process.env, MSLK_BACKEND: '', MSLK_DEBUG: ''}});
-    return {code: 0, stdout, stderr};
-  } catch (error) {
-    const e = error as {code: number; stdout: string; stderr: string};
-    return {code: e.code, stdout: e.stdout, stderr: e.stderr};
-  }
+function runCli(args: string[]): Promise<CliResult> {
+  return runMslk(args, {MSLK_BACKEND: ''});
 }
 
 /** oclif prints an error as ` ›   Error: <message>` wrapped to the terminal width: the message, unwrapped. */

@@ -1,22 +1,12 @@
 // `config show`, `config keys` and `models list` through the CLI: resolved configs as YAML or JSON, and key
 // listings read from the schemas.
 import test from 'ava';
-import {execFile} from 'node:child_process';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
+import {runMslk, type CliResult} from '../helpers/cli.js';
 import {parse as parseYaml} from 'yaml';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
-async function mslk(...args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
-  try {
-    const {stdout, stderr} = await promisify(execFile)(process.execPath, ['--import=tsx', 'bin/dev.js', ...args],
-      {cwd: root, env: {...process.env, MSLK_DEBUG: ''}});
-    return {code: 0, stdout, stderr};
-  } catch (error) {
-    const e = error as {code: number; stdout: string; stderr: string};
-    return {code: e.code, stdout: e.stdout, stderr: e.stderr};
-  }
+function mslk(...args: string[]): Promise<CliResult> {
+  return runMslk(args);
 }
 
 test('config show prints the resolved run config as YAML, with --set applied and the bases merged', async (t) => {

@@ -1,23 +1,13 @@
 // End to end through the CLI (TypeScript sources via bin/dev.js), as a user runs it.
 import test from 'ava';
-import {execFile} from 'node:child_process';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
+import {runMslk, type CliResult} from '../helpers/cli.js';
 import {installedVersion} from '../../src/version.js';
 
 const installed = (name: string): boolean => installedVersion(name) !== undefined;
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
-async function mslk(...args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
-  try {
-    const {stdout, stderr} = await promisify(execFile)(process.execPath, ['--import=tsx', 'bin/dev.js', ...args],
-      {cwd: root, env: {...process.env, MSLK_BACKEND: ''}});
-    return {code: 0, stdout, stderr};
-  } catch (error) {
-    const e = error as {code: number; stdout: string; stderr: string};
-    return {code: e.code, stdout: e.stdout, stderr: e.stderr};
-  }
+function mslk(...args: string[]): Promise<CliResult> {
+  return runMslk(args, {MSLK_BACKEND: ''});
 }
 
 test('mslk doctor --json: wasm chosen here, native backends unavailable with the reason, exit 0', async (t) => {

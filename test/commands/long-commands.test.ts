@@ -1,27 +1,11 @@
 // Long commands say what they do: `bench engine` and `models profile` print progress lines on stderr as they go,
 // and `bench engine` leaves the debugging-only cpu backend alone unless it is asked for.
 import test from 'ava';
-import {execFile} from 'node:child_process';
-import {fileURLToPath} from 'node:url';
-import {promisify} from 'node:util';
+import {runMslk, type CliResult} from '../helpers/cli.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function withoutBackendOverride(): NodeJS.ProcessEnv {
-  const env = {...process.env};
-  delete env['MSLK_BACKEND'];
-  return env;
-}
-
-async function mslk(...args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
-  try {
-    const {stdout, stderr} = await promisify(execFile)(process.execPath, ['--import=tsx', 'bin/dev.js', ...args],
-      {cwd: root, env: withoutBackendOverride()});
-    return {code: 0, stdout, stderr};
-  } catch (error) {
-    const e = error as {code: number; stdout: string; stderr: string};
-    return {code: e.code, stdout: e.stdout, stderr: e.stderr};
-  }
+function mslk(...args: string[]): Promise<CliResult> {
+  return runMslk(args, {MSLK_BACKEND: undefined});
 }
 
 test('bench engine with no --backend prints progress lines on stderr and does not run cpu', async (t) => {

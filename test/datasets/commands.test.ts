@@ -1,22 +1,13 @@
 // The commands through the CLI itself: exit codes, JSON, and one-line errors with no stack trace.
 import test from 'ava';
-import {execFile} from 'node:child_process';
+import {runMslk, type CliResult} from '../helpers/cli.js';
 import {rename} from 'node:fs/promises';
 import {join} from 'node:path';
-import {promisify} from 'node:util';
-import {PROJECT_ROOT, tempFolder, writeFolderDataset, writeRectMask} from './helpers.js';
+import {tempFolder, writeFolderDataset, writeRectMask} from './helpers.js';
 
-const run = promisify(execFile);
-const cli = join(PROJECT_ROOT, 'bin', 'dev.js');
 
-async function mslk(args: string[], dataRoot: string): Promise<{code: number; stdout: string; stderr: string}> {
-  try {
-    const {stdout, stderr} = await run(cli, args, {env: {...process.env, MSLK_DATA_ROOT: dataRoot, MSLK_DEBUG: ''}, cwd: PROJECT_ROOT});
-    return {code: 0, stdout, stderr};
-  } catch (error) {
-    const e = error as {code: number; stdout: string; stderr: string};
-    return {code: e.code, stdout: e.stdout, stderr: e.stderr};
-  }
+function mslk(args: string[], dataRoot: string): Promise<CliResult> {
+  return runMslk(args, {MSLK_DATA_ROOT: dataRoot});
 }
 
 test('datasets import, list --json and verify --json (problems: exit 1, JSON with every problem)', async (t) => {
