@@ -2,7 +2,8 @@ import {join} from 'node:path';
 import {availableParallelism} from 'node:os';
 import {Flags} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
-import {dataRootFlag, outDirFlag} from '../cli/flags.js';
+import {backendFlag, dataRootFlag, outDirFlag} from '../cli/flags.js';
+import {backendChoice, selectBackend} from '../engine/backends.js';
 import {runSuiteCommand} from '../cli/run-suite.js';
 import type {VariantResult} from '../ablations/suite-results.js';
 import {PACKAGE_CONFIGS} from '../config/files.js';
@@ -13,12 +14,16 @@ export default class Quickstart extends MslkCommand {
   static override flags = {
     jobs: Flags.integer({description: 'Runs trained at once (child processes); default: the number of cores', min: 1}),
     store: outDirFlag({description: 'Folder of run directories (the run store)', default: 'runs'}),
+    backend: backendFlag(),
     'data-root': dataRootFlag(),
   };
 
   async run(): Promise<{results: VariantResult[]; store: string}> {
     const {flags} = await this.parse(Quickstart);
     const jobs = flags.jobs ?? availableParallelism();
+    // The plan builds each model once to count its parameters and FLOPs; the children inherit the choice.
+    await selectBackend(backendChoice(flags.backend));
+    if (flags.backend !== undefined && flags.backend !== 'auto') process.env['MSLK_BACKEND'] = flags.backend;
     const result = await runSuiteCommand(join(PACKAGE_CONFIGS, 'suites', 'quickstart.yaml'), {
       store: flags.store, jobs, estimate: false, ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
     }, {log: (l) => this.log(l), logToStderr: (l) => this.logToStderr(l), json: this.jsonEnabled(), showPlan: false});
