@@ -14,6 +14,7 @@ import {readRawModelConfig} from '../models/load-config.js';
 import {isModelName, MODEL_NAMES, parseModelConfig} from '../models/registry.js';
 import {DATASETS, findDatasetEntry} from '../datasets/registry.js';
 import {readImportRecord} from '../datasets/imported.js';
+import {testSetStem} from '../runs/evaluation-summary.js';
 import {suiteSchema, type SuiteFile} from './suite-schema.js';
 
 /** An invalid suite: one line naming the file, the key and the fix. Exit code 2 (the command line cannot run). */
@@ -316,7 +317,18 @@ export async function loadSuite(suiteFile: string, options: {dataRoot: string}):
   const evaluate: Record<string, SuiteDataset[]> = {};
   for (const [name, extra] of Object.entries(spec.evaluate)) {
     evaluate[name] = [];
-    for (const [i, e] of extra.entries()) evaluate[name].push(await resolveSuiteDataset(file, `evaluate.${name}[${i}]`, e, options.dataRoot));
+    const trained = datasets.find((d) => d.name === name)!;
+    const stems = new Map<string, string>();
+    for (const [i, e] of extra.entries()) {
+      const key = `evaluate.${name}[${i}]`;
+      const set = await resolveSuiteDataset(file, key, e, options.dataRoot);
+      if (set.ref === trained.ref) fail(file, key, `'${e}' is the dataset the runs train on: its own test split is always evaluated; list only other datasets here`);
+      const stem = testSetStem(e);
+      const twin = stems.get(stem);
+      if (twin !== undefined) fail(file, key, `'${e}' and '${twin}' would share the result files eval/external/${stem}-*: list each test set once (rename one folder if they differ)`);
+      stems.set(stem, e);
+      evaluate[name].push(set);
+    }
   }
   return {file, sha256: createHash('sha256').update(bytes).digest('hex'), spec, base, models, datasets, evaluate, reference};
 }

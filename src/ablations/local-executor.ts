@@ -8,6 +8,7 @@ import {availableParallelism} from 'node:os';
 import {createInterface} from 'node:readline';
 import {readRunEvaluation} from '../runs/evaluation-summary.js';
 import {runLockOwner} from '../runs/lock.js';
+import {runComplete} from '../runs/test-sets.js';
 import {RunDir} from '../runs/run-dir.js';
 import {INTERRUPTED_EXIT_CODE, RUN_OWNED_EXIT_CODE, type RunEvent} from '../runs/run-one.js';
 import {mslkCommandLine} from '../runs/self-command.js';
@@ -152,7 +153,7 @@ export async function runSuite(plan: SuitePlan, o: RunSuiteOptions = {}): Promis
   const queue: PlannedRun[] = [];
   for (const run of plan.runs) {
     const status = await new RunDir(run.dir).status();
-    if (status?.state === 'done') {
+    if (await runComplete(run.dir, run.config.eval.checkpoint, run.testSets)) {
       summary.reused.push(run.runId);
       o.onEvent?.({type: 'done', runId: run.runId, reused: true, testDice: await testDice(run)});
     } else if (status?.state === 'failed' && !o.rerunFailed) {
@@ -197,7 +198,7 @@ export async function runSuite(plan: SuitePlan, o: RunSuiteOptions = {}): Promis
     for (const run of [...waiting]) {
       if ((await runLockOwner(run.dir)) !== null) continue;
       waiting.splice(waiting.indexOf(run), 1);
-      if ((await new RunDir(run.dir).status())?.state === 'done') {
+      if (await runComplete(run.dir, run.config.eval.checkpoint, run.testSets)) {
         summary.reused.push(run.runId);
         o.onEvent?.({type: 'done', runId: run.runId, reused: true, testDice: await testDice(run)});
       } else {

@@ -13,6 +13,7 @@ import type {ModelConfig} from '../models/registry.js';
 import {profileModel} from '../models/profile/profile.js';
 import {runLockOwner} from '../runs/lock.js';
 import {RunDir} from '../runs/run-dir.js';
+import {pendingTestSets} from '../runs/test-sets.js';
 import {profileModelTraining} from '../training/profile-step.js';
 import {MSLK_VERSION} from '../version.js';
 import type {PlannedRun, SuitePlan} from './plan.js';
@@ -20,6 +21,7 @@ import type {PlannedRun, SuitePlan} from './plan.js';
 /** Where a run stands in the store. `epoch` counts the epochs in its log.jsonl. */
 export type PlannedRunState =
   | {state: 'done'}
+  | {state: 'to evaluate'; testSets: string[]}
   | {state: 'partial'; epoch: number}
   | {state: 'running'; epoch: number; owner: string}
   | {state: 'failed'; epoch: number; reason: string}
@@ -60,12 +62,21 @@ export interface PlanReport {
   estimatedSeconds: number | null;
 }
 
-/** The state of one planned run in the store (reads status, log.jsonl and the lock; writes nothing). */
+/**
+ * The state of one planned run in the store (reads status, log.jsonl, the lock and the extra test sets' summaries;
+ * writes nothing). 'to evaluate': trained, but an extra test set of the suite has no summary yet.
+ */
 export async function plannedRunState(run: PlannedRun): Promise<PlannedRunState> {
-  if (run.missingData !== null) return {state: 'no data', hint: run.missingData};
+  if (run.dir === '') return {state: 'no data', hint: run.missingData ?? 'the dataset is not on this machine'};
   const dir = new RunDir(run.dir);
   const status = await dir.status();
-  if (status?.state === 'done') return {state: 'done'};
+  if (status?.state === 'done') {
+    const pending = await pendingTestSets(run.dir, run.config.eval.checkpoint, run.testSets);
+    if (pending.length === 0) return {state: 'done'};
+    if (run.missingData !== null) return {state: 'no data', hint: run.missingData};
+    return {state: 'to evaluate', testSets: pending.map((s) => s.name)};
+  }
+  if (run.missingData !== null) return {state: 'no data', hint: run.missingData};
   const epoch = (await dir.logLines()).length;
   const owner = await runLockOwner(run.dir);
   if (owner) return {state: 'running', epoch, owner: `pid ${owner.pid} on ${owner.host}`};
@@ -130,9 +141,10 @@ export async function planReport(plan: SuitePlan, options: {jobs: number; estima
     const status = await plannedRunState(run);
     const {config} = run;
     const batch = Math.max(1, Math.min(config.train.batchSize, run.images?.train ?? config.train.batchSize));
-    const needsTime = options.estimate && run.images !== null && status.state !== 'done';
+    const trained = status.state === 'done' || status.state === 'to evaluate';
+    const needsTime = options.estimate && run.images !== null && !trained;
     const cost = await calibrate(config.model, config.data.size, batch, config.train, needsTime);
-    const done = status.state === 'done' ? config.train.epochs : 'epoch' in status ? status.epoch : 0;
+    const done = trained ? config.train.epochs : 'epoch' in status ? status.epoch : 0;
     let estimatedSeconds: number | null = status.state === 'done' ? 0 : null;
     if (needsTime && cost.stepMs !== undefined && run.images) {
       const {train, validation, test} = run.images;
@@ -148,7 +160,7 @@ export async function planReport(plan: SuitePlan, options: {jobs: number; estima
     await mkdir(plan.store, {recursive: true});
     await writeFileAtomic(calibrationPath(plan.store), JSON.stringify({formatVersion: 1, entries: cache}, null, 2) + '\n');
   }
-  const counts = {done: 0, partial: 0, running: 0, failed: 0, pending: 0, 'no data': 0};
+  const counts = {done: 0, 'to evaluate': 0, partial: 0, running: 0, failed: 0, pending: 0, 'no data': 0};
   for (const r of rows) counts[r.status.state] += 1;
   const estimates = rows.map((r) => r.estimatedSeconds).filter((s): s is number => s !== null);
   return {suite: plan.suite, file: plan.file, store: plan.store, reference: plan.reference, backend, jobs: options.jobs, rows, counts,
@@ -166,6 +178,7 @@ export function formatDuration(seconds: number): string {
 export function formatState(s: PlannedRunState): string {
   switch (s.state) {
     case 'done': return 'done';
+    case 'to evaluate': return `trained; to evaluate on ${s.testSets.join(', ')}`;
     case 'partial': return `partial at epoch ${s.epoch}`;
     case 'running': return `running (${s.owner}, epoch ${s.epoch})`;
     case 'failed': return `failed: ${s.reason}`;

@@ -13,6 +13,7 @@ import {parseRunConfig, type RunConfig} from '../runs/config.js';
 import {findRunById, runDirName} from '../runs/locate-run.js';
 import {RunDir, runId} from '../runs/run-dir.js';
 import {preparedDataOf} from '../runs/run-for-config.js';
+import {requestTestSets, type ExternalTestSet} from '../runs/test-sets.js';
 import {applyDatasetOverrides, loadSuite, SuiteError, type LoadedSuite} from './load-suite.js';
 
 /** One run of a suite, resolved: what the executor trains. */
@@ -37,6 +38,8 @@ export interface PlannedRun {
   missingData: string | null;
   /** Images in each subset of the run's split (null when the dataset is absent). */
   images: {train: number; validation: number; test: number} | null;
+  /** Extra test sets (the suite's `evaluate` for this dataset): the run is complete once evaluated on each. */
+  testSets: ExternalTestSet[];
 }
 
 /** A suite's runs in their fixed order, and where they are stored. */
@@ -72,6 +75,11 @@ export function expandSuite(loaded: LoadedSuite): ResolvedRun[] {
   const folds = spec.folds === undefined ? [null] : Array.from({length: spec.folds}, (_, i) => i);
   const runs: ResolvedRun[] = [];
   for (const dataset of loaded.datasets) {
+    const extra = loaded.evaluate[dataset.name] ?? [];
+    const testSets = extra.map((e) => ({name: e.name, dataset: e.ref}));
+    // A run is complete only when evaluated on its extra test sets: one that is absent keeps it from starting.
+    const absent = [dataset, ...extra].filter((d) => !d.present);
+    const missingData = absent.length === 0 ? null : absent.map((d) => absent.length === 1 ? d.fetchHint : `${d.name}: ${d.fetchHint}`).join('; ');
     const withDataset = structuredClone(loaded.base);
     withDataset['data'] = {...(withDataset['data'] as object | undefined), dataset: dataset.ref};
     const protocol = applyDatasetOverrides(file, withDataset, dataset.name, spec.overrides[dataset.name] ?? {});
@@ -92,7 +100,7 @@ export function expandSuite(loaded: LoadedSuite): ResolvedRun[] {
             throw new SuiteError(`${file}: ${label}: ${(error as Error).message.split('\n')[0]}`);
           }
           runs.push({config, suite: spec.name, variant: model.name, kind: model.kind, dataset: dataset.name, fold, seed,
-            missingData: dataset.present ? null : dataset.fetchHint});
+            missingData, testSets});
         }
       }
     }
@@ -114,7 +122,7 @@ export async function planSuite(file: string, options: {store: string; dataRoot?
   const keys = new Map<string, ReturnType<typeof preparedDataOf>>();
   const runs: PlannedRun[] = [];
   for (const run of resolved) {
-    if (run.missingData !== null) {
+    if (run.missingData !== null && !datasetPresent(loaded, run.dataset)) {
       runs.push({...run, runId: '', dir: '', images: null});
       continue;
     }
@@ -129,6 +137,11 @@ export async function planSuite(file: string, options: {store: string; dataRoot?
     runs.push({...run, runId: id, dir: (await findRunById(store, id)) ?? join(store, runDirName(run.config, id)), images});
   }
   return {suite: loaded.spec.name, file: loaded.file, sha256: loaded.sha256, store, reference: loaded.reference, runs};
+}
+
+/** Whether a suite's training dataset is on this machine (its runs can be identified even if a test set is absent). */
+function datasetPresent(loaded: LoadedSuite, name: string): boolean {
+  return loaded.datasets.find((d) => d.name === name)?.present ?? false;
 }
 
 /** Where a suite's manifest is: `<store>/suites/<name>.json`. */
@@ -158,17 +171,20 @@ function refuseMissingData(plan: SuitePlan): void {
 }
 
 /**
- * Writes the suite manifest, and config.json (the resolved config) into the directory of each run that is not done
- * yet: a "prepared" run, which `mslk run-one <dir>` trains. An existing config.json is left as it is (same id, same
- * config). Throws, writing nothing, when a run's dataset is absent.
+ * Writes the suite manifest, config.json (the resolved config) into the directory of each run that is not done
+ * yet: a "prepared" run, which `mslk run-one <dir>` trains; and each run's extra test sets into its test-sets.json
+ * (a done run included: it is evaluated on them, not trained again). An existing config.json is left as it is
+ * (same id, same config). Throws, writing nothing, when a run's dataset or one of its test sets is absent.
  */
 export async function prepareRunDirs(plan: SuitePlan): Promise<void> {
   await writeSuiteManifest(plan);
   for (const run of plan.runs) {
     const dir = new RunDir(run.dir);
-    if ((await dir.status())?.state === 'done') continue;
-    await mkdir(run.dir, {recursive: true});
-    const existing = await dir.readJson<RunConfig>('config').catch(() => undefined);
-    if (existing === undefined) await dir.writeJson('config', run.config);
+    if ((await dir.status())?.state !== 'done') {
+      await mkdir(run.dir, {recursive: true});
+      const existing = await dir.readJson<RunConfig>('config').catch(() => undefined);
+      if (existing === undefined) await dir.writeJson('config', run.config);
+    }
+    if (run.testSets.length > 0) await requestTestSets(run.dir, run.testSets);
   }
 }

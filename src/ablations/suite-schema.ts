@@ -34,7 +34,7 @@ export const suiteSchema = z.object({
     .describe('per dataset (as named in datasets): dotted data/train/eval keys applied after set'),
   folds: z.number().int().min(2).optional().describe("k-fold cross-validation: one run per fold (fold in the run's split); unset = the dataset's official split"),
   evaluate: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({})
-    .describe('extra test sets per training dataset (cross-dataset protocol); validated, not yet evaluated'),
+    .describe('extra test sets per training dataset (cross-dataset protocol): every image of each is also evaluated, never trained on'),
   executor: z.record(z.unknown()).optional().describe('settings of a cluster executor (reserved; not validated yet)'),
 }).strict();
 

@@ -3,6 +3,9 @@
 //   eval/<split>-<checkpoint>.json   EvaluationSummary: every metric as the per-image mean and std at each image's
 //                                    original resolution, HD95 over non-empty pairs, pooled Dice/IoU (secondary)
 //   eval/<split>-<checkpoint>.csv    one row per image (src/evaluation/csv.ts), from which any aggregate follows
+//   eval/external/<set>-<checkpoint>.json and .csv
+//                                    the same for an extra test set (a dataset the run never trained on: the
+//                                    cross-dataset protocol of a suite's `evaluate`, see test-sets.ts)
 //   metrics.json                     RunMetricsIndex: which summaries training wrote and which is the headline
 // Format version 2. Version 1 (mslk 0.1.0 before this file: metrics.json with `splits`, per-image.csv,
 // eval-<split>-<checkpoint>.json) is still read, see legacy-evaluation.ts.
@@ -43,6 +46,18 @@ export interface EvaluationSummary {
   metrics: AggregateMetrics;
   /** The per-image CSV, relative to the run directory; null only for the validation split of format-1 runs. */
   perImageCsv: string | null;
+  /**
+   * Present for an extra test set (split 'test' means: every image of that dataset): its name as the suite gives it,
+   * the dataset it resolved to (registry name or absolute folder) and the prepared data's fingerprint.
+   */
+  testSet?: ExternalTestSetIdentity;
+}
+
+/** Which extra test set an evaluation is of (see EvaluationSummary.testSet). */
+export interface ExternalTestSetIdentity {
+  name: string;
+  dataset: string;
+  fingerprint: string;
 }
 
 /** metrics.json: the evaluations training wrote (relative paths) and the one that is the run's headline. */
@@ -51,13 +66,26 @@ export interface RunMetricsIndex {
   runId: string;
   /** The test split at the run's eval.checkpoint; null when the split has no test images. */
   headline: {split: EvaluatedSplit; checkpoint: CheckpointName; summary: string} | null;
-  evaluations: Array<{split: EvaluatedSplit; checkpoint: CheckpointName; summary: string; perImageCsv: string}>;
+  evaluations: Array<{split: EvaluatedSplit; checkpoint: CheckpointName; summary: string; perImageCsv: string; testSet?: string}>;
 }
 
-/** The files of one evaluation, relative to the run directory: `eval/<split>-<checkpoint>.json` and `.csv`. */
-export function evaluationFiles(split: EvaluatedSplit, checkpoint: CheckpointName): {summary: string; perImageCsv: string} {
-  const stem = `${RUN_FILES.evaluations}/${split}-${checkpoint}`;
+/**
+ * The files of one evaluation, relative to the run directory: `eval/<split>-<checkpoint>.json` and `.csv`, or for an
+ * extra test set `eval/external/<testSetStem(name)>-<checkpoint>.json` and `.csv`.
+ */
+export function evaluationFiles(split: EvaluatedSplit, checkpoint: CheckpointName, testSet?: string): {summary: string; perImageCsv: string} {
+  const stem = testSet === undefined ? `${RUN_FILES.evaluations}/${split}-${checkpoint}` : `${RUN_FILES.evaluations}/external/${testSetStem(testSet)}-${checkpoint}`;
   return {summary: `${stem}.json`, perImageCsv: `${stem}.csv`};
+}
+
+/**
+ * The file-name stem of an extra test set: its last path segment (a folder's name; a registry name is itself), with
+ * every character outside [A-Za-z0-9._-] replaced by '-'. Suites refuse two test sets of one dataset with one stem.
+ */
+export function testSetStem(name: string): string {
+  const last = name.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? name;
+  const stem = last.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '');
+  return stem === '' ? 'test-set' : stem;
 }
 
 /** What writeEvaluation wrote: the summary, and the absolute paths of its two files. */
@@ -76,6 +104,8 @@ export interface WriteEvaluationOptions {
   threshold: number;
   /** Per-image metrics at original resolution, in the split's order (which is the CSV's). */
   rows: readonly NamedPerImageMetrics[];
+  /** For an extra test set: which (the files go to eval/external/, see evaluationFiles). */
+  testSet?: ExternalTestSetIdentity;
 }
 
 /**
@@ -86,11 +116,12 @@ export interface WriteEvaluationOptions {
  */
 export async function writeEvaluation(run: RunDir, o: WriteEvaluationOptions): Promise<WrittenEvaluation> {
   const metrics = aggregateMetrics(o.rows.map((r) => r.metrics));
-  const relative = evaluationFiles(o.split, o.checkpoint);
+  const relative = evaluationFiles(o.split, o.checkpoint, o.testSet?.name);
   const summary: EvaluationSummary = {
     formatVersion: EVALUATION_FORMAT_VERSION, runId: o.runId, split: o.split, checkpoint: o.checkpoint, epoch: o.epoch,
     threshold: o.threshold, resolution: 'original', images: metrics.images,
     dice: metrics.perImageMean.dice.mean, iou: metrics.perImageMean.iou.mean, metrics, perImageCsv: relative.perImageCsv,
+    ...(o.testSet ? {testSet: o.testSet} : {}),
   };
   const files = {summary: join(run.path, relative.summary), perImageCsv: join(run.path, relative.perImageCsv)};
   await writeFileAtomic(files.perImageCsv, perImageCsv(o.rows));

@@ -7,6 +7,7 @@ import {basename, dirname, resolve} from 'node:path';
 import {parseRunConfig, type RunConfig} from './config.js';
 import {runIdOfName} from './locate-run.js';
 import {RUN_FILES, RunNotFoundError} from './run-dir.js';
+import {evaluateTestSets} from './test-sets.js';
 import {trainRun, type TrainRunResult} from './train-run.js';
 import type {EpochLog} from '../training/loop.js';
 
@@ -62,7 +63,9 @@ async function preparedConfig(dir: string): Promise<{config: RunConfig; id: stri
 
 /**
  * Trains and evaluates the run prepared in `dir` (trainRun with out = the directory's parent and resume: a partial
- * run continues from its last checkpoint, a new one starts, a done one returns at once with `reused`). Throws
+ * run continues from its last checkpoint, a new one starts, a done one returns at once with `reused`), then
+ * evaluates it on each extra test set its test-sets.json requests and has no summary of yet (test-sets.ts); a done
+ * run with such a set pending is evaluated, not trained, and still reported `reused`. Throws
  * RunNotFoundError (no config.json), RunStateError (the config on today's data gives another id),
  * RunLockedError (another live process owns the run), TrainingInterruptedError (`signal`), and trainRun's errors.
  */
@@ -78,6 +81,8 @@ export async function runOne(dir: string, o: RunOneOptions = {}): Promise<TrainR
     onStage: (message) => o.onEvent?.({type: 'stage', runId: id, message}),
     onEpoch: (e) => o.onEvent?.({type: 'epoch', runId: id, epochs: config.train.epochs, ...e}),
   });
+  await evaluateTestSets({dir: result.dir, config, ...(o.dataRoot ? {dataRoot: o.dataRoot} : {}),
+    onStage: (message) => o.onEvent?.({type: 'stage', runId: id, message})});
   o.onEvent?.({type: 'done', runId: id, dir: result.dir, reused: result.reused, testDice: result.evaluations.test?.dice ?? null});
   return result;
 }

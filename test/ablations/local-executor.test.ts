@@ -1,11 +1,11 @@
-// The local executor end to end, with real child processes on tiny runs: a suite with a failing run, a SIGKILL of
-// the whole executor mid-suite then a rerun (byte-identical evaluation files), two executors on one suite at once,
-// Ctrl-C (partial runs, resumed by the next attempt).
+// The local executor end to end, with real child processes on tiny runs: a suite with a failing run, Ctrl-C
+// (partial runs, resumed by the next attempt). The SIGKILL and two-processes tests run `mslk ablate` itself
+// (ablate-process.test.ts).
 import test from 'ava';
 import {spawn} from 'node:child_process';
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
-import {basename, join} from 'node:path';
+import {join} from 'node:path';
 import {runSuite, threadsPerJob, type SuiteEvent, type SuiteSummary} from '../../src/ablations/local-executor.js';
 import type {SuitePlan} from '../../src/ablations/plan.js';
 import {RunDir} from '../../src/runs/run-dir.js';
@@ -13,10 +13,6 @@ import {ROOT, tinySuite, type TinyVariant} from './suite-fixture.js';
 
 let scratch = '';
 let dataRoot = '';
-/** The store of the first test's uninterrupted suite: the reference for the kill test. */
-let referenceStore = '';
-
-const EVALUATION_FILES = ['metrics.json', 'eval/test-last.csv', 'eval/test-last.json', 'eval/validation-last.csv', 'eval/validation-last.json'];
 const THREE: TinyVariant[] = [
   {variant: 'a', set: ['train.epochs=3', 'seed=0']},
   {variant: 'b', set: ['train.epochs=3', 'seed=1']},
@@ -82,8 +78,7 @@ test('a child is told its share of the cores', (t) => {
 });
 
 test.serial('4 runs with 2 jobs: three done, the diverging one fails alone; a second call trains nothing', async (t) => {
-  referenceStore = join(scratch, 'reference');
-  const plan = await tinySuite(referenceStore, dataRoot, [...THREE, {variant: 'nan', set: ['train.epochs=3', 'seed=3', 'train.loss.bceWeight=1.0e+39']}]);
+  const plan = await tinySuite(join(scratch, 'reference'), dataRoot, [...THREE, {variant: 'nan', set: ['train.epochs=3', 'seed=3', 'train.loss.bceWeight=1.0e+39']}]);
   const events: SuiteEvent[] = [];
   const summary = await runSuite(plan, {jobs: 2, dataRoot, onEvent: (e) => events.push(e)});
   const [a, b, c, nan] = plan.runs.map((r) => r.runId);
@@ -104,58 +99,6 @@ test.serial('4 runs with 2 jobs: three done, the diverging one fails alone; a se
   t.deepEqual(second.done, []);
   t.regex(second.failed[0]!.reason, /failed in an earlier attempt \(loss became/);
   t.false(again.some((e) => e.type === 'start'), 'no child was started');
-});
-
-test.serial('SIGKILL of the executor and its children mid-suite, then a rerun: the same evaluation files as an uninterrupted suite', async (t) => {
-  t.truthy(referenceStore, 'needs the first test\'s suite');
-  const plan = await tinySuite(join(scratch, 'killed'), dataRoot, THREE);
-  const first = driver(plan, 2);
-  // Killed while a run is mid-epoch: after its first epoch was logged, before it is done.
-  await waitFor(async () => {
-    for (const run of plan.runs) if ((await logLines(run.dir)) >= 1 && (await new RunDir(run.dir).status())?.state === 'running') return true;
-    return false;
-  }, 120_000, 'a run to finish its first epoch');
-  await new Promise((r) => setTimeout(r, 300));
-  process.kill(-first.pid, 'SIGKILL');
-  t.is(await first.done, null, 'killed');
-  const states = await Promise.all(plan.runs.map(async (r) => (await new RunDir(r.dir).status())?.state ?? 'new'));
-  t.true(states.some((s) => s !== 'done'), `killed mid-suite (${states.join(', ')})`);
-  const second = driver(plan, 2);
-  t.is(await second.done, 0, second.stderr());
-  const summary = summaryOf(second.lines());
-  t.is(summary.done.length + summary.reused.length, 3);
-  t.deepEqual(summary.failed, []);
-  for (const run of plan.runs) {
-    const reference = join(referenceStore, basename(run.dir));
-    for (const file of EVALUATION_FILES) {
-      t.is(await readFile(join(run.dir, file), 'utf8'), await readFile(join(reference, file), 'utf8'), `${run.variant}: ${file}`);
-    }
-    t.is(await logLines(run.dir), 3);
-  }
-});
-
-test.serial('two executors on one suite at once: every run trained exactly once, both succeed', async (t) => {
-  const plan = await tinySuite(join(scratch, 'shared'), dataRoot, [
-    {variant: 'd', set: ['train.epochs=2', 'seed=4']},
-    {variant: 'e', set: ['train.epochs=2', 'seed=5']},
-  ]);
-  const one = driver(plan, 1);
-  const two = driver(plan, 1);
-  const [codeOne, codeTwo] = await Promise.all([one.done, two.done]);
-  t.is(codeOne, 0, one.stderr());
-  t.is(codeTwo, 0, two.stderr());
-  const [a, b] = [summaryOf(one.lines()), summaryOf(two.lines())];
-  const trained = [...a.done, ...b.done].sort();
-  t.deepEqual(trained, plan.runs.map((r) => r.runId).sort(), 'each run trained by exactly one executor');
-  t.deepEqual([...a.done, ...a.reused].sort(), trained, 'the first executor accounts for every run');
-  t.deepEqual([...b.done, ...b.reused].sort(), trained, 'the second executor accounts for every run');
-  for (const run of plan.runs) {
-    const manifest = await new RunDir(run.dir).readJson<{resumed: boolean}>('manifest');
-    t.false(manifest.resumed, `${run.variant} was trained in one go`);
-    t.is(await logLines(run.dir), 2);
-  }
-  const skipped = [...one.lines(), ...two.lines()].filter((l) => l['type'] === 'skipped');
-  for (const s of skipped) t.regex(s['reason'] as string, /^owned by (pid \d+ on \S+|another process)/);
 });
 
 test.serial('Ctrl-C stops the suite cleanly: running runs are partial, the next attempt resumes them', async (t) => {

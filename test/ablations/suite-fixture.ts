@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url';
 import type {PlannedRun, SuitePlan} from '../../src/ablations/plan.js';
 import {resolveRunConfig} from '../../src/runs/config.js';
 import {locateRunForConfig} from '../../src/runs/run-for-config.js';
+import type {ExternalTestSet} from '../../src/runs/test-sets.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -16,6 +17,8 @@ export const TINY = ['model.baseWidth=4', 'data.size=32', 'train.batchSize=8', '
 export interface TinyVariant {
   variant: string;
   set: string[];
+  /** Extra test sets (a suite's `evaluate`), default none. */
+  testSets?: ExternalTestSet[];
 }
 
 /** Resolves the variants, prepares their run directories in `store` (config.json only) and returns the plan. */
@@ -27,7 +30,7 @@ export async function tinySuite(store: string, dataRoot: string, variants: reado
     const {runId, dir} = await locateRunForConfig(config, {out: store, dataRoot});
     await mkdir(dir, {recursive: true});
     await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-    runs.push({runId, dir, config, suite: 'tiny', variant: v.variant, kind: 'variant', dataset: 'synthetic', fold: null, seed: config.seed, missingData: null, images: null});
+    runs.push({runId, dir, config, suite: 'tiny', variant: v.variant, kind: 'variant', dataset: 'synthetic', fold: null, seed: config.seed, missingData: null, images: null, testSets: v.testSets ?? []});
   }
   return {suite: 'tiny', file: 'tiny.yaml', sha256: '', store, reference: variants[0]!.variant, runs};
 }
