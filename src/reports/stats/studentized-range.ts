@@ -4,7 +4,7 @@ import {normalCdf} from './distributions.js';
 
 /** Integration range and step: the normal density is below 1e-14 outside [-8, 8]; Simpson's error is O(h^4). */
 const Z_LIMIT = 8;
-const INTERVALS = 1600;
+const INTERVALS = 800;
 
 /**
  * P(range of k iid N(0, 1) variables <= q), the studentized range CDF at infinite df:
