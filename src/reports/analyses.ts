@@ -3,7 +3,7 @@
 // Deterministic: every resampling stream is seeded from the caller's seed and the names of what it compares, so
 // one comparison's CI does not depend on which other comparisons the report holds.
 import {hashLabel, mixSeed} from '../io/random.js';
-import type {PairedComparison, PerImageRow, RankAnalysis, RankStability, SummaryRow} from './model.js';
+import type {PairedComparison, PerImageRow, RankAnalysis, RankStability, ReportModel, SummaryRow} from './model.js';
 import {bootstrapMeanCi} from './stats/bootstrap.js';
 import {friedmanTest, nemenyiCriticalDifference} from './stats/friedman.js';
 import {holmAdjust} from './stats/holm.js';
@@ -203,4 +203,35 @@ export function rankStabilities(perImage: readonly PerImageRow[], o: RankStabili
     });
   }
   return out;
+}
+
+/**
+ * Every statistical field of a ReportModel from its other parts, the one call a report makes:
+ * - comparisons: the family against `reference` (every other model of the summary, variants and baselines, in
+ *   summary order), then the family against `unetBaseline` when there is one and it is not the reference (every
+ *   other model), each Holm-adjusted on its own (pairedComparisons);
+ * - ranks: rankAnalysis over the datasets' own test sets (null below 3 datasets);
+ * - rankStability: rankStabilities over every test set.
+ * @param o.seed integer seed of every bootstrap (the same seed and runs give the same numbers).
+ * @param o.resamples bootstrap resamples of the paired CIs (default 10000) and of the rank stability (default 1000).
+ */
+export function reportAnalyses(
+  parts: Pick<ReportModel, 'reference' | 'unetBaseline' | 'summary' | 'perImage'>,
+  o: {seed: number; resamples?: {comparisons?: number; rankStability?: number}},
+): Pick<ReportModel, 'comparisons' | 'ranks' | 'rankStability'> {
+  const models = [...new Set(parts.summary.map((row) => row.variant))];
+  const against = [parts.reference, parts.unetBaseline].filter((name, i, all): name is string => name !== null && all.indexOf(name) === i);
+  const comparisonResamples = o.resamples?.comparisons;
+  const stabilityResamples = o.resamples?.rankStability;
+  return {
+    comparisons: against.flatMap((name) =>
+      pairedComparisons(parts.perImage, {
+        against: name,
+        variants: models,
+        seed: o.seed,
+        ...(comparisonResamples === undefined ? {} : {resamples: comparisonResamples}),
+      })),
+    ranks: rankAnalysis(parts.summary),
+    rankStability: rankStabilities(parts.perImage, {seed: o.seed, ...(stabilityResamples === undefined ? {} : {resamples: stabilityResamples})}),
+  };
 }

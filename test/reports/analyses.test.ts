@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import {pairedComparisons, rankAnalysis, rankStabilities} from '../../src/reports/analyses.js';
+import {pairedComparisons, rankAnalysis, rankStabilities, reportAnalyses} from '../../src/reports/analyses.js';
 import type {PerImageRow, SummaryRow} from '../../src/reports/model.js';
 import {holmAdjust} from '../../src/reports/stats/holm.js';
 
@@ -154,4 +154,20 @@ test('rank stabilities: per test set, images common to all variants, seeded, 100
   t.deepEqual(rankStabilities(perImage, {seed: 2}), stabilities);
   t.deepEqual(rankStabilities(fullKvasir, {seed: 2}), []);
   t.is(rankStabilities(perImage, {seed: 2, resamples: 10})[0]!.resamples, 10);
+});
+
+test('reportAnalyses: one family per reference (the suite reference, then the U-Net baseline), ranks and stabilities', (t) => {
+  const models: SummaryRow[] = ['full', 'w/o MIE', 'unet'].map((variant) => summaryRow(variant, 'kvasir', 0.8));
+  const result = reportAnalyses({reference: 'full', unetBaseline: 'unet', summary: models, perImage}, {seed: 5, resamples: {comparisons: 2000, rankStability: 50}});
+  t.deepEqual(result.comparisons.map((r) => [r.against, r.dataset, r.variant]), [
+    ['full', 'kvasir', 'w/o MIE'], ['full', 'kvasir', 'unet'], ['full', 'busi', 'w/o MIE'],
+    ['unet', 'kvasir', 'full'], ['unet', 'kvasir', 'w/o MIE'],
+  ]);
+  // The reference family is the one pairedComparisons gives alone: its Holm adjustment ignores the U-Net family.
+  t.deepEqual(result.comparisons.slice(0, 3), pairedComparisons(perImage, options));
+  t.is(result.ranks, null);
+  t.deepEqual(result.rankStability.map((s) => [s.dataset, s.resamples]), [['kvasir', 50], ['busi', 50]]);
+  const noBaseline = reportAnalyses({reference: 'full', unetBaseline: null, summary: models, perImage}, {seed: 5});
+  t.true(noBaseline.comparisons.every((r) => r.against === 'full'));
+  t.deepEqual(reportAnalyses({reference: null, unetBaseline: null, summary: [], perImage: []}, {seed: 0}), {comparisons: [], ranks: null, rankStability: []});
 });
