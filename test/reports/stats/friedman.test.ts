@@ -1,7 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
 import {averageRanks, friedmanTest, nemenyiCriticalDifference, nemenyiQAlpha} from '../../../src/reports/stats/friedman.js';
-import {studentizedRangeQuantile} from '../../../src/reports/stats/studentized-range.js';
 
 // Demsar, "Statistical comparisons of classifiers over multiple data sets", JMLR 7 (2006) 1-30, Table 6: AUC of
 // C4.5 with four settings of its parameters on 14 data sets (columns C4.5, C4.5+m, C4.5+cf, C4.5+m+cf), as printed
@@ -66,16 +65,6 @@ test("Nemenyi q_alpha matches Demsar's Table 5a for k = 2..10 at alpha 0.05 (and
   const table010 = [1.645, 2.052, 2.291, 2.459, 2.589, 2.693, 2.780, 2.855, 2.920];
   table005.forEach((expected, i) => t.true(near(nemenyiQAlpha(i + 2), expected, 1e-3), `k = ${i + 2}: ${nemenyiQAlpha(i + 2)}`));
   table010.forEach((expected, i) => t.true(near(nemenyiQAlpha(i + 2, 0.1), expected, 1e-3), `k = ${i + 2}: ${nemenyiQAlpha(i + 2, 0.1)}`));
-});
-
-test('beyond k = 10: the studentized range quantile matches published tables (infinite df, 0.95)', (t) => {
-  // Harter, "Tables of range and studentized range", Ann. Math. Stat. 31 (1960); the usual tables of Tukey's HSD
-  // at df = infinity: k = 12: 4.622, k = 15: 4.796, k = 20: 5.012.
-  t.true(near(studentizedRangeQuantile(0.95, 12), 4.622, 1e-3));
-  t.true(near(studentizedRangeQuantile(0.95, 15), 4.796, 1e-3));
-  t.true(near(studentizedRangeQuantile(0.95, 20), 5.012, 1e-3));
-  // k = 2: the range of two normals is |X - Y| ~ sqrt(2) |N(0, 1)|, so q = sqrt(2) * 1.959964.
-  t.true(near(studentizedRangeQuantile(0.95, 2), Math.SQRT2 * 1.959963984540054, 1e-7));
 });
 
 test('average ranks: ties share their mean rank; lower-is-better reverses the ranks', (t) => {
