@@ -102,6 +102,11 @@ export interface PairedComparison {
   metric: 'dice';
   /** Images present in both (matched by image id). */
   images: number;
+  /**
+   * Test images scored for only one side, left out of the comparison (e.g. a run of one side missing, or a test
+   * set that changed); absent when not computed.
+   */
+  unmatchedImages?: {variantOnly: number; againstOnly: number};
   /** Mean of (variant - against) over images, with a seeded paired bootstrap 95% percentile CI. */
   meanDifference: number;
   ci: [number, number];
@@ -130,6 +135,8 @@ export interface RankAnalysis {
   averageRanks: number[];
   datasets: number;
   friedman: {chiSquare: number; p: number; df: number};
+  /** Iman & Davenport's F_F of the Friedman statistic with its p (Demsar recommends it over the chi-square). */
+  imanDavenport?: {f: number; df1: number; df2: number; p: number};
   /** Nemenyi critical difference at alpha 0.05 (q_alpha / sqrt(2) * sqrt(k (k + 1) / (6 N))). */
   criticalDifference: number;
 }
