@@ -154,10 +154,20 @@ export interface LiteratureRow {
   protocol: string;
 }
 
+/** Where a report's runs came from: a suite (its file and the bytes' SHA-256) or a folder of run directories. */
+export interface ReportSource {
+  kind: 'suite' | 'runs';
+  /** Absolute path of the suite file (its manifest's `file`) or of the runs folder. */
+  path: string;
+  /** SHA-256 of the suite file as its manifest recorded it; null for a runs folder. */
+  sha256: string | null;
+}
+
 /** Everything a report shows. */
 export interface ReportModel {
   /** The suite's name, or the runs folder's base name. */
   title: string;
+  source: ReportSource;
   /** The variant paired comparisons are made against (null for a runs folder without a suite). */
   reference: string | null;
   /** The U-Net baseline's name when the suite has one (the second comparison family). */

@@ -1,0 +1,292 @@
+// Run directories -> the report model (model.ts). The source is a suite (its manifest in the store lists its runs
+// in plan order: `mslk ablate` wrote it) or a folder of run directories (every run in it; variants are told apart by
+// the knobs that differ between runs). Every run of the source becomes a RunRow, done or not, with the reason it is
+// not done; done runs add their per-image test rows, training curve and costs. Nothing is written (the model-cost
+// cache in the store excepted, as `ablate` writes it). Aggregation over seeds is aggregate.ts's.
+import {readFile, readdir, stat} from 'node:fs/promises';
+import {basename, join, resolve} from 'node:path';
+import {openCalibration, effectiveBatch, formatState, plannedRunState, type ModelCalibration} from '../ablations/plan-status.js';
+import {suiteManifestPath, type SuiteManifest} from '../ablations/plan.js';
+import {formatAxisValue, loadSuite} from '../ablations/load-suite.js';
+import {resolveDataRoot} from '../datasets/data-root.js';
+import {parseCsv} from '../datasets/csv.js';
+import type {RunConfig} from '../runs/config.js';
+import {readMetricsIndex, readRunEvaluation, type EvaluationSummary} from '../runs/evaluation-summary.js';
+import {datasetNamePart, runIdOfName} from '../runs/locate-run.js';
+import {RunDir} from '../runs/run-dir.js';
+import {OWN_TEST_SET, summariseRuns} from './aggregate.js';
+import {literatureFor, readLiterature} from './literature.js';
+import type {PerImageRow, ReportModel, ReportSource, RunRow, TrainingCurve} from './model.js';
+
+/** Options of collectReport. */
+export interface CollectOptions {
+  /** The run store a suite's manifest is in (default `runs`, as `mslk ablate`). */
+  store?: string;
+  /** Count each model's parameters and GFLOPs (builds each distinct model once, cached in the store); default true. */
+  costs?: boolean;
+  /** Folder of literature files (default: the shipped configs/literature). */
+  literatureDir?: string;
+  /** Progress messages (counting a model, ...). */
+  onStage?: (message: string) => void;
+}
+
+/** A run to read: where it is and what the source says it is. */
+interface RunRef {
+  runId: string;
+  dir: string;
+  variant: string;
+  kind: 'variant' | 'baseline';
+  dataset: string;
+  fold: number | null;
+  seed: number;
+}
+
+/** What manifest.json holds that the report uses (written by src/runs/train-run.ts). */
+interface RunManifestFields {
+  backend?: string;
+  git?: {commit?: string} | null;
+  dataset?: {fingerprint?: string};
+  split?: {counts?: {train?: number}};
+  trainingSeconds?: number;
+}
+
+/** One entry of metrics.json's `evaluations` (format 2); extra test sets carry their set's name as `split`. */
+interface EvaluationEntry {
+  split: string;
+  checkpoint: string;
+  summary: string;
+  perImageCsv: string;
+}
+
+/**
+ * Gathers the report model of `source`: a suite file (YAML) or a suite's name, whose manifest is read from
+ * `<store>/suites/<name>.json`, or a folder of run directories. Throws one line when a suite has no manifest in the
+ * store (run `mslk ablate <suite>` first), when the folder holds no run directory, or when the source is neither.
+ * A run whose files are damaged is shown with the problem as its reason, never dropped.
+ */
+export async function collectReport(source: string, o: CollectOptions = {}): Promise<ReportModel> {
+  const store = resolve(o.store ?? 'runs');
+  const info = await stat(source).catch(() => undefined);
+  let refs: RunRef[];
+  let title: string;
+  let reference: string | null;
+  let reportSource: ReportSource;
+  if (info?.isDirectory()) {
+    refs = await runsOfFolder(source);
+    title = basename(resolve(source));
+    reference = null;
+    reportSource = {kind: 'runs', path: resolve(source), sha256: null};
+  } else {
+    const manifest = await readSuiteManifest(source, info?.isFile() === true, store);
+    refs = manifest.runs.map((r) => ({...r}));
+    title = manifest.suite;
+    reference = manifest.reference;
+    reportSource = {kind: 'suite', path: manifest.file, sha256: manifest.sha256};
+  }
+  const calibration = o.costs === false ? undefined : await openCalibration(store, o.onStage);
+  const runs: RunRow[] = [];
+  const perImage: PerImageRow[] = [];
+  const curves: TrainingCurve[] = [];
+  const families = new Map<string, string>();
+  for (const ref of refs) {
+    const collected = await collectRun(ref, calibration);
+    runs.push(collected.run);
+    perImage.push(...collected.perImage);
+    if (collected.curve.epochs.length > 0) curves.push(collected.curve);
+    if (!families.has(ref.variant)) families.set(ref.variant, collected.run.model);
+  }
+  await calibration?.save();
+  const unetBaseline = [...families].find(([variant, family]) =>
+    family === 'unet' && runs.some((r) => r.variant === variant && r.kind === 'baseline'))?.[0] ?? null;
+  const datasets = [...new Set(runs.map((r) => r.dataset))];
+  return {
+    title, source: reportSource, reference, unetBaseline, runs, summary: summariseRuns(runs, perImage), perImage,
+    comparisons: [], curves, ranks: null, rankStability: [],
+    literature: literatureFor(await readLiterature(o.literatureDir), datasets),
+  };
+}
+
+/** The manifest of a suite given as a file (its `name:`) or as a name. */
+async function readSuiteManifest(source: string, isFile: boolean, store: string): Promise<SuiteManifest> {
+  const name = isFile ? (await loadSuite(source, {dataRoot: resolveDataRoot()})).spec.name : source;
+  if (!isFile && (/[\\/]/.test(source) || /\.ya?ml$/.test(source))) {
+    throw new Error(`${source}: no such suite file or runs folder: pass a suite file (configs/suites/*.yaml), a suite's name, or a folder of run directories`);
+  }
+  const path = suiteManifestPath(store, name);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new Error(`suite '${name}' has no manifest in ${store} (${path}): run \`mslk ablate ${isFile ? source : `<suite file of ${name}>`}\` first${isFile ? '' : ', or pass the suite file or a runs folder'} (or --store <the store it ran in>)`);
+  }
+  try {
+    const manifest = JSON.parse(text) as SuiteManifest;
+    if (manifest.formatVersion !== 1 || !Array.isArray(manifest.runs)) throw new Error('unknown format');
+    return manifest;
+  } catch (error) {
+    throw new Error(`${path}: not a suite manifest (${(error as Error).message}): run \`mslk ablate ${isFile ? source : '<suite file>'}\` again to rewrite it`);
+  }
+}
+
+/** Dotted leaves of a config (arrays are leaves), as JSON text. */
+function leaves(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) leaves(v, prefix === '' ? k : `${prefix}.${k}`, out);
+  } else out.set(prefix, value);
+  return out;
+}
+
+/** Keys that identify a run's data and repetition, not its variant: seeds, folds and the dataset are columns of their own. */
+const IDENTITY_KEYS = new Set(['seed', 'data.dataset', 'data.splitFile', 'data.split.fold']);
+
+/**
+ * The runs of a folder of run directories (every subfolder holding config.json whose name ends in a run id), in a
+ * fixed order: dataset, model family, variant, fold, seed, run id. A run's variant is its model family plus the knobs
+ * that differ between runs (model keys compared within the family, without the `model.` prefix; the others across
+ * all runs), e.g. `ms-lkseg mie.enabled=false`; runs differing only in seed (or fold) are one variant. U-Net runs are
+ * baselines when other families are present.
+ */
+async function runsOfFolder(folder: string): Promise<RunRef[]> {
+  const entries = await readdir(folder, {withFileTypes: true});
+  const found: Array<{dir: string; runId: string; config: RunConfig}> = [];
+  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const runId = runIdOfName(entry.name);
+    if (runId === undefined) continue;
+    const dir = resolve(folder, entry.name);
+    const config = await new RunDir(dir).readJson<RunConfig>('config').catch(() => undefined);
+    if (config?.model === undefined) continue;
+    found.push({dir, runId, config});
+  }
+  if (found.length === 0) {
+    throw new Error(`${folder}: no run directories in it (folders named <model>-<dataset>-s<seed>-<run id> holding config.json): pass a run store such as runs/, or a suite file`);
+  }
+  const flat = found.map((f) => leaves(f.config, '', new Map()));
+  const allKeys = [...new Set(flat.flatMap((m) => [...m.keys()]))].sort();
+  const differs = (key: string, among: number[]): boolean =>
+    new Set(among.map((i) => JSON.stringify(flat[i]!.get(key) ?? null))).size > 1;
+  const everyone = found.map((_, i) => i);
+  const families = [...new Set(found.map((f) => f.config.model.model))];
+  const refs = found.map((f, i) => {
+    const family = f.config.model.model;
+    const sameFamily = everyone.filter((j) => found[j]!.config.model.model === family);
+    const knobs = allKeys.filter((key) => !IDENTITY_KEYS.has(key) && key !== 'model.model' &&
+      (key.startsWith('model.') ? differs(key, sameFamily) : differs(key, everyone)));
+    const parts = knobs.filter((key) => flat[i]!.has(key)).map((key) => `${key.replace(/^model\./, '')}=${formatAxisValue(flat[i]!.get(key))}`);
+    const fold = f.config.data.split.method === 'kfold' ? (f.config.data.split as {fold?: number}).fold ?? null : null;
+    return {
+      runId: f.runId, dir: f.dir, variant: parts.length === 0 ? family : `${family} ${parts.join(',')}`,
+      kind: family === 'unet' && families.length > 1 ? 'baseline' as const : 'variant' as const,
+      dataset: datasetNamePart(f.config.data.dataset), fold, seed: f.config.seed, family,
+    };
+  });
+  const order = (r: (typeof refs)[number]) => [r.dataset, r.kind === 'baseline' ? '1' : '0', r.family, r.variant, String(r.fold ?? -1).padStart(4, '0'), String(r.seed).padStart(10, '0'), r.runId];
+  refs.sort((a, b) => {
+    const [x, y] = [order(a), order(b)];
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+    return 0;
+  });
+  return refs.map(({family: _family, ...ref}) => ref);
+}
+
+/** One run's row, per-image rows and curve. */
+async function collectRun(ref: RunRef, calibration: ModelCalibration | undefined): Promise<{run: RunRow; perImage: PerImageRow[]; curve: TrainingCurve}> {
+  const dir = new RunDir(ref.dir);
+  const config = await dir.readJson<RunConfig>('config').catch(() => undefined);
+  const manifest = await dir.readJson<RunManifestFields>('manifest').catch(() => undefined);
+  const curve: TrainingCurve = {runId: ref.runId, variant: ref.variant, dataset: ref.dataset, seed: ref.seed, epochs: await curveOf(dir)};
+  const run: RunRow = {
+    ...ref, model: config?.model.model ?? 'unknown', state: 'pending', reason: null, test: null, params: null, gflops: null,
+    trainingSeconds: null, backend: manifest?.backend ?? null, commit: manifest?.git?.commit ?? null,
+    datasetFingerprint: manifest?.dataset?.fingerprint ?? null,
+  };
+  const perImage: PerImageRow[] = [];
+  if (config === undefined) {
+    const exists = (await stat(ref.dir).catch(() => undefined))?.isDirectory() === true;
+    run.state = 'missing';
+    run.reason = exists ? `no readable config.json in ${ref.dir}: run \`mslk ablate\` on the suite again to prepare it`
+      : `run directory not found (${ref.dir}): run \`mslk ablate\` on the suite again`;
+    return {run, perImage, curve};
+  }
+  if (calibration !== undefined) {
+    const cost = await calibration.calibrate(config.model, config.data.size, effectiveBatch(config.train.batchSize, manifest?.split?.counts?.train), config.train, false);
+    run.params = cost.params;
+    run.gflops = cost.flops / 1e9;
+  }
+  const state = await plannedRunState({missingData: null, dir: ref.dir});
+  const epochs = config.train.epochs;
+  if (state.state !== 'done') {
+    run.state = state.state === 'no data' ? 'missing' : state.state;
+    run.reason = state.state === 'pending' ? 'not trained yet'
+      : state.state === 'partial' ? `partial at epoch ${state.epoch}/${epochs}`
+        : state.state === 'running' ? `running (${state.owner}) at epoch ${state.epoch}/${epochs}` : formatState(state);
+    return {run, perImage, curve};
+  }
+  run.state = 'done';
+  run.trainingSeconds = manifest?.trainingSeconds ?? null;
+  const checkpoint = config.eval.checkpoint;
+  try {
+    const summary = await readRunEvaluation(ref.dir, 'test', checkpoint);
+    run.test = testMetrics(summary);
+    if (summary.perImageCsv !== null) perImage.push(...await perImageRows(join(ref.dir, summary.perImageCsv), ref, OWN_TEST_SET));
+  } catch (error) {
+    run.test = null;
+    run.reason = `done, but its test evaluation cannot be read: ${(error as Error).message.split('\n')[0]}`;
+  }
+  for (const extra of await extraEvaluations(ref.dir, checkpoint)) {
+    try {
+      perImage.push(...await perImageRows(join(ref.dir, extra.perImageCsv), ref, extra.split));
+    } catch (error) {
+      run.reason = `${run.reason === null ? '' : `${run.reason}; `}evaluation on ${extra.split} unreadable: ${(error as Error).message.split('\n')[0]}`;
+    }
+  }
+  return {run, perImage, curve};
+}
+
+/** The headline numbers of a test summary (per-image means; HD95 over pairs where both masks are non-empty). */
+function testMetrics(summary: EvaluationSummary): NonNullable<RunRow['test']> | null {
+  const m = summary.metrics.perImageMean;
+  if (summary.images === 0 || m.dice.mean === null || m.iou.mean === null) return null;
+  return {dice: m.dice.mean, iou: m.iou.mean, precision: m.precision.mean ?? 0, recall: m.recall.mean ?? 0,
+    hd95: summary.metrics.hd95NonEmptyPairs.mean, images: summary.images};
+}
+
+/** metrics.json entries for extra test sets (any split other than validation and test) at the run's checkpoint. */
+async function extraEvaluations(runDir: string, checkpoint: string): Promise<EvaluationEntry[]> {
+  const index = await readMetricsIndex(runDir).catch(() => undefined) as {evaluations?: unknown} | undefined;
+  const entries = Array.isArray(index?.evaluations) ? index.evaluations as EvaluationEntry[] : [];
+  return entries.filter((e) => typeof e.split === 'string' && e.split !== 'test' && e.split !== 'validation' &&
+    e.checkpoint === checkpoint && typeof e.perImageCsv === 'string');
+}
+
+function numberCell(row: Record<string, string>, column: string, file: string): number {
+  const value = Number(row[column]);
+  if (row[column] === undefined || row[column] === '' || !Number.isFinite(value)) {
+    throw new Error(`${file}: image ${row['name'] ?? '?'} has no number in column '${column}': evaluate the run again with \`mslk eval\``);
+  }
+  return value;
+}
+
+/** The rows of a per-image CSV (src/evaluation/csv.ts); HD95 is null where either mask is empty. */
+async function perImageRows(file: string, ref: RunRef, testSet: string): Promise<PerImageRow[]> {
+  const rows = parseCsv(await readFile(file, 'utf8'));
+  return rows.map((row) => ({
+    runId: ref.runId, variant: ref.variant, dataset: ref.dataset, testSet, fold: ref.fold, seed: ref.seed,
+    image: row['name'] ?? '', dice: numberCell(row, 'dice', file), iou: numberCell(row, 'iou', file),
+    hd95: row['gt_empty'] === '1' || row['pred_empty'] === '1' ? null : numberCell(row, 'hd95', file),
+  }));
+}
+
+/** The training curve from log.jsonl (lines that do not parse are skipped: the log is a record, not a source of truth). */
+async function curveOf(dir: RunDir): Promise<TrainingCurve['epochs']> {
+  const epochs: TrainingCurve['epochs'] = [];
+  for (const line of await dir.logLines()) {
+    try {
+      const entry = JSON.parse(line) as {epoch?: unknown; trainLoss?: unknown; valDice?: unknown};
+      if (typeof entry.epoch !== 'number' || typeof entry.trainLoss !== 'number' || !Number.isFinite(entry.trainLoss)) continue;
+      epochs.push({epoch: entry.epoch, trainLoss: entry.trainLoss, valDice: typeof entry.valDice === 'number' && Number.isFinite(entry.valDice) ? entry.valDice : null});
+    } catch {
+      continue;
+    }
+  }
+  return epochs;
+}
