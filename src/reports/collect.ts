@@ -9,13 +9,13 @@ import {openCalibration, effectiveBatch, formatState, plannedRunState, type Mode
 import {suiteManifestPath, type SuiteManifest} from '../ablations/plan.js';
 import {formatAxisValue, loadSuite} from '../ablations/load-suite.js';
 import {resolveDataRoot} from '../datasets/data-root.js';
-import {parseCsv} from '../datasets/csv.js';
 import type {RunConfig} from '../runs/config.js';
 import {readMetricsIndex, readRunEvaluation, type EvaluationSummary} from '../runs/evaluation-summary.js';
 import {datasetNamePart, runIdOfName} from '../runs/locate-run.js';
 import {RunDir} from '../runs/run-dir.js';
 import {OWN_TEST_SET, summariseRuns} from './aggregate.js';
 import {literatureFor, readLiterature} from './literature.js';
+import {readImageScores} from './per-image-file.js';
 import type {PerImageRow, ReportModel, ReportSource, RunRow, TrainingCurve} from './model.js';
 
 /** Options of collectReport. */
@@ -258,21 +258,10 @@ async function extraEvaluations(runDir: string, checkpoint: string): Promise<Eva
     e.checkpoint === checkpoint && typeof e.perImageCsv === 'string');
 }
 
-function numberCell(row: Record<string, string>, column: string, file: string): number {
-  const value = Number(row[column]);
-  if (row[column] === undefined || row[column] === '' || !Number.isFinite(value)) {
-    throw new Error(`${file}: image ${row['name'] ?? '?'} has no number in column '${column}': evaluate the run again with \`mslk eval\``);
-  }
-  return value;
-}
-
-/** The rows of a per-image CSV (src/evaluation/csv.ts); HD95 is null where either mask is empty. */
+/** The rows of a per-image CSV as the report's per-image rows of `ref` on `testSet`. */
 async function perImageRows(file: string, ref: RunRef, testSet: string): Promise<PerImageRow[]> {
-  const rows = parseCsv(await readFile(file, 'utf8'));
-  return rows.map((row) => ({
-    runId: ref.runId, variant: ref.variant, dataset: ref.dataset, testSet, fold: ref.fold, seed: ref.seed,
-    image: row['name'] ?? '', dice: numberCell(row, 'dice', file), iou: numberCell(row, 'iou', file),
-    hd95: row['gt_empty'] === '1' || row['pred_empty'] === '1' ? null : numberCell(row, 'hd95', file),
+  return (await readImageScores(file)).map((score) => ({
+    runId: ref.runId, variant: ref.variant, dataset: ref.dataset, testSet, fold: ref.fold, seed: ref.seed, ...score,
   }));
 }
 
