@@ -143,7 +143,7 @@ const IDENTITY_KEYS = new Set(['seed', 'data.dataset', 'data.splitFile', 'data.s
  * The runs of a folder of run directories (every subfolder holding config.json whose name ends in a run id), in a
  * fixed order: dataset, model family, variant, fold, seed, run id. A run's variant is its model family plus the knobs
  * that differ between runs (model keys compared within the family, without the `model.` prefix; the others across
- * all runs), e.g. `ms-lkseg mie.enabled=false`; runs differing only in seed (or fold) are one variant. U-Net runs are
+ * all runs) where the run departs from the knob's most common value, e.g. `ms-lkseg mie.enabled=false`; runs differing only in seed (or fold) are one variant. U-Net runs are
  * baselines when other families are present.
  */
 async function runsOfFolder(folder: string): Promise<RunRef[]> {
@@ -165,13 +165,23 @@ async function runsOfFolder(folder: string): Promise<RunRef[]> {
   const differs = (key: string, among: number[]): boolean =>
     new Set(among.map((i) => JSON.stringify(flat[i]!.get(key) ?? null))).size > 1;
   const everyone = found.map((_, i) => i);
+  // A knob is named only where a run departs from its most common value (ties: the first in JSON order), so the
+  // full model is `ms-lkseg` and an ablation `ms-lkseg mie.enabled=false`; runs that differ still get distinct names.
+  const mostCommon = (key: string, among: number[]): string => {
+    const counts = new Map<string, number>();
+    for (const j of among) {
+      const value = JSON.stringify(flat[j]!.get(key) ?? null);
+      counts.set(value, (counts.get(value) ?? 0) + 1);
+    }
+    return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))[0]![0];
+  };
   const families = [...new Set(found.map((f) => f.config.model.model))];
   const refs = found.map((f, i) => {
     const family = f.config.model.model;
     const sameFamily = everyone.filter((j) => found[j]!.config.model.model === family);
     const knobs = allKeys.filter((key) => !IDENTITY_KEYS.has(key) && key !== 'model.model' &&
       (key.startsWith('model.') ? differs(key, sameFamily) : differs(key, everyone)));
-    const parts = knobs.filter((key) => flat[i]!.has(key)).map((key) => `${key.replace(/^model\./, '')}=${formatAxisValue(flat[i]!.get(key))}`);
+    const parts = knobs.filter((key) => flat[i]!.has(key) && JSON.stringify(flat[i]!.get(key)) !== mostCommon(key, key.startsWith('model.') ? sameFamily : everyone)).map((key) => `${key.replace(/^model\./, '')}=${formatAxisValue(flat[i]!.get(key))}`);
     const fold = f.config.data.split.method === 'kfold' ? (f.config.data.split as {fold?: number}).fold ?? null : null;
     return {
       runId: f.runId, dir: f.dir, variant: parts.length === 0 ? family : `${family} ${parts.join(',')}`,

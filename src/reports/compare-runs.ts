@@ -104,15 +104,15 @@ export async function compareRuns(refA: string, refB: string, runsParent = 'runs
   return {a, b, paired: pairImageScores(a.scores, b.scores)};
 }
 
-function signed(value: number): string {
-  const text = value.toFixed(4);
-  return value > 0 && text !== '0.0000' ? `+${text}` : text.replace(/^-(0\.0+)$/, '$1');
+function signed(value: number, digits = 4): string {
+  const text = value.toFixed(digits);
+  return value > 0 && !/^0\.0+$/.test(text) ? `+${text}` : text.replace(/^-(0\.0+)$/, '$1');
 }
 
 /** The comparison as terminal lines: the metrics side by side with B - A, then the paired per-image difference. */
 export function formatRunComparison(c: RunComparison): string {
-  const row = (label: string, a: number | null, b: number | null, format: (v: number | null) => string) =>
-    [label, format(a) || '-', format(b) || '-', a !== null && b !== null ? signed(b - a) : '-'];
+  const row = (label: string, a: number | null, b: number | null, format: (v: number | null) => string, digits = 4) =>
+    [label, format(a) || '-', format(b) || '-', a !== null && b !== null ? signed(b - a, digits) : '-'];
   const {a, b, paired} = c;
   const lines = alignColumns([
     ['', `A ${a.runId}`, `B ${b.runId}`, 'B - A'],
@@ -125,7 +125,7 @@ export function formatRunComparison(c: RunComparison): string {
     row('mIoU', a.metrics.iou, b.metrics.iou, fraction),
     row('precision', a.metrics.precision, b.metrics.precision, fraction),
     row('recall', a.metrics.recall, b.metrics.recall, fraction),
-    row('HD95 px', a.metrics.hd95, b.metrics.hd95, pixels),
+    row('HD95 px', a.metrics.hd95, b.metrics.hd95, pixels, 2),
   ]);
   if (paired.meanDifference === null) {
     lines.push('', 'No test image is in both runs (different datasets or splits): no paired difference.');
