@@ -143,10 +143,10 @@ function legend(table: TableSpec): string[] {
   const lines = ['mDice: per-image mean Dice on the test images at original resolution, mean +- sample std over seeds; n/planned shown where runs are missing; bold: best per column.'];
   const reference = table.reference;
   if (table.comparisons.some((c) => c.against === reference)) {
-    lines.push(`DAGGER: significantly different from ${reference} (two-sided Wilcoxon signed-rank test over test images, per-image Dice averaged across seeds, Holm-corrected over the table's datasets, p < 0.05). Delta: mean Dice difference vs ${reference} with its 95% paired bootstrap CI.`);
+    lines.push(`DAGGER significantly different from ${reference} (two-sided Wilcoxon signed-rank test over test images, per-image Dice averaged across seeds, Holm-corrected over the table's datasets, p < 0.05). Delta: mean Dice difference vs ${reference} with its 95% paired bootstrap CI.`);
   }
   if (table.unetBaseline !== null && table.comparisons.some((c) => c.against === table.unetBaseline)) {
-    lines.push(`DDAGGER: significantly different from ${table.unetBaseline} (same test, Holm-corrected).`);
+    lines.push(`DDAGGER significantly different from ${table.unetBaseline} (same test, Holm-corrected).`);
   }
   lines.push('GFLOPs per image at the training size, 2 FLOPs per multiply-add.');
   for (const row of table.rows) {
