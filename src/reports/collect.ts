@@ -1,8 +1,9 @@
 // Run directories -> the report model (model.ts). The source is a suite (its manifest in the store lists its runs
 // in plan order: `mslk ablate` wrote it) or a folder of run directories (every run in it; variants are told apart by
 // the knobs that differ between runs). Every run of the source becomes a RunRow, done or not, with the reason it is
-// not done; done runs add their per-image test rows, training curve and costs. Nothing is written (the model-cost
-// cache in the store excepted, as `ablate` writes it). Aggregation over seeds is aggregate.ts's.
+// not done; done runs add their per-image test rows, training curve and costs. Nothing is written: model costs come
+// from the store's calibration cache (`ablate` fills it) and are counted afresh where it has none, without writing
+// it back. Aggregation over seeds is aggregate.ts's.
 import {readFile, readdir, stat} from 'node:fs/promises';
 import {basename, join, resolve} from 'node:path';
 import {openCalibration, effectiveBatch, formatState, plannedRunState, type ModelCalibration} from '../ablations/plan-status.js';
@@ -22,7 +23,7 @@ import type {PerImageRow, ReportModel, ReportSource, RunRow, TrainingCurve} from
 export interface CollectOptions {
   /** The run store a suite's manifest is in (default `runs`, as `mslk ablate`). */
   store?: string;
-  /** Count each model's parameters and GFLOPs (builds each distinct model once, cached in the store); default true. */
+  /** Count each model's parameters and GFLOPs (from the store's calibration cache, else by building the model once); default true. */
   costs?: boolean;
   /** Folder of literature files (default: the shipped configs/literature). */
   literatureDir?: string;
@@ -95,7 +96,6 @@ export async function collectReport(source: string, o: CollectOptions = {}): Pro
     if (collected.curve.epochs.length > 0) curves.push(collected.curve);
     if (!families.has(ref.variant)) families.set(ref.variant, collected.run.model);
   }
-  await calibration?.save();
   const unetBaseline = [...families].find(([variant, family]) =>
     family === 'unet' && runs.some((r) => r.variant === variant && r.kind === 'baseline'))?.[0] ?? null;
   const datasets = [...new Set(runs.map((r) => r.dataset))];

@@ -6,7 +6,7 @@ import type {RunConfig} from '../runs/config.js';
 import {readRunEvaluation} from '../runs/evaluation-summary.js';
 import {locateRun} from '../runs/locate-run.js';
 import {RunDir, RunNotFoundError} from '../runs/run-dir.js';
-import {fraction, pixels} from './number-format.js';
+import {fraction, pixels, signedFixed} from './number-format.js';
 import {readImageScores, type ImageScore} from './per-image-file.js';
 import {alignColumns} from '../ablations/plan-table.js';
 
@@ -104,15 +104,10 @@ export async function compareRuns(refA: string, refB: string, runsParent = 'runs
   return {a, b, paired: pairImageScores(a.scores, b.scores)};
 }
 
-function signed(value: number, digits = 4): string {
-  const text = value.toFixed(digits);
-  return value > 0 && !/^0\.0+$/.test(text) ? `+${text}` : text.replace(/^-(0\.0+)$/, '$1');
-}
-
 /** The comparison as terminal lines: the metrics side by side with B - A, then the paired per-image difference. */
 export function formatRunComparison(c: RunComparison): string {
   const row = (label: string, a: number | null, b: number | null, format: (v: number | null) => string, digits = 4) =>
-    [label, format(a) || '-', format(b) || '-', a !== null && b !== null ? signed(b - a, digits) : '-'];
+    [label, format(a) || '-', format(b) || '-', a !== null && b !== null ? signedFixed(b - a, digits) : '-'];
   const {a, b, paired} = c;
   const lines = alignColumns([
     ['', `A ${a.runId}`, `B ${b.runId}`, 'B - A'],
@@ -132,7 +127,7 @@ export function formatRunComparison(c: RunComparison): string {
   } else {
     const better = paired.differences.filter((d) => d > 0).length;
     const worse = paired.differences.filter((d) => d < 0).length;
-    lines.push('', `Paired over ${paired.pairs.length} test images: mean Dice difference (B - A) ${signed(paired.meanDifference)}; B better on ${better}, worse on ${worse}, equal on ${paired.pairs.length - better - worse}.`);
+    lines.push('', `Paired over ${paired.pairs.length} test images: mean Dice difference (B - A) ${signedFixed(paired.meanDifference)}; B better on ${better}, worse on ${worse}, equal on ${paired.pairs.length - better - worse}.`);
   }
   if (paired.onlyInA.length + paired.onlyInB.length > 0 && paired.meanDifference !== null) {
     lines.push(`Not paired: ${paired.onlyInA.length} image(s) only in A, ${paired.onlyInB.length} only in B.`);

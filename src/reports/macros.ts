@@ -3,7 +3,7 @@
 // from tex.ts's macroName: letters only, derived from variant, dataset and test set (and the compared-against
 // variant), distinct for distinct inputs. Each macro is preceded by a comment saying what it is.
 import type {PairedComparison, ReportModel, SummaryRow} from './model.js';
-import {fixed, fraction, gflops, paramsShort, pixels, DECIMALS} from './number-format.js';
+import {fraction, gflops, paramsShort, pixels, signedFixed} from './number-format.js';
 import {macroName} from './tex.js';
 
 /** One macro: its name (without backslash), its value (LaTeX) and what it is. */
@@ -19,11 +19,6 @@ const UNAVAILABLE = '--';
 /** Tokens (the last part of a name) of the summary macros, and of the comparison macros. */
 export const SUMMARY_TOKENS = ['DiceMean', 'DiceStd', 'IoUMean', 'IoUStd', 'HDMean', 'Seeds', 'Params', 'GFLOPs'] as const;
 export const COMPARISON_TOKENS = ['DeltaDice', 'DeltaDiceLow', 'DeltaDiceHigh', 'PHolm'] as const;
-
-function signed(value: number): string {
-  const text = fixed(value, DECIMALS.difference);
-  return value > 0 && !/^0\.0+$/.test(text) ? `+${text}` : text;
-}
 
 function summaryMacros(row: SummaryRow): HeadlineMacro[] {
   const fields = [row.variant, row.dataset, row.testSet];
@@ -46,9 +41,9 @@ function comparisonMacros(c: PairedComparison): HeadlineMacro[] {
   const fields = [c.variant, c.against, c.dataset, c.testSet];
   const what = `${c.variant} minus ${c.against} on ${c.dataset} (${c.testSet}), paired over ${c.images} test images`;
   const values: Record<(typeof COMPARISON_TOKENS)[number], [string, string]> = {
-    DeltaDice: [signed(c.meanDifference), 'mean Dice difference'],
-    DeltaDiceLow: [signed(c.ci[0]), 'lower end of its 95% paired bootstrap CI'],
-    DeltaDiceHigh: [signed(c.ci[1]), 'upper end of its 95% paired bootstrap CI'],
+    DeltaDice: [signedFixed(c.meanDifference), 'mean Dice difference'],
+    DeltaDiceLow: [signedFixed(c.ci[0]), 'lower end of its 95% paired bootstrap CI'],
+    DeltaDiceHigh: [signedFixed(c.ci[1]), 'upper end of its 95% paired bootstrap CI'],
     PHolm: [c.pHolm < 0.001 ? '$<$0.001' : c.pHolm.toFixed(3), 'Wilcoxon signed-rank p, Holm-adjusted'],
   };
   return COMPARISON_TOKENS.map((token) => ({name: macroName(fields, token), value: values[token][0], description: `${what}: ${values[token][1]}`}));

@@ -30,3 +30,9 @@ export function paramsShort(value: number | null): string {
   if (value === null) return '';
   return value >= 1e6 ? `${(value / 1e6).toFixed(2)}M` : `${(value / 1e3).toFixed(1)}k`;
 }
+
+/** A difference with its sign (`+0.0123`, `-0.0040`, `0.0000`), `digits` decimals (default: DECIMALS.difference). */
+export function signedFixed(value: number, digits: number = DECIMALS.difference): string {
+  const text = fixed(value, digits);
+  return value > 0 && !/^0\.?0*$/.test(text) ? `+${text}` : text;
+}

@@ -7,7 +7,7 @@
 // double dagger: vs the U-Net baseline; Holm-corrected) with the effect and its CI in a column of its own, and a
 // legend under the table. Names are escaped for the format.
 import type {LiteratureRow, PairedComparison, ReportModel, SummaryRow} from './model.js';
-import {fixed, fraction, gflops, paramsShort, DECIMALS} from './number-format.js';
+import {fraction, gflops, paramsShort, signedFixed} from './number-format.js';
 import {texEscape} from './tex.js';
 
 /** The tables a report writes (file stems under tables/). */
@@ -106,11 +106,6 @@ function showsDifferences(table: TableSpec): boolean {
   return table.reference !== null && table.comparisons.some((c) => c.against === table.reference);
 }
 
-function signed(value: number): string {
-  const text = fixed(value, DECIMALS.difference);
-  return value > 0 && !/^0\.0+$/.test(text) ? `+${text}` : text;
-}
-
 /** The parts of one cell, before a format wraps them. */
 interface CellParts {
   mean: string;
@@ -192,7 +187,7 @@ export function tableMarkdown(table: TableSpec): string {
         text = `${parts.bold ? `**${value}**` : value}${parts.daggers.map((d) => MD_DAGGER[d]).join('')}${parts.n ? ` (n=${parts.n})` : ''}`;
       }
       const c = comparison(table, row.variant, column, table.reference);
-      return [text, ...(differences ? [c ? `${signed(c.meanDifference)} [${signed(c.ci[0])}, ${signed(c.ci[1])}]` : '-'] : [])];
+      return [text, ...(differences ? [c ? `${signedFixed(c.meanDifference)} [${signedFixed(c.ci[0])}, ${signedFixed(c.ci[1])}]` : '-'] : [])];
     });
     const costs = costsOf(row);
     lines.push(`| ${[markdownEscape(rowLabel(table, row)), ...cells, costs.params, costs.gflops].join(' | ')} |`);
@@ -243,7 +238,7 @@ export function tableLatex(table: TableSpec): string {
         text = `$${parts.bold ? `\\mathbf{${value}}` : value}${marks}$${parts.n ? ` {\\scriptsize (${parts.n})}` : ''}`;
       }
       const c = comparison(table, row.variant, column, table.reference);
-      return [text, ...(differences ? [c ? `$${signed(c.meanDifference)}$ {\\scriptsize [$${signed(c.ci[0])}$, $${signed(c.ci[1])}$]}` : '--'] : [])];
+      return [text, ...(differences ? [c ? `$${signedFixed(c.meanDifference)}$ {\\scriptsize [$${signedFixed(c.ci[0])}$, $${signedFixed(c.ci[1])}$]}` : '--'] : [])];
     });
     const costs = costsOf(row);
     lines.push(`    ${[texEscape(rowLabel(table, row)), ...cells, costs.params === '-' ? '--' : costs.params, costs.gflops === '-' ? '--' : costs.gflops].join(' & ')} \\\\`);

@@ -2,8 +2,7 @@
 // macros). Every file is written atomically, its bytes depend only on the model (no time, no absolute path), so the
 // same runs give byte-identical files; files already in the folder that this report does not write are left alone
 // (a table omitted this time, the lead's charts and HTML, anything the user put there).
-import {join} from 'node:path';
-import {resolve} from 'node:path';
+import {join, resolve} from 'node:path';
 import {writeFileAtomic} from '../io/atomic-write.js';
 import {perImageCsv, resultsCsv, summaryCsv} from './csv.js';
 import {macrosTex} from './macros.js';
