@@ -84,7 +84,8 @@ export async function collectReport(source: string, o: CollectOptions = {}): Pro
     reference = manifest.reference;
     reportSource = {kind: 'suite', path: manifest.file, sha256: manifest.sha256};
   }
-  const calibration = o.costs === false ? undefined : await openCalibration(store, o.onStage);
+  // Costs come from the calibration cache of the store the runs are in (a runs folder is its own store).
+  const calibration = o.costs === false ? undefined : await openCalibration(reportSource.kind === 'runs' ? reportSource.path : store, o.onStage);
   const runs: RunRow[] = [];
   const perImage: PerImageRow[] = [];
   const curves: TrainingCurve[] = [];

@@ -2,7 +2,7 @@
 // reasons, one-line errors), and once end to end on a tiny suite trained by `mslk ablate` (1 epoch, 32 px U-Nets),
 // rendered twice to byte-identical files.
 import test from 'ava';
-import {mkdtemp, readFile, readdir, writeFile} from 'node:fs/promises';
+import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {runMslk} from '../helpers/cli.js';
@@ -42,6 +42,7 @@ test('report on a hand-built store: the headline, failed and partial runs with t
 
 test('end to end: ablate a tiny suite (1 epoch), report it twice: byte-identical files, params counted', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'mslk-report-e2e-'));
+  t.teardown(() => rm(dir, {recursive: true, force: true}));
   const file = join(dir, 'tiny.yaml');
   await writeFile(file, JSON.stringify({name: 'tiny', extends: 'training/default.yaml', model: 'models/unet.yaml', datasets: ['synthetic'], seeds: [0],
     variants: {small: {baseWidth: 4}, 'w/o x_%': {baseWidth: 2}}, reference: 'small', set: {'data.size': 32, 'train.epochs': 1, 'train.batchSize': 8}}));

@@ -70,10 +70,10 @@ test('a suite file or name without a manifest in the store: one line naming `msl
 
 test('an empty folder: one line saying it holds no run directories', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'mslk-empty-'));
+  t.teardown(() => rm(dir, {recursive: true, force: true}));
   await mkdir(join(dir, 'not-a-run'));
   const error = await t.throwsAsync(collectReport(dir, {costs: false}));
   t.regex(error!.message, /no run directories in it .*: pass a run store such as runs\/, or a suite file$/);
-  await rm(dir, {recursive: true});
 });
 
 test('a runs folder: variants are the family plus the knobs a run departs from, seeds grouped, U-Net a baseline', async (t) => {

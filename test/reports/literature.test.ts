@@ -1,7 +1,7 @@
 // Literature rows: the shipped file parses (each row with citation and protocol), a bad file is one line naming the
 // file and the key, and rows are matched to the report's datasets.
 import test from 'ava';
-import {mkdtemp, writeFile} from 'node:fs/promises';
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {literatureFor, readLiterature, readLiteratureFile} from '../../src/reports/literature.js';
@@ -16,6 +16,7 @@ test('the shipped literature: the FCBFormer paper\'s Kvasir-SEG numbers and the 
 
 test('a bad literature file: one line naming the file and the key', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'mslk-lit-'));
+  t.teardown(() => rm(dir, {recursive: true, force: true}));
   const file = join(dir, 'bad.yaml');
   await writeFile(file, 'rows:\n  - {model: X, dataset: busi, dice: 78.2, citation: c, protocol: p}\n');
   const error = await t.throwsAsync(readLiteratureFile(file));
