@@ -25,6 +25,8 @@ export function runLabel(run: Pick<RunRow, 'seed' | 'fold'>): string {
 
 /** The values of `runs` (one group, one test set), or the reason of each run without them. */
 function valuesOf(run: RunRow, testSet: string, rowsByRun: Map<string, PerImageRow[]>): RunValues {
+  // RunRow.reason of a failed run is the failure itself: the phrase says it failed.
+  if (run.state === 'failed') return {reason: `failed: ${run.reason ?? 'no reason recorded'}`};
   if (run.state !== 'done') return {reason: run.reason ?? run.state};
   if (testSet === OWN_TEST_SET) {
     if (run.test === null) return {reason: run.reason ?? 'done, but has no test images'};

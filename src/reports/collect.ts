@@ -229,7 +229,8 @@ async function collectRun(ref: RunRef, calibration: ModelCalibration | undefined
     run.state = state.state === 'no data' ? 'missing' : state.state;
     run.reason = state.state === 'pending' ? 'not trained yet'
       : state.state === 'partial' ? `partial at epoch ${state.epoch}/${epochs}`
-        : state.state === 'running' ? `running (${state.owner}) at epoch ${state.epoch}/${epochs}` : formatState(state);
+        : state.state === 'running' ? `running (${state.owner}) at epoch ${state.epoch}/${epochs}`
+          : state.state === 'failed' ? state.reason : formatState(state);
     return {run, perImage, curve};
   }
   run.state = 'done';

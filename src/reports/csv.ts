@@ -19,7 +19,7 @@ function relativeDir(dir: string, outDir: string): string {
 
 /** Why cells of a run's row are empty. */
 function runReason(run: RunRow): string {
-  const reasons = run.reason === null ? [] : [run.reason];
+  const reasons = run.reason === null ? [] : [run.state === 'failed' ? `failed: ${run.reason}` : run.reason];
   if (run.state === 'done' && run.test !== null && run.test.hd95 === null) reasons.push('hd95: no test image where both masks are non-empty');
   if (run.params === null && run.state !== 'missing') reasons.push('params and gflops not counted');
   return reasons.join('; ');

@@ -23,7 +23,10 @@ export interface RunRow {
   /** Model family name (registry), e.g. 'ms-lkseg', 'unet'. */
   model: string;
   state: ReportRunState;
-  /** Why the run is not done (failure reason, 'partial at epoch 3/12', 'not trained yet'); null when done. */
+  /**
+   * Why the run is not done (the failure reason as the status file gives it, 'partial at epoch 3/12', 'not trained
+   * yet', 'run directory not found (...)'); null when done, unless its test evaluation cannot be read (then it says so).
+   */
   reason: string | null;
   /**
    * Test metrics of the run's headline evaluation (test split, the run's eval.checkpoint): per-image means at each
@@ -167,7 +170,8 @@ export interface ReportSource {
 export interface ReportModel {
   /** The suite's name, or the runs folder's base name. */
   title: string;
-  source: ReportSource;
+  /** Where the runs came from (collectReport always sets it; optional so that models made by hand may leave it out). */
+  source?: ReportSource;
   /** The variant paired comparisons are made against (null for a runs folder without a suite). */
   reference: string | null;
   /** The U-Net baseline's name when the suite has one (the second comparison family). */

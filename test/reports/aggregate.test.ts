@@ -18,7 +18,7 @@ test('folds: each seed is the mean over its folds first; a seed with a fold miss
   const runs = [
     run({runId: 'a0', seed: 0, fold: 0}, 0.6), run({runId: 'a1', seed: 0, fold: 1}, 0.7), run({runId: 'a2', seed: 0, fold: 2}, 0.8),
     run({runId: 'b0', seed: 1, fold: 0}, 0.5), run({runId: 'b1', seed: 1, fold: 1}, 0.5), run({runId: 'b2', seed: 1, fold: 2}, 0.5),
-    run({runId: 'c0', seed: 2, fold: 0}, 0.9), run({runId: 'c1', seed: 2, fold: 1, state: 'failed', reason: 'failed: out of memory'}), run({runId: 'c2', seed: 2, fold: 2}, 0.9),
+    run({runId: 'c0', seed: 2, fold: 0}, 0.9), run({runId: 'c1', seed: 2, fold: 1, state: 'failed', reason: 'out of memory'}), run({runId: 'c2', seed: 2, fold: 2}, 0.9),
   ];
   const [row] = summariseRuns(runs, []);
   t.is(row!.planned, 9);

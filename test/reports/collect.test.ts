@@ -28,7 +28,7 @@ test('a suite: every run of the manifest in order, with its state and reason; do
   t.deepEqual(model.runs.map((r) => [r.runId, r.state, r.reason]), [
     [id(1), 'done', null],
     [id(2), 'done', null],
-    [id(3), 'failed', 'failed: loss is NaN at epoch 2, step 3'],
+    [id(3), 'failed', 'loss is NaN at epoch 2, step 3'],
     [id(4), 'partial', 'partial at epoch 3/12'],
     [id(5), 'pending', 'not trained yet'],
     [id(6), 'missing', `run directory not found (${model.runs[5]!.dir}): run \`mslk ablate\` on the suite again`],

@@ -4,7 +4,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import {COMPARISON_TOKENS, headlineMacros, macrosTex, SUMMARY_TOKENS} from '../../src/reports/macros.js';
 import {lettersOnly, macroName} from '../../src/reports/tex.js';
-import {comparisonOf, reportModel, summaryRow} from './fixtures/report-model.js';
+import {comparisonOf, reportModel, summaryRow} from './fixtures/table-model.js';
 
 const LETTERS = /^[A-Za-z]+$/;
 

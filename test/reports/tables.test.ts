@@ -4,7 +4,7 @@
 import test from 'ava';
 import {reportTables, tableLatex, tableMarkdown} from '../../src/reports/tables.js';
 import {texEscape} from '../../src/reports/tex.js';
-import {comparisonOf, reportModel, summaryRow} from './fixtures/report-model.js';
+import {comparisonOf, reportModel, summaryRow} from './fixtures/table-model.js';
 
 const SUMMARY = [
   summaryRow('full', 'kvasir-seg', [0.9, 0.01, 3]),
