@@ -9,13 +9,20 @@ import type {PerImageRow, RunRow, SeedStatistic, SummaryRow} from './model.js';
 export const OWN_TEST_SET = 'test';
 
 /** A run's numbers on one test set (per-image means), or why it has none. */
-type RunValues = {dice: number; iou: number; hd95: number | null} | {reason: string};
+interface Values {
+  dice: number;
+  iou: number;
+  hd95: number | null;
+  precision: number | null;
+  recall: number | null;
+}
+type RunValues = Values | {reason: string};
 
 /** Mean over a run's per-image rows of one test set (the per-image mean, as the run's own summary computes it). */
-function meansOfRows(rows: readonly PerImageRow[]): {dice: number; iou: number; hd95: number | null} {
+function meansOfRows(rows: readonly PerImageRow[]): Values {
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const hd95 = rows.flatMap((r) => (r.hd95 === null ? [] : [r.hd95]));
-  return {dice: mean(rows.map((r) => r.dice)), iou: mean(rows.map((r) => r.iou)), hd95: hd95.length > 0 ? mean(hd95) : null};
+  return {dice: mean(rows.map((r) => r.dice)), iou: mean(rows.map((r) => r.iou)), hd95: hd95.length > 0 ? mean(hd95) : null, precision: null, recall: null};
 }
 
 /** Where a run is: `seed 2`, `seed 2 fold 1`. */
@@ -30,7 +37,7 @@ function valuesOf(run: RunRow, testSet: string, rowsByRun: Map<string, PerImageR
   if (run.state !== 'done') return {reason: run.reason ?? run.state};
   if (testSet === OWN_TEST_SET) {
     if (run.test === null) return {reason: run.reason ?? 'done, but has no test images'};
-    return {dice: run.test.dice, iou: run.test.iou, hd95: run.test.hd95};
+    return {dice: run.test.dice, iou: run.test.iou, hd95: run.test.hd95, precision: run.test.precision, recall: run.test.recall};
   }
   const rows = rowsByRun.get(JSON.stringify([run.runId, testSet])) ?? [];
   return rows.length > 0 ? meansOfRows(rows) : {reason: `done, but not evaluated on ${testSet}`};
@@ -78,7 +85,7 @@ export function summariseRuns(runs: readonly RunRow[], perImage: readonly PerIma
     const first = group[0]!;
     for (const testSet of [OWN_TEST_SET, ...extraSets.get(key) ?? []]) {
       const values = group.map((run) => ({run, values: valuesOf(run, testSet, rowsByRun)}));
-      const metric = (pick: (v: {dice: number; iou: number; hd95: number | null}) => number | null) =>
+      const metric = (pick: (v: Values) => number | null) =>
         values.map(({run, values: v}) => ({seed: run.seed, value: 'reason' in v ? null : pick(v)}));
       const done = group.filter((r) => r.state === 'done');
       const seconds = done.flatMap((r) => (r.trainingSeconds === null ? [] : [r.trainingSeconds]));
@@ -87,6 +94,7 @@ export function summariseRuns(runs: readonly RunRow[], perImage: readonly PerIma
         done: values.filter(({values: v}) => !('reason' in v)).length,
         dice: overSeeds(metric((v) => v.dice), 'dice'), iou: overSeeds(metric((v) => v.iou), 'iou'),
         hd95: overSeeds(metric((v) => v.hd95), 'hd95'),
+        precision: overSeeds(metric((v) => v.precision), 'precision'), recall: overSeeds(metric((v) => v.recall), 'recall'),
         params: group.find((r) => r.params !== null)?.params ?? null, gflops: group.find((r) => r.gflops !== null)?.gflops ?? null,
         trainingSeconds: seconds.length > 0 ? seconds.reduce((a, b) => a + b, 0) / seconds.length : null,
         missing: values.flatMap(({run, values: v}) => ('reason' in v ? [`${runLabel(run)}: ${v.reason}`] : [])),

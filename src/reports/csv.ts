@@ -44,6 +44,7 @@ function summaryReason(row: SummaryRow): string {
   if (row.dice.mean === null) reasons.push('no seed with every run done (see missing)');
   else {
     if (row.dice.std === null) reasons.push(`std: needs 2 seeds, has ${row.dice.n}`);
+    if (row.testSet !== 'test') reasons.push(`precision and recall: not in the per-image rows of ${row.testSet}`);
     if (row.hd95.mean === null) reasons.push('hd95: no test image where both masks are non-empty');
     else if (row.hd95.std === null && row.dice.std !== null) reasons.push(`hd95 std: needs 2 seeds, has ${row.hd95.n}`);
   }
@@ -53,10 +54,11 @@ function summaryReason(row: SummaryRow): string {
 /** summary.csv: one row per variant x dataset x test set, mean and sample std over seeds, n, and what is missing. */
 export function summaryCsv(model: ReportModel): string {
   const header = ['variant', 'kind', 'dataset', 'test_set', 'planned', 'done', 'n_seeds', 'dice_mean', 'dice_std', 'iou_mean',
-    'iou_std', 'hd95_px_mean', 'hd95_px_std', 'hd95_n_seeds', 'params', 'gflops', 'training_s_mean', 'missing', 'reason', 'run_ids'];
+    'iou_std', 'precision_mean', 'precision_std', 'recall_mean', 'recall_std', 'hd95_px_mean', 'hd95_px_std', 'hd95_n_seeds', 'params', 'gflops', 'training_s_mean', 'missing', 'reason', 'run_ids'];
   return csv(header, model.summary.map((s) => [
     s.variant, s.kind, s.dataset, s.testSet, String(s.planned), String(s.done), String(s.dice.n), fraction(s.dice.mean),
-    fraction(s.dice.std), fraction(s.iou.mean), fraction(s.iou.std), pixels(s.hd95.mean), pixels(s.hd95.std), String(s.hd95.n),
+    fraction(s.dice.std), fraction(s.iou.mean), fraction(s.iou.std), fraction(s.precision?.mean ?? null), fraction(s.precision?.std ?? null),
+    fraction(s.recall?.mean ?? null), fraction(s.recall?.std ?? null), pixels(s.hd95.mean), pixels(s.hd95.std), String(s.hd95.n),
     count(s.params), gflops(s.gflops), seconds(s.trainingSeconds), s.missing.join('; '), summaryReason(s), s.runIds.join(' '),
   ]));
 }

@@ -85,6 +85,12 @@ export interface SummaryRow {
   dice: SeedStatistic;
   iou: SeedStatistic;
   hd95: SeedStatistic;
+  /**
+   * Per-image mean precision and recall over seeds (collectReport sets them; n 0 for extra test sets, whose
+   * per-image rows carry Dice, IoU and HD95 only). Optional so that models made by hand may leave them out.
+   */
+  precision?: SeedStatistic;
+  recall?: SeedStatistic;
   params: number | null;
   gflops: number | null;
   /** Mean training wall time (s) of the done runs. */

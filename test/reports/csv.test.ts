@@ -39,6 +39,7 @@ test('summary.csv: mean and sample std over seeds, n, missing runs with reasons,
   t.is(rows[0]!['reason'], 'std: needs 2 seeds, has 1');
   t.is(rows[1]!['reason'], '');
   t.is(rows[1]!['run_ids'], `${id(3)} ${id(4)}`);
+  t.like(rows[1], {precision_mean: '0.5000', precision_std: '0.1768', recall_mean: '0.5000', hd95_px_mean: '3.00', hd95_n_seeds: '2'});
 });
 
 test('per-image.csv: one row per image, names quoted as CSV, HD95 empty with its reason where a mask is empty', async (t) => {
