@@ -12,7 +12,7 @@ import {formatAxisValue, loadSuite} from '../ablations/load-suite.js';
 import {resolveDataRoot} from '../datasets/data-root.js';
 import type {RunConfig} from '../runs/config.js';
 import {readMetricsIndex, readRunEvaluation, type EvaluationSummary} from '../runs/evaluation-summary.js';
-import {datasetNamePart, runIdOfName} from '../runs/locate-run.js';
+import {datasetNamePart, findRunById, runIdOfName} from '../runs/locate-run.js';
 import {RunDir} from '../runs/run-dir.js';
 import {OWN_TEST_SET, summariseRuns} from './aggregate.js';
 import {literatureFor, readLiterature} from './literature.js';
@@ -79,7 +79,10 @@ export async function collectReport(source: string, o: CollectOptions = {}): Pro
     reportSource = {kind: 'runs', path: resolve(source), sha256: null};
   } else {
     const manifest = await readSuiteManifest(source, info?.isFile() === true, store);
-    refs = manifest.runs.map((r) => ({...r}));
+    // A run is found by its id when its directory was renamed or moved within the store since the manifest was written.
+    refs = await Promise.all(manifest.runs.map(async (r) => ({
+      ...r, dir: (await stat(r.dir).catch(() => undefined)) !== undefined ? r.dir : (await findRunById(store, r.runId).catch(() => undefined)) ?? r.dir,
+    })));
     title = manifest.suite;
     reference = manifest.reference;
     reportSource = {kind: 'suite', path: manifest.file, sha256: manifest.sha256};

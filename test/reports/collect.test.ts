@@ -2,7 +2,7 @@
 // and reason of every run not done, per-image rows of the test split and of extra test sets, training curves,
 // manifest fields; a runs folder with variants named by the knobs that differ; the one-line errors.
 import test from 'ava';
-import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, rename, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {collectReport} from '../../src/reports/collect.js';
@@ -119,4 +119,11 @@ test('literature rows for the report\'s datasets only', async (t) => {
   const model = await collectReport('lit', {store, costs: false});
   t.true(model.literature.length > 0);
   t.true(model.literature.every((l) => l.dataset === 'busi'));
+});
+
+test('a run renamed in the store since the manifest was written is found by its id', async (t) => {
+  const {store, dirs} = await makeRunStore([{runId: id(51), variant: 'full', seed: 0, state: 'done', images: images(0.8)}], {name: 'moved', reference: 'full'});
+  await rename(dirs[0]!, join(store, `renamed-${id(51)}`));
+  const model = await collectReport('moved', {store, costs: false});
+  t.like(model.runs[0], {state: 'done', dir: join(store, `renamed-${id(51)}`)});
 });
