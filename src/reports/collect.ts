@@ -78,7 +78,10 @@ export async function collectReport(source: string, o: CollectOptions = {}): Pro
     reference = null;
     reportSource = {kind: 'runs', path: resolve(source), sha256: null};
   } else {
-    const manifest = await readSuiteManifest(source, info?.isFile() === true, store);
+    const {manifest, fileSha256} = await readSuiteManifest(source, info?.isFile() === true, store);
+    if (fileSha256 !== undefined && fileSha256 !== manifest.sha256) {
+      o.onStage?.(`warning: ${source} changed since \`mslk ablate\` wrote the manifest of suite '${manifest.suite}': the report shows the runs of the manifest; run \`mslk ablate ${source}\` to bring them up to date`);
+    }
     // A run is found by its id when its directory was renamed or moved within the store since the manifest was written.
     refs = await Promise.all(manifest.runs.map(async (r) => ({
       ...r, dir: (await stat(r.dir).catch(() => undefined)) !== undefined ? r.dir : (await findRunById(store, r.runId).catch(() => undefined)) ?? r.dir,
@@ -110,9 +113,10 @@ export async function collectReport(source: string, o: CollectOptions = {}): Pro
   };
 }
 
-/** The manifest of a suite given as a file (its `name:`) or as a name. */
-async function readSuiteManifest(source: string, isFile: boolean, store: string): Promise<SuiteManifest> {
-  const name = isFile ? (await loadSuite(source, {dataRoot: resolveDataRoot()})).spec.name : source;
+/** The manifest of a suite given as a file (its `name:`; with the file's SHA-256) or as a name. */
+async function readSuiteManifest(source: string, isFile: boolean, store: string): Promise<{manifest: SuiteManifest; fileSha256?: string}> {
+  const loaded = isFile ? await loadSuite(source, {dataRoot: resolveDataRoot()}) : undefined;
+  const name = loaded?.spec.name ?? source;
   if (!isFile && (/[\\/]/.test(source) || /\.ya?ml$/.test(source))) {
     throw new Error(`${source}: no such suite file or runs folder: pass a suite file (configs/suites/*.yaml), a suite's name, or a folder of run directories`);
   }
@@ -126,13 +130,13 @@ async function readSuiteManifest(source: string, isFile: boolean, store: string)
   try {
     const manifest = JSON.parse(text) as SuiteManifest;
     if (manifest.formatVersion !== 1 || !Array.isArray(manifest.runs)) throw new Error('unknown format');
-    return manifest;
+    return loaded === undefined ? {manifest} : {manifest, fileSha256: loaded.sha256};
   } catch (error) {
     throw new Error(`${path}: not a suite manifest (${(error as Error).message}): run \`mslk ablate ${isFile ? source : '<suite file>'}\` again to rewrite it`);
   }
 }
 
-/** Dotted leaves of a config (arrays are leaves), as JSON text. */
+/** The dotted keys of a config's leaves (arrays are leaves) with their values. */
 function leaves(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value)) leaves(v, prefix === '' ? k : `${prefix}.${k}`, out);

@@ -127,3 +127,13 @@ test('a run renamed in the store since the manifest was written is found by its 
   const model = await collectReport('moved', {store, costs: false});
   t.like(model.runs[0], {state: 'done', dir: join(store, `renamed-${id(51)}`)});
 });
+
+test('a suite file changed since its manifest was written: the manifest\'s runs, with a warning', async (t) => {
+  const {store} = await makeRunStore([{runId: id(61), variant: 'small', seed: 0, state: 'done', images: images(0.8)}], {name: 'edited', reference: 'small'});
+  const file = join(store, '..', 'edited.yaml');
+  await writeFile(file, JSON.stringify({name: 'edited', extends: 'training/default.yaml', model: 'models/unet.yaml', datasets: ['synthetic'], seeds: [0], variants: {small: {baseWidth: 4}}}));
+  const messages: string[] = [];
+  const model = await collectReport(file, {store, costs: false, onStage: (m) => messages.push(m)});
+  t.is(model.runs.length, 1);
+  t.deepEqual(messages, [`warning: ${file} changed since \`mslk ablate\` wrote the manifest of suite 'edited': the report shows the runs of the manifest; run \`mslk ablate ${file}\` to bring them up to date`]);
+});
