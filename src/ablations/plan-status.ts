@@ -66,7 +66,7 @@ export interface PlanReport {
  * The state of one planned run in the store (reads status, log.jsonl, the lock and the extra test sets' summaries;
  * writes nothing). 'to evaluate': trained, but an extra test set of the suite has no summary yet.
  */
-export async function plannedRunState(run: PlannedRun): Promise<PlannedRunState> {
+export async function plannedRunState(run: Pick<PlannedRun, 'missingData' | 'dir' | 'config' | 'testSets'>): Promise<PlannedRunState> {
   if (run.dir === '') return {state: 'no data', hint: run.missingData ?? 'the dataset is not on this machine'};
   const dir = new RunDir(run.dir);
   const status = await dir.status();
@@ -86,7 +86,7 @@ export async function plannedRunState(run: PlannedRun): Promise<PlannedRunState>
 }
 
 /** One calibration: the model's counts at a size, and its training step's median time at a batch. */
-interface Calibration {
+export interface Calibration {
   params: number;
   flops: number;
   /** Median ms of one training step; absent when only counts were asked for. */
@@ -109,6 +109,57 @@ async function readCache(store: string): Promise<CalibrationCache> {
   }
 }
 
+/** The training hyper-parameters a timed calibration uses (the run config's `train`). */
+type TrainOptions = PlannedRun['config']['train'];
+
+/**
+ * Model costs on the active backend, cached per distinct (model, size, batch) in `<store>/.calibration.json`
+ * (shared by `ablate` and `report`, so a model is counted once per store). `calibrate` counts parameters and FLOPs,
+ * and with `timed` also times two training steps; `save` writes the cache when something was added.
+ */
+export interface ModelCalibration {
+  calibrate(model: ModelConfig, size: number, batch: number, train: TrainOptions, timed: boolean): Promise<Calibration>;
+  save(): Promise<void>;
+}
+
+/** Opens the calibration cache of `store` (an absent or unreadable cache starts empty). */
+export async function openCalibration(store: string, onStage?: (m: string) => void): Promise<ModelCalibration> {
+  const backend = activeBackendName();
+  const cache = await readCache(store);
+  let changed = false;
+  return {
+    async calibrate(model, size, batch, train, timed) {
+      const key = sha256Hex(canonicalJson({model, size, batch, backend, mslk: MSLK_VERSION}));
+      const cached = cache[key];
+      if (cached && (!timed || cached.stepMs !== undefined)) return cached;
+      let entry: Calibration;
+      if (timed) {
+        onStage?.(`calibrating ${model.model} at ${size} px, batch ${batch} (2 training steps)`);
+        const profile = await profileModelTraining(model, {size, batch, latencyRuns: 2, trainSteps: 2, countsOnly: false, budgetMs: 1}, train);
+        entry = {params: profile.unfused.params.total, flops: profile.unfused.flops,
+          ...(profile.unfused.trainStep ? {stepMs: profile.unfused.trainStep.medianMs} : {})};
+      } else {
+        const profile = await profileModel(model, {size, batch, latencyRuns: 0, trainSteps: 0, countsOnly: true, budgetMs: 0});
+        entry = {params: profile.unfused.params.total, flops: profile.unfused.flops};
+      }
+      cache[key] = entry;
+      changed = true;
+      return entry;
+    },
+    async save() {
+      if (!changed) return;
+      await mkdir(store, {recursive: true});
+      await writeFileAtomic(calibrationPath(store), JSON.stringify({formatVersion: 1, entries: cache}, null, 2) + '\n');
+      changed = false;
+    },
+  };
+}
+
+/** The batch a run trains with: its config's batch size, at most its training images (at least 1). */
+export function effectiveBatch(batchSize: number, trainImages: number | undefined): number {
+  return Math.max(1, Math.min(batchSize, trainImages ?? batchSize));
+}
+
 /**
  * Rows of the plan. With `estimate`, times a few training steps of every distinct (model, size, batch) not yet in
  * `<store>/.calibration.json` on the active backend and adds them there; without it only counts parameters and
@@ -116,31 +167,13 @@ async function readCache(store: string): Promise<CalibrationCache> {
  */
 export async function planReport(plan: SuitePlan, options: {jobs: number; estimate: boolean; writeCache: boolean; onStage?: (m: string) => void}): Promise<PlanReport> {
   const backend = activeBackendName();
-  const cache = await readCache(plan.store);
-  let changed = false;
-  const calibrate = async (model: ModelConfig, size: number, batch: number, train: PlannedRun['config']['train'], timed: boolean): Promise<Calibration> => {
-    const key = sha256Hex(canonicalJson({model, size, batch, backend, mslk: MSLK_VERSION}));
-    const cached = cache[key];
-    if (cached && (!timed || cached.stepMs !== undefined)) return cached;
-    let entry: Calibration;
-    if (timed) {
-      options.onStage?.(`calibrating ${model.model} at ${size} px, batch ${batch} (2 training steps)`);
-      const profile = await profileModelTraining(model, {size, batch, latencyRuns: 2, trainSteps: 2, countsOnly: false, budgetMs: 1}, train);
-      entry = {params: profile.unfused.params.total, flops: profile.unfused.flops,
-        ...(profile.unfused.trainStep ? {stepMs: profile.unfused.trainStep.medianMs} : {})};
-    } else {
-      const profile = await profileModel(model, {size, batch, latencyRuns: 0, trainSteps: 0, countsOnly: true, budgetMs: 0});
-      entry = {params: profile.unfused.params.total, flops: profile.unfused.flops};
-    }
-    cache[key] = entry;
-    changed = true;
-    return entry;
-  };
+  const calibration = await openCalibration(plan.store, options.onStage);
+  const calibrate = calibration.calibrate;
   const rows: PlanRow[] = [];
   for (const run of plan.runs) {
     const status = await plannedRunState(run);
     const {config} = run;
-    const batch = Math.max(1, Math.min(config.train.batchSize, run.images?.train ?? config.train.batchSize));
+    const batch = effectiveBatch(config.train.batchSize, run.images?.train);
     const trained = status.state === 'done' || status.state === 'to evaluate';
     const needsTime = options.estimate && run.images !== null && !trained;
     const cost = await calibrate(config.model, config.data.size, batch, config.train, needsTime);
@@ -156,10 +189,7 @@ export async function planReport(plan: SuitePlan, options: {jobs: number; estima
     rows.push({variant: run.variant, kind: run.kind, dataset: run.dataset, fold: run.fold, seed: run.seed, runId: run.runId, dir: run.dir,
       status, epochs: {done, total: config.train.epochs}, params: cost.params, gflops: cost.flops / 1e9, estimatedSeconds});
   }
-  if (changed && options.writeCache) {
-    await mkdir(plan.store, {recursive: true});
-    await writeFileAtomic(calibrationPath(plan.store), JSON.stringify({formatVersion: 1, entries: cache}, null, 2) + '\n');
-  }
+  if (options.writeCache) await calibration.save();
   const counts = {done: 0, 'to evaluate': 0, partial: 0, running: 0, failed: 0, pending: 0, 'no data': 0};
   for (const r of rows) counts[r.status.state] += 1;
   const estimates = rows.map((r) => r.estimatedSeconds).filter((s): s is number => s !== null);

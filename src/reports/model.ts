@@ -23,7 +23,10 @@ export interface RunRow {
   /** Model family name (registry), e.g. 'ms-lkseg', 'unet'. */
   model: string;
   state: ReportRunState;
-  /** Why the run is not done (failure reason, 'partial at epoch 3/12', 'not trained yet'); null when done. */
+  /**
+   * Why the run is not done (the failure reason as the status file gives it, 'partial at epoch 3/12', 'not trained
+   * yet', 'run directory not found (...)'); null when done, unless its test evaluation cannot be read (then it says so).
+   */
   reason: string | null;
   /**
    * Test metrics of the run's headline evaluation (test split, the run's eval.checkpoint): per-image means at each
@@ -82,6 +85,12 @@ export interface SummaryRow {
   dice: SeedStatistic;
   iou: SeedStatistic;
   hd95: SeedStatistic;
+  /**
+   * Per-image mean precision and recall over seeds (collectReport sets them; n 0 for extra test sets, whose
+   * per-image rows carry Dice, IoU and HD95 only). Optional so that models made by hand may leave them out.
+   */
+  precision?: SeedStatistic;
+  recall?: SeedStatistic;
   params: number | null;
   gflops: number | null;
   /** Mean training wall time (s) of the done runs. */
@@ -161,10 +170,21 @@ export interface LiteratureRow {
   protocol: string;
 }
 
+/** Where a report's runs came from: a suite (its file and the bytes' SHA-256) or a folder of run directories. */
+export interface ReportSource {
+  kind: 'suite' | 'runs';
+  /** Absolute path of the suite file (its manifest's `file`) or of the runs folder. */
+  path: string;
+  /** SHA-256 of the suite file as its manifest recorded it; null for a runs folder. */
+  sha256: string | null;
+}
+
 /** Everything a report shows. */
 export interface ReportModel {
   /** The suite's name, or the runs folder's base name. */
   title: string;
+  /** Where the runs came from (collectReport always sets it; optional so that models made by hand may leave it out). */
+  source?: ReportSource;
   /** The variant paired comparisons are made against (null for a runs folder without a suite). */
   reference: string | null;
   /** The U-Net baseline's name when the suite has one (the second comparison family). */

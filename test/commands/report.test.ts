@@ -1,0 +1,66 @@
+// `mslk report` and `mslk compare` through the CLI: on a store built by hand (failed and partial runs shown with their
+// reasons, one-line errors), and once end to end on a tiny suite trained by `mslk ablate` (1 epoch, 32 px U-Nets),
+// rendered twice to byte-identical files.
+import test from 'ava';
+import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {runMslk} from '../helpers/cli.js';
+import {id, images, makeRunStore} from '../reports/fixtures/run-store.js';
+
+async function filesOf(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const entry of await readdir(dir, {recursive: true, withFileTypes: true})) {
+    if (entry.isFile()) out.set(join(entry.parentPath, entry.name).slice(dir.length + 1), await readFile(join(entry.parentPath, entry.name)));
+  }
+  return out;
+}
+
+test('report on a hand-built store: the headline, failed and partial runs with their reasons, the files written', async (t) => {
+  const {store, dirs} = await makeRunStore([
+    {runId: id(1), variant: 'full', seed: 0, state: 'done', images: images(0.8, 0.7)},
+    {runId: id(2), variant: 'full', seed: 1, state: 'failed', reason: 'loss is NaN at epoch 2, step 3'},
+    {runId: id(3), variant: 'w/o MIE', seed: 0, state: 'done', images: images(0.6, 0.7)},
+    {runId: id(4), variant: 'w/o MIE', seed: 1, state: 'partial', epochsDone: 2},
+  ], {name: 'cli', reference: 'full'});
+  const out = join(store, '..', 'out');
+  const result = await runMslk(['report', 'cli', '--store', store, '--out', out, '--no-costs']);
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stdout, /synthetic\s+test\s+full \(reference\)\s+0\.7500\s+1\/2/);
+  t.regex(result.stdout, /Missing runs \(not in the means\):\n {2}full on synthetic: seed 1: failed: loss is NaN at epoch 2, step 3\n {2}w\/o MIE on synthetic: seed 1: partial at epoch 2\/4/);
+  t.regex(result.stdout, /Wrote 6 files to .*out: results\.csv, summary\.csv, per-image\.csv, tables\/ablation\.md, tables\/ablation\.tex, tables\/macros\.tex/);
+  t.regex(await readFile(join(out, 'results.csv'), 'utf8'), /,failed,.*failed: loss is NaN at epoch 2, step 3/);
+
+  const compare = await runMslk(['compare', dirs[0]!, dirs[2]!]);
+  t.is(compare.code, 0, compare.stderr);
+  t.regex(compare.stdout, /Paired over 2 test images: mean Dice difference \(B - A\) -0\.1000/);
+
+  const missing = await runMslk(['report', 'nosuch', '--store', store, '--no-costs']);
+  t.is(missing.code, 1);
+  t.regex(missing.stderr, /^Error: suite 'nosuch' has no manifest in .*: run `mslk ablate .*` first.*\n$/);
+});
+
+test('end to end: ablate a tiny suite (1 epoch), report it twice: byte-identical files, params counted', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'mslk-report-e2e-'));
+  t.teardown(() => rm(dir, {recursive: true, force: true}));
+  const file = join(dir, 'tiny.yaml');
+  await writeFile(file, JSON.stringify({name: 'tiny', extends: 'training/default.yaml', model: 'models/unet.yaml', datasets: ['synthetic'], seeds: [0],
+    variants: {small: {baseWidth: 4}, 'w/o x_%': {baseWidth: 2}}, reference: 'small', set: {'data.size': 32, 'train.epochs': 1, 'train.batchSize': 8}}));
+  const store = join(dir, 'store');
+  const env = {MSLK_DATA_ROOT: join(dir, 'data')};
+  const ablate = await runMslk(['ablate', file, '--jobs', '2', '--store', store, '--backend', 'wasm', '--no-estimate'], env);
+  t.is(ablate.code, 0, ablate.stderr);
+  const out = join(dir, 'report');
+  const first = await runMslk(['report', file, '--store', store, '--out', out, '--backend', 'wasm'], env);
+  t.is(first.code, 0, first.stderr);
+  t.regex(first.stdout, /synthetic\s+test\s+small \(reference\)\s+0\.\d{4}\s+1\/1\s+\d+(\.\d)?k\s+0\.\d{3}/);
+  const before = await filesOf(out);
+  t.true(before.has('tables/ablation.tex') && before.has('per-image.csv'));
+  t.true((await readFile(join(out, 'tables', 'ablation.tex'), 'utf8')).includes('w/o x\\_\\%'));
+  const second = await runMslk(['report', file, '--store', store, '--out', out, '--backend', 'wasm', '--json'], env);
+  t.is(second.code, 0, second.stderr);
+  t.is((JSON.parse(second.stdout) as {summary: unknown[]}).summary.length, 2);
+  const after = await filesOf(out);
+  t.deepEqual([...after.keys()].sort(), [...before.keys()].sort());
+  for (const [path, bytes] of before) t.true(after.get(path)!.equals(bytes), `${path} changed between two reports of the same runs`);
+});
