@@ -1,0 +1,96 @@
+// Renders a Vega-Lite spec to SVG in Node with vega + vega-lite: no canvas package (the 'none' renderer measures
+// text by Vega's built-in estimate, which is deterministic), no network (the loader refuses every URL, so a spec
+// must carry its data inline) and no fonts to fetch (the SVG names the generic 'sans-serif' family).
+// Vega numbers its clip paths and gradients with process-wide counters; they are reset before each render so the
+// same spec always gives the same bytes, and {@link scopeSvgIds} makes them unique when several SVGs share a page.
+import * as vega from 'vega';
+import {compile, type TopLevelSpec} from 'vega-lite';
+
+/** An SVG document with the warnings Vega-Lite and Vega gave while compiling and rendering it. */
+export interface RenderedSvg {
+  svg: string;
+  warnings: string[];
+}
+
+/** A logger that keeps warnings and errors as lines (Vega's and Vega-Lite's LoggerInterface). */
+function collectingLogger(warnings: string[]): vega.LoggerInterface {
+  let level = vega.Warn;
+  const keep = (args: unknown[]): string => args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
+  const logger: vega.LoggerInterface = {
+    level(next?: number) {
+      if (next === undefined) return level;
+      level = next;
+      return logger;
+    },
+    error(...args: unknown[]) {
+      warnings.push(`error: ${keep(args)}`);
+      return logger;
+    },
+    warn(...args: unknown[]) {
+      if (level >= vega.Warn) warnings.push(keep(args));
+      return logger;
+    },
+    info() {
+      return logger;
+    },
+    debug() {
+      return logger;
+    },
+  };
+  return logger;
+}
+
+/** A loader that refuses to load anything: report charts carry their data inline and must never fetch. */
+function offlineLoader(): vega.Loader {
+  const refuse = async (uri: string): Promise<never> => {
+    throw new Error(`chart specs must carry their data inline (data.values); refusing to load ${uri}`);
+  };
+  return {load: refuse, sanitize: refuse, http: refuse, file: refuse};
+}
+
+/**
+ * Compiles a Vega-Lite spec to a Vega spec, collecting Vega-Lite's warnings (an invalid encoding, a dropped
+ * channel). Throws Vega-Lite's error, in one line, for a spec it cannot compile.
+ */
+export function compileVegaLite(spec: TopLevelSpec): {vega: vega.Spec; warnings: string[]} {
+  const warnings: string[] = [];
+  try {
+    const compiled = compile(spec, {logger: collectingLogger(warnings)});
+    return {vega: compiled.spec, warnings};
+  } catch (error) {
+    throw new Error(`invalid Vega-Lite chart spec: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/**
+ * Renders a Vega-Lite spec to a standalone SVG document (same spec -> same bytes). Throws, in one line, when the
+ * spec does not compile or asks to load data from a URL.
+ */
+export async function renderSvg(spec: TopLevelSpec): Promise<RenderedSvg> {
+  const {vega: compiled, warnings} = compileVegaLite(spec);
+  vega.resetSVGDefIds();
+  const view = new vega.View(vega.parse(compiled), {renderer: 'none', loader: offlineLoader(), logger: collectingLogger(warnings)});
+  try {
+    const svg = await view.toSVG();
+    return {svg, warnings};
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * Prefixes every id an SVG defines (Vega's `clip1`, `gradient_0`, ...) and every `url(#id)` / `href="#id"`
+ * reference to it with `prefix`, so that several SVGs inlined in one HTML page do not clip or fill with each
+ * other's definitions. `prefix` must be a valid id start ([A-Za-z][\w-]*); throws otherwise.
+ */
+export function scopeSvgIds(svg: string, prefix: string): string {
+  if (!/^[A-Za-z][\w-]*$/.test(prefix)) throw new Error(`SVG id prefix must match [A-Za-z][\\w-]*, got ${JSON.stringify(prefix)}`);
+  const ids = new Set<string>();
+  for (const match of svg.matchAll(/\sid="([^"]+)"/g)) ids.add(match[1]!);
+  if (ids.size === 0) return svg;
+  const scoped = (id: string): string => (ids.has(id) ? `${prefix}-${id}` : id);
+  return svg
+    .replace(/(\sid=")([^"]+)(")/g, (_, a: string, id: string, b: string) => `${a}${scoped(id)}${b}`)
+    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${scoped(id)})`)
+    .replace(/(\s(?:xlink:)?href="#)([^"]+)(")/g, (_, a: string, id: string, b: string) => `${a}${scoped(id)}${b}`);
+}
