@@ -57,7 +57,7 @@ function variantColor(model: ReportModel, title = 'variant'): Record<string, unk
 function intervalSubtitle(options: IntervalOptions, n: string): string {
   const over = options.over ?? 'seeds';
   const how = options.estimator ? 'the supplied interval' : '95% Student t interval';
-  return `test mDice, mean over ${over} with ${how} (${n}); no bar interval with one value`;
+  return `test mDice, mean over ${over} with ${how} (${n}); a bar with one value has no interval`;
 }
 
 /** Component ablation: mDice per component variant and dataset, bars with interval error bars. */

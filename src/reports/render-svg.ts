@@ -68,6 +68,12 @@ export function compileVegaLite(spec: TopLevelSpec): {vega: vega.Spec; warnings:
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<RenderedSvg> {
   const {vega: compiled, warnings} = compileVegaLite(spec);
+  // Vega only logs a failed load and draws an empty chart: refuse here, before anything is drawn.
+  for (const data of compiled.data ?? []) {
+    if ('url' in data && data.url !== undefined) {
+      throw new Error(`chart specs must carry their data inline (data.values); refusing to load ${JSON.stringify(data.url)}`);
+    }
+  }
   vega.resetSVGDefIds();
   const view = new vega.View(vega.parse(compiled), {renderer: 'none', loader: offlineLoader(), logger: collectingLogger(warnings)});
   try {

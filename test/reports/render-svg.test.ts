@@ -1,0 +1,63 @@
+// SVG rendering in Node: deterministic bytes (Vega's id counters reset), no network, escaped text, and ids scoped
+// so several SVGs can share one page.
+import test from 'ava';
+import fc from 'fast-check';
+import type {TopLevelSpec} from 'vega-lite';
+import {buildCharts} from '../../src/reports/charts.js';
+import {renderSvg, scopeSvgIds} from '../../src/reports/render-svg.js';
+import {reportModelFixture, XSS_VARIANT} from './fixtures/report-model.js';
+
+const clipped = {
+  data: {values: [{a: 'x', b: 3}, {a: 'y', b: 9}]},
+  mark: {type: 'bar', clip: true},
+  encoding: {x: {field: 'a', type: 'nominal'}, y: {field: 'b', type: 'quantitative', scale: {domain: [0, 5]}}},
+} as TopLevelSpec;
+
+test('rendering is deterministic: the same spec gives the same bytes, also after other charts', async (t) => {
+  const charts = buildCharts(reportModelFixture());
+  const first = new Map<string, string>();
+  for (const chart of charts) first.set(chart.name, (await renderSvg(chart.spec)).svg);
+  // Again in reverse order: Vega's process-wide clip and gradient counters must not leak between renders.
+  for (const chart of [...charts].reverse()) t.is((await renderSvg(chart.spec)).svg, first.get(chart.name)!, chart.name);
+  t.is((await renderSvg(clipped)).svg, (await renderSvg(clipped)).svg);
+  t.regex((await renderSvg(clipped)).svg, /clip-path="url\(#clip1\)"/);
+});
+
+test('every fixture chart renders without warnings to a standalone SVG with marks, text escaped, nothing external', async (t) => {
+  for (const chart of buildCharts(reportModelFixture())) {
+    const {svg, warnings} = await renderSvg(chart.spec);
+    t.deepEqual(warnings, [], chart.name);
+    t.true(svg.startsWith('<svg'), chart.name);
+    t.regex(svg, /class="mark-(rect|symbol|line|rule|text|group)/, `${chart.name} has marks`);
+    t.false(svg.includes('<script'), `${chart.name}: no raw <script`);
+    t.false(/<image\b/.test(svg), `${chart.name}: no image element`);
+    // The only URLs are the SVG and XLink namespace names, which are not fetched.
+    t.deepEqual([...new Set(svg.match(/https?:\/\/[^"\s]+/g) ?? [])].sort(), ['http://www.w3.org/1999/xlink', 'http://www.w3.org/2000/svg'], chart.name);
+    if (chart.name !== 'kernel-sweep' && chart.name !== 'critical-difference') t.true(svg.includes('&lt;script&gt;alert(1)'), `${chart.name} shows ${XSS_VARIANT} as text`);
+  }
+});
+
+test('a spec that asks to load data is refused in one line; an invalid spec too', async (t) => {
+  const remote = {data: {url: 'https://example.org/data.json'}, mark: 'point', encoding: {x: {field: 'a', type: 'quantitative'}}} as TopLevelSpec;
+  await t.throwsAsync(renderSvg(remote), {message: /^chart specs must carry their data inline \(data\.values\); refusing to load "https:\/\/example\.org\/data\.json"$/});
+  await t.throwsAsync(renderSvg({data: {values: []}, mark: 'nonsense'} as unknown as TopLevelSpec), {message: /^invalid Vega-Lite chart spec: [^\n]+$/});
+});
+
+test('scopeSvgIds prefixes every defined id and every reference to it, and nothing else', async (t) => {
+  const {svg} = await renderSvg(clipped);
+  const scoped = scopeSvgIds(svg, 'c3');
+  t.regex(scoped, /id="c3-clip1"/);
+  t.regex(scoped, /clip-path="url\(#c3-clip1\)"/);
+  t.false(/id="clip1"|url\(#clip1\)/.test(scoped));
+  t.is(scoped.replace(/c3-/g, ''), svg);
+  const gradient = '<svg><defs><linearGradient id="gradient_0"/></defs><rect fill="url(#gradient_0)"/><use href="#gradient_0"/><rect fill="url(#other)"/></svg>';
+  t.is(scopeSvgIds(gradient, 'x'), '<svg><defs><linearGradient id="x-gradient_0"/></defs><rect fill="url(#x-gradient_0)"/><use href="#x-gradient_0"/><rect fill="url(#other)"/></svg>');
+  t.throws(() => scopeSvgIds(svg, '1"bad'), {message: /id prefix/});
+  // Two charts scoped with different prefixes never share an id.
+  fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), (a, b) => {
+    fc.pre(a !== b && !a.startsWith(`${b}-`) && !b.startsWith(`${a}-`));
+    const ids = (s: string): string[] => [...s.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
+    const left = ids(scopeSvgIds(svg, a));
+    return ids(scopeSvgIds(svg, b)).every((id) => !left.includes(id));
+  }));
+});
