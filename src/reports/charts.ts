@@ -37,8 +37,8 @@ const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b
 const CONFIG = {
   font: 'sans-serif',
   view: {stroke: '#ddd'},
-  axis: {labelLimit: 220, titleFontWeight: 'normal'},
-  legend: {labelLimit: 260},
+  axis: {labelLimit: 220, labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal'},
+  legend: {labelLimit: 260, labelFontSize: 11, titleFontSize: 12},
   header: {labelFontSize: 12, labelLimit: 260},
   title: {anchor: 'start', fontSize: 14, subtitleFontSize: 11, subtitleColor: '#555'},
 } as const;
@@ -264,6 +264,7 @@ export function criticalDifferenceChart(model: ReportModel): ChartSpec | null {
   ].filter((layer) => ((layer['data'] as {values: unknown[]}).values.length > 0));
   const spec = {
     ...head(title, `average rank over ${datasets} datasets (1 = best mDice); bars join variants closer than the Nemenyi CD (alpha 0.05); Friedman chi2(${friedman.df}) = ${friedman.chiSquare.toFixed(2)}, p = ${formatP(friedman.p)}`),
+    config: {...CONFIG, view: {stroke: null}},
     width: 460,
     height: Math.round(40 * (layout.yMax - layout.yMin)),
     layer: layers,
@@ -338,4 +339,9 @@ export function buildCharts(model: ReportModel, options: ChartOptions = {}): Cha
     criticalDifferenceChart(model),
     rankStabilityChart(model),
   ].filter((chart): chart is ChartSpec => chart !== null);
+}
+
+/** A chart's spec as the text of `charts/<name>.vl.json`: indented JSON in the spec's own key order, newline-ended. */
+export function chartSpecJson(chart: ChartSpec): string {
+  return `${JSON.stringify(chart.spec, null, 2)}\n`;
 }

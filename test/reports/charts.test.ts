@@ -1,7 +1,7 @@
 // The chart specs: every one compiles with Vega-Lite without a warning, carries its data inline with a title, takes
 // its intervals from TypeScript (never Vega's bootstrap), is left out when it has no data, and is deterministic.
 import test from 'ava';
-import {buildCharts, type ChartSpec} from '../../src/reports/charts.js';
+import {buildCharts, chartSpecJson, type ChartSpec} from '../../src/reports/charts.js';
 import {ablationBarRows, largeKernelOf} from '../../src/reports/chart-data.js';
 import type {ReportModel} from '../../src/reports/model.js';
 import {compileVegaLite} from '../../src/reports/render-svg.js';
@@ -71,6 +71,11 @@ test('each chart is left out when it has no data', (t) => {
 
 test('specs are deterministic: the same model gives the same JSON, keys in the same order', (t) => {
   t.is(JSON.stringify(buildCharts(reportModelFixture())), JSON.stringify(buildCharts(reportModelFixture())));
+  const [first] = buildCharts(reportModelFixture());
+  const text = chartSpecJson(first!);
+  t.true(text.startsWith('{\n  "$schema": "https://vega.github.io/schema/vega-lite/v6.json",\n  "title": {'));
+  t.true(text.endsWith('}\n'));
+  t.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(first!.spec)));
 });
 
 test('colours follow the plan order in every variant-coloured chart', (t) => {
