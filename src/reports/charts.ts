@@ -66,7 +66,7 @@ export function ablationChart(model: ReportModel, options: IntervalOptions = {})
   if (rows.length === 0) return null;
   const title = 'Component ablation';
   const order = variantOrder(model).filter((v) => rows.some((r) => r.variant === v));
-  const x = {field: 'variant', type: 'nominal', title: null, sort: order, axis: {labelAngle: -35}};
+  const x = {field: 'variant', type: 'nominal', title: null, sort: order, axis: {labelAngle: -35, labelLimit: 240}};
   const spec = {
     ...head(title, intervalSubtitle(options, 'n per bar in the tooltip')),
     data: {values: rows},
@@ -79,7 +79,8 @@ export function ablationChart(model: ReportModel, options: IntervalOptions = {})
           mark: {type: 'bar'},
           encoding: {
             x,
-            y: {field: 'mean', type: 'quantitative', title: 'test mDice', scale: {domain: [0, 1]}},
+            // Dice lives in [0, 1]: a wide t interval (n = 2) is drawn to the axis' end, its value stays in the data.
+            y: {field: 'mean', type: 'quantitative', title: 'test mDice', scale: {domain: [0, 1], clamp: true}},
             color: {...variantColor(model), legend: null},
             tooltip: [{field: 'variant'}, {field: 'mean', format: '.4f'}, {field: 'low', format: '.4f'}, {field: 'high', format: '.4f'}, {field: 'n'}],
           },
@@ -194,7 +195,7 @@ export function imageDiceChart(model: ReportModel): ChartSpec | null {
       height: 220,
       mark: {type: 'boxplot', extent: 1.5, size: 20},
       encoding: {
-        x: {field: 'variant', type: 'nominal', title: null, sort: order, axis: {labelAngle: -35}},
+        x: {field: 'variant', type: 'nominal', title: null, sort: order, axis: {labelAngle: -35, labelLimit: 240}},
         y: {field: 'dice', type: 'quantitative', title: 'Dice', scale: {domain: [0, 1]}},
         color: {...variantColor(model), legend: null},
       },

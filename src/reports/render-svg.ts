@@ -1,10 +1,11 @@
-// Renders a Vega-Lite spec to SVG in Node with vega + vega-lite: no canvas package (the 'none' renderer measures
-// text by Vega's built-in estimate, which is deterministic), no network (the loader refuses every URL, so a spec
+// Renders a Vega-Lite spec to SVG in Node with vega + vega-lite: no canvas package (text is measured by the
+// deterministic table of text-width.ts), no network (the loader refuses every URL, so a spec
 // must carry its data inline) and no fonts to fetch (the SVG names the generic 'sans-serif' family).
 // Vega numbers its clip paths and gradients with process-wide counters; they are reset before each render so the
 // same spec always gives the same bytes, and {@link scopeSvgIds} makes them unique when several SVGs share a page.
 import * as vega from 'vega';
 import {compile, type TopLevelSpec} from 'vega-lite';
+import {estimateTextWidth} from './text-width.js';
 
 /** An SVG document with the warnings Vega-Lite and Vega gave while compiling and rendering it. */
 export interface RenderedSvg {
@@ -39,6 +40,29 @@ function collectingLogger(warnings: string[]): vega.LoggerInterface {
   };
   return logger;
 }
+
+/** The text item properties Vega passes to its text-width function. */
+interface TextItem {
+  fontSize?: number | string | null;
+  fontWeight?: number | string | null;
+  limit?: number | null;
+}
+
+/**
+ * Vega's text-width hook (vega-scenegraph `textMetrics.width`, the one tools like vl-convert replace): the width
+ * of one line from the DejaVu Sans table instead of Vega's 0.8 em per character. Capped at the item's `limit`:
+ * Vega truncates a label while its width is not below the limit, and then draws it (ellipsis included) within it.
+ */
+function textWidth(item: TextItem, line: unknown): number {
+  const text = line === null || line === undefined ? '' : String(line).trim();
+  const fontSize = item.fontSize === null || item.fontSize === undefined ? 11 : Number(item.fontSize) || 0;
+  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
+  const width = estimateTextWidth(text, fontSize, bold);
+  const limit = Number(item.limit);
+  return limit > 0 ? Math.min(width, limit) : width;
+}
+
+const textMetrics = (vega as unknown as {textMetrics: {width: (item: TextItem, line: unknown) => number}}).textMetrics;
 
 /** A loader that refuses to load anything: report charts carry their data inline and must never fetch. */
 function offlineLoader(): vega.Loader {
@@ -75,6 +99,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<RenderedSvg> {
     }
   }
   vega.resetSVGDefIds();
+  textMetrics.width = textWidth;
   const view = new vega.View(vega.parse(compiled), {renderer: 'none', loader: offlineLoader(), logger: collectingLogger(warnings)});
   try {
     const svg = await view.toSVG();

@@ -12,6 +12,7 @@ import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {chromium, type BrowserContext} from 'playwright-core';
 import {escapeHtml} from '../../src/reports/html.js';
+import {estimateTextWidth} from '../../src/reports/text-width.js';
 import {PROJECT_ROOT} from '../helpers/cli.js';
 import {FIXTURE_DATASETS, FIXTURE_MODELS, reportModelFixture, XSS_VARIANT} from './fixtures/report-model.js';
 import {renderFixtureHtml} from './fixtures/fixture-report.js';
@@ -165,6 +166,40 @@ browserTest('escapeHtml: any string survives as text and as an attribute value, 
       t.deepEqual(read.map((r) => r.text), expected, 'element text');
       t.deepEqual(read.map((r) => r.title), expected, 'attribute value');
       t.deepEqual(log.dialogs, []);
+    });
+  } finally {
+    await rm(dir, {recursive: true, force: true});
+  }
+});
+
+// Chromium draws 'sans-serif' as Arial (Liberation Sans here), about 15% narrower than the DejaVu Sans table: the
+// estimate may be generous (labels never overflow), but not by more than 30% (charts keep no wide blank margins).
+browserTest('chart text widths (text-width.ts) are close to, and not below, what Chromium measures in its sans-serif font', async (t) => {
+  t.timeout(120_000);
+  const samples = ['full', 'w/o MIE', 'ld.largeKernel=31', XSS_VARIANT, 'test mDice (mean over seeds)', 'GFLOPs per image (2 FLOPs per multiply-add)',
+    'Critical-difference diagram', 'kvasir-seg', '0.8300', 'U-Net (6.00)', 'benign (17)', 'Wiesenfarth et al., Sci Rep 2021'];
+  const dir = await mkdtemp(join(tmpdir(), 'mslk-text-width-'));
+  try {
+    const file = join(dir, 'blank.html');
+    await writeFile(file, '<!doctype html><html><head><meta charset="utf-8"><title>w</title></head><body></body></html>\n');
+    const pageUrl = pathToFileURL(file).href;
+    await withBrowser(pageUrl, async (context) => {
+      const page = await context.newPage();
+      await page.goto(pageUrl, {waitUntil: 'load'});
+      const measured = await page.evaluate((texts) => {
+        const context2d = document.createElement('canvas').getContext('2d')!;
+        return texts.flatMap((text) => ['11px sans-serif', 'bold 13px sans-serif'].map((font) => {
+          context2d.font = font;
+          return context2d.measureText(text).width;
+        }));
+      }, samples);
+      samples.forEach((text, i) => {
+        for (const [k, size, bold] of [[0, 11, false], [1, 13, true]] as const) {
+          const actual = measured[2 * i + k]!;
+          const estimate = estimateTextWidth(text, size, bold);
+          t.true(estimate >= actual * 0.97 && estimate <= actual * 1.3, `${JSON.stringify(text)} at ${size}px${bold ? ' bold' : ''}: estimate ${estimate.toFixed(1)}, Chromium ${actual.toFixed(1)}`);
+        }
+      });
     });
   } finally {
     await rm(dir, {recursive: true, force: true});
