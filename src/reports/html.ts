@@ -191,6 +191,13 @@ function distinct(values: ReadonlyArray<string | null>): string[] {
   return [...new Set(values.filter((v): v is string => v !== null))];
 }
 
+/** A fingerprint cut to 16 characters for the runs table (the whole one in its tooltip and in the list above it). */
+function fingerprintCell(fingerprint: string | null): string {
+  if (fingerprint === null) return '—';
+  const short = fingerprint.length > 16 ? `${fingerprint.slice(0, 16)}…` : fingerprint;
+  return `<code title="${escapeHtml(fingerprint)}">${escapeHtml(short)}</code>`;
+}
+
 function provenanceSection(model: ReportModel, outDir: string): string {
   const backends = distinct(model.runs.map((r) => r.backend));
   const commits = distinct(model.runs.map((r) => r.commit));
@@ -209,14 +216,14 @@ function provenanceSection(model: ReportModel, outDir: string): string {
     return `<tr class="state-${escapeHtml(run.state)}"><td><code>${escapeHtml(run.runId)}</code></td><td>${escapeHtml(run.variant)}</td>`
       + `<td>${escapeHtml(run.dataset)}</td><td class="num">${run.fold === null ? '—' : run.fold}</td><td class="num">${run.seed}</td>`
       + `<td class="wrap">${state}</td><td>${escapeHtml(run.backend ?? '—')}</td><td><code>${escapeHtml((run.commit ?? '—').slice(0, 12))}</code></td>`
-      + `<td><code>${escapeHtml(run.datasetFingerprint ?? '—')}</code></td><td>${links}</td></tr>`;
+      + `<td>${fingerprintCell(run.datasetFingerprint)}</td><td>${links}</td></tr>`;
   });
   return '<section id="provenance"><h2>Provenance</h2>'
     + `<ul><li>Backends: ${list(backends)}</li><li>Commits: ${list(commits)}</li><li>Dataset fingerprints:<ul>${fingerprints.join('')}</ul></li></ul>`
-    + '<table id="runs-table" class="results compact"><thead><tr><th scope="col">Run id</th><th scope="col">Variant</th>'
+    + '<div class="table-wrap"><table id="runs-table" class="results compact"><thead><tr><th scope="col">Run id</th><th scope="col">Variant</th>'
     + '<th scope="col">Dataset</th><th scope="col" class="num">Fold</th><th scope="col" class="num">Seed</th><th scope="col">State</th>'
     + '<th scope="col">Backend</th><th scope="col">Commit</th><th scope="col">Dataset fingerprint</th><th scope="col">Files</th></tr></thead>'
-    + `<tbody>\n${rows.join('\n')}\n</tbody></table></section>`;
+    + `<tbody>\n${rows.join('\n')}\n</tbody></table></div></section>`;
 }
 
 const PNG_DATA_URI = /^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/;
@@ -292,7 +299,8 @@ nav { margin: 10px 0 0; font-size: 13px; }
 nav a { margin-right: 14px; }
 a { color: #2a5db0; }
 code { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; }
-.facts, .note { color: #444; margin: 4px 0 8px; }
+.facts, .note { color: #444; margin: 4px 0 8px; overflow-wrap: anywhere; }
+#provenance li { overflow-wrap: anywhere; }
 .table-wrap { overflow-x: auto; }
 table.results { border-collapse: collapse; font-size: 13px; margin: 6px 0 12px; }
 table.results th, table.results td { padding: 4px 10px; border-bottom: 1px solid #e4e4e4; text-align: left; vertical-align: top; }
