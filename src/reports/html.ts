@@ -5,7 +5,7 @@
 // `<script>alert(1)</script>` shows as text. The page has no timestamp: the same inputs give the same bytes.
 import {relative, sep} from 'node:path';
 import type {LiteratureRow, PairedComparison, ReportModel, RunRow, SeedStatistic, SummaryRow} from './model.js';
-import {scopeSvgIds} from './render-svg.js';
+import {scopeSvgIds} from './svg-ids.js';
 
 /** A rendered chart: its name (file stem), title and standalone SVG document (render-svg.ts). */
 export interface HtmlChart {

@@ -2,7 +2,7 @@
 // deterministic table of text-width.ts), no network (the loader refuses every URL, so a spec
 // must carry its data inline) and no fonts to fetch (the SVG names the generic 'sans-serif' family).
 // Vega numbers its clip paths and gradients with process-wide counters; they are reset before each render so the
-// same spec always gives the same bytes, and {@link scopeSvgIds} makes them unique when several SVGs share a page.
+// same spec always gives the same bytes (svg-ids.ts makes them unique when several SVGs share a page).
 import * as vega from 'vega';
 import {compile, type TopLevelSpec} from 'vega-lite';
 import {estimateTextWidth} from './text-width.js';
@@ -107,21 +107,4 @@ export async function renderSvg(spec: TopLevelSpec): Promise<RenderedSvg> {
   } finally {
     view.finalize();
   }
-}
-
-/**
- * Prefixes every id an SVG defines (Vega's `clip1`, `gradient_0`, ...) and every `url(#id)` / `href="#id"`
- * reference to it with `prefix`, so that several SVGs inlined in one HTML page do not clip or fill with each
- * other's definitions. `prefix` must be a valid id start ([A-Za-z][\w-]*); throws otherwise.
- */
-export function scopeSvgIds(svg: string, prefix: string): string {
-  if (!/^[A-Za-z][\w-]*$/.test(prefix)) throw new Error(`SVG id prefix must match [A-Za-z][\\w-]*, got ${JSON.stringify(prefix)}`);
-  const ids = new Set<string>();
-  for (const match of svg.matchAll(/\sid="([^"]+)"/g)) ids.add(match[1]!);
-  if (ids.size === 0) return svg;
-  const scoped = (id: string): string => (ids.has(id) ? `${prefix}-${id}` : id);
-  return svg
-    .replace(/(\sid=")([^"]+)(")/g, (_, a: string, id: string, b: string) => `${a}${scoped(id)}${b}`)
-    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${scoped(id)})`)
-    .replace(/(\s(?:xlink:)?href="#)([^"]+)(")/g, (_, a: string, id: string, b: string) => `${a}${scoped(id)}${b}`);
 }

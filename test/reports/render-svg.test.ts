@@ -1,12 +1,11 @@
-// SVG rendering in Node: deterministic bytes (Vega's id counters reset), no network, escaped text, and ids scoped
-// so several SVGs can share one page.
+// SVG rendering in Node: deterministic bytes (Vega's id counters reset), no network, escaped text.
 import test from 'ava';
-import fc from 'fast-check';
 import type {TopLevelSpec} from 'vega-lite';
 import {buildCharts} from '../../src/reports/charts.js';
-import {renderSvg, scopeSvgIds} from '../../src/reports/render-svg.js';
+import {renderSvg} from '../../src/reports/render-svg.js';
 import {reportModelFixture, XSS_VARIANT} from './fixtures/report-model.js';
 
+/** A bar chart whose bars are clipped: Vega gives it a clip path with a numbered id. */
 const clipped = {
   data: {values: [{a: 'x', b: 3}, {a: 'y', b: 9}]},
   mark: {type: 'bar', clip: true},
@@ -41,23 +40,4 @@ test('a spec that asks to load data is refused in one line; an invalid spec too'
   const remote = {data: {url: 'https://example.org/data.json'}, mark: 'point', encoding: {x: {field: 'a', type: 'quantitative'}}} as TopLevelSpec;
   await t.throwsAsync(renderSvg(remote), {message: /^chart specs must carry their data inline \(data\.values\); refusing to load "https:\/\/example\.org\/data\.json"$/});
   await t.throwsAsync(renderSvg({data: {values: []}, mark: 'nonsense'} as unknown as TopLevelSpec), {message: /^invalid Vega-Lite chart spec: [^\n]+$/});
-});
-
-test('scopeSvgIds prefixes every defined id and every reference to it, and nothing else', async (t) => {
-  const {svg} = await renderSvg(clipped);
-  const scoped = scopeSvgIds(svg, 'c3');
-  t.regex(scoped, /id="c3-clip1"/);
-  t.regex(scoped, /clip-path="url\(#c3-clip1\)"/);
-  t.false(/id="clip1"|url\(#clip1\)/.test(scoped));
-  t.is(scoped.replace(/c3-/g, ''), svg);
-  const gradient = '<svg><defs><linearGradient id="gradient_0"/></defs><rect fill="url(#gradient_0)"/><use href="#gradient_0"/><rect fill="url(#other)"/></svg>';
-  t.is(scopeSvgIds(gradient, 'x'), '<svg><defs><linearGradient id="x-gradient_0"/></defs><rect fill="url(#x-gradient_0)"/><use href="#x-gradient_0"/><rect fill="url(#other)"/></svg>');
-  t.throws(() => scopeSvgIds(svg, '1"bad'), {message: /id prefix/});
-  // Two charts scoped with different prefixes never share an id.
-  fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), (a, b) => {
-    fc.pre(a !== b && !a.startsWith(`${b}-`) && !b.startsWith(`${a}-`));
-    const ids = (s: string): string[] => [...s.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
-    const left = ids(scopeSvgIds(svg, a));
-    return ids(scopeSvgIds(svg, b)).every((id) => !left.includes(id));
-  }));
 });
