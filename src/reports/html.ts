@@ -130,7 +130,8 @@ function formatSeedStatistic(stat: SeedStatistic, planned: number, digits: numbe
   return stat.n === shownN ? `${stat.mean.toFixed(digits)}${std}` : `${stat.mean.toFixed(digits)}${std} <span class="n">(${n})</span>`;
 }
 
-function summaryTable(model: ReportModel, rows: readonly SummaryRow[], id: string): string {
+/** The summary table; `withTestSet` adds the test-set column (for the extra evaluation sets). */
+function summaryTable(model: ReportModel, rows: readonly SummaryRow[], id: string, withTestSet: boolean): string {
   const best = new Map<string, number>();
   for (const row of rows) {
     const key = `${row.dataset}\u0000${row.testSet}`;
@@ -142,7 +143,7 @@ function summaryTable(model: ReportModel, rows: readonly SummaryRow[], id: strin
     const dice = formatSeedStatistic(row.dice, row.planned, 4);
     const missing = row.missing.length === 0 ? '' : `<ul class="missing">${row.missing.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>`;
     return `<tr class="${classes}"><th scope="row"><span class="variant">${escapeHtml(row.variant)}</span>${row.kind === 'baseline' ? ' <span class="tag">baseline</span>' : ''}${row.variant === model.reference ? ' <span class="tag">reference</span>' : ''}</th>`
-      + `<td>${escapeHtml(row.dataset)}</td>`
+      + `<td>${escapeHtml(row.dataset)}</td>${withTestSet ? `<td>${escapeHtml(row.testSet)}</td>` : ''}`
       + `<td class="num">${isBest ? `<strong>${dice}</strong>` : dice}</td>`
       + `<td class="num">${formatSeedStatistic(row.iou, row.planned, 4, row.dice.n)}</td>`
       + `<td class="num">${formatSeedStatistic(row.hd95, row.planned, 2, row.dice.n)}</td>`
@@ -152,7 +153,7 @@ function summaryTable(model: ReportModel, rows: readonly SummaryRow[], id: strin
       + `<td class="num">${row.done}/${row.planned}</td>`
       + `<td class="wrap">${missing}</td></tr>`;
   });
-  return `<table id="${id}" class="results"><thead><tr><th scope="col">Variant</th><th scope="col">Dataset</th>`
+  return `<table id="${id}" class="results"><thead><tr><th scope="col">Variant</th><th scope="col">Dataset</th>${withTestSet ? '<th scope="col">Test set</th>' : ''}`
     + '<th scope="col" class="num">mDice</th><th scope="col" class="num">mIoU</th><th scope="col" class="num">HD95 (px)</th><th scope="col" class="num">Params</th>'
     + '<th scope="col" class="num">GFLOPs</th><th scope="col" class="num">Training time</th><th scope="col" class="num">Runs done</th><th scope="col">Missing runs</th></tr></thead>'
     + `<tbody>\n${body.join('\n')}\n</tbody></table>`;
@@ -350,8 +351,8 @@ export function renderReportHtml(model: ReportModel, parts: ReportHtmlParts): st
   sections.push('<section id="summary"><h2>Results</h2>'
     + '<p class="note">Test split of each dataset; mDice and mIoU are per-image means, shown as mean ± sample std over seeds (n runs). '
     + 'Best mDice per dataset in bold; rows with missing runs are shaded and say why.</p>'
-    + `<div class="table-wrap">${summaryTable(model, own, 'summary-table')}</div>`
-    + (extra.length === 0 ? '' : `<h3>Extra evaluation sets</h3><div class="table-wrap">${summaryTable(model, extra, 'extra-summary-table')}</div>`)
+    + `<div class="table-wrap">${summaryTable(model, own, 'summary-table', false)}</div>`
+    + (extra.length === 0 ? '' : `<h3>Extra evaluation sets</h3><div class="table-wrap">${summaryTable(model, extra, 'extra-summary-table', true)}</div>`)
     + '</section>');
   if (model.comparisons.length > 0) {
     sections.push('<section id="comparisons"><h2>Paired comparisons</h2>'

@@ -111,3 +111,16 @@ test('a chart that is not an SVG document, or not inert, is refused in one line 
   t.throws(() => renderReportHtml(model, {charts: [{...charts[0]!, svg: charts[0]!.svg.replace('</svg>', '<script>1</script></svg>')}], tables: []}), {message: /^chart ablation contains a <script> element/});
   t.throws(() => renderReportHtml(model, {charts: [], tables: [{name: 't', title: 't', html: '<img src=x onerror=1>'}]}), {message: /^table t contains/});
 });
+
+test('rows of extra evaluation sets go to their own table with a test-set column; the main table keeps own test splits', (t) => {
+  const model = reportModelFixture();
+  const extraRow = {...model.summary.find((r) => r.variant === 'full' && r.dataset === 'kvasir-seg')!, testSet: 'cvc-clinicdb'};
+  model.summary.push(extraRow);
+  const html = renderReportHtml(model, {charts: [], tables: [], outDir: OUT});
+  const main = /<table id="summary-table"[\s\S]*?<\/table>/.exec(html)![0];
+  const extra = /<table id="extra-summary-table"[\s\S]*?<\/table>/.exec(html)![0];
+  t.is((main.match(/<tr class=/g) ?? []).length, FIXTURE_MODELS.length * FIXTURE_DATASETS.length);
+  t.false(main.includes('Test set'));
+  t.is((extra.match(/<tr class=/g) ?? []).length, 1);
+  t.true(extra.includes('<th scope="col">Test set</th>') && extra.includes('<td>cvc-clinicdb</td>'));
+});
