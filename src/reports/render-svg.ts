@@ -1,6 +1,6 @@
 // Renders a Vega-Lite spec to SVG in Node with vega + vega-lite: no canvas package (text is measured by the
-// deterministic table of text-width.ts), no network (the loader refuses every URL, so a spec
-// must carry its data inline) and no fonts to fetch (the SVG names the generic 'sans-serif' family).
+// deterministic table of text-width.ts), no network (a spec must carry its data inline; the loader refuses every
+// URL) and no fonts to fetch (the SVG names the generic 'sans-serif' family).
 // Vega numbers its clip paths and gradients with process-wide counters; they are reset before each render so the
 // same spec always gives the same bytes (svg-ids.ts makes them unique when several SVGs share a page).
 import * as vega from 'vega';
