@@ -5,6 +5,7 @@
 // same spec always gives the same bytes (svg-ids.ts makes them unique when several SVGs share a page).
 import * as vega from 'vega';
 import {compile, type TopLevelSpec} from 'vega-lite';
+import type {ChartSpec} from './charts.js';
 import {estimateTextWidth} from './text-width.js';
 
 /** An SVG document with the warnings Vega-Lite and Vega gave while compiling and rendering it. */
@@ -107,4 +108,17 @@ export async function renderSvg(spec: TopLevelSpec): Promise<RenderedSvg> {
   } finally {
     view.finalize();
   }
+}
+
+/** A chart with its SVG: what a report writes as `charts/<name>.vl.json` and `charts/<name>.svg`, and inlines. */
+export interface RenderedChart extends ChartSpec {
+  svg: string;
+  warnings: string[];
+}
+
+/** Renders charts one after the other (Vega's id counters are process-wide), in their order. */
+export async function renderCharts(charts: readonly ChartSpec[]): Promise<RenderedChart[]> {
+  const rendered: RenderedChart[] = [];
+  for (const chart of charts) rendered.push({...chart, ...(await renderSvg(chart.spec))});
+  return rendered;
 }

@@ -2,7 +2,7 @@
 import test from 'ava';
 import type {TopLevelSpec} from 'vega-lite';
 import {buildCharts} from '../../src/reports/charts.js';
-import {renderSvg} from '../../src/reports/render-svg.js';
+import {renderCharts, renderSvg} from '../../src/reports/render-svg.js';
 import {reportModelFixture, XSS_VARIANT} from './fixtures/report-model.js';
 
 /** A bar chart whose bars are clipped: Vega gives it a clip path with a numbered id. */
@@ -40,4 +40,13 @@ test('a spec that asks to load data is refused in one line; an invalid spec too'
   const remote = {data: {url: 'https://example.org/data.json'}, mark: 'point', encoding: {x: {field: 'a', type: 'quantitative'}}} as TopLevelSpec;
   await t.throwsAsync(renderSvg(remote), {message: /^chart specs must carry their data inline \(data\.values\); refusing to load "https:\/\/example\.org\/data\.json"$/});
   await t.throwsAsync(renderSvg({data: {values: []}, mark: 'nonsense'} as unknown as TopLevelSpec), {message: /^invalid Vega-Lite chart spec: [^\n]+$/});
+});
+
+test('renderCharts keeps each chart\'s name, title and spec, in order, with the same SVG as renderSvg', async (t) => {
+  const charts = buildCharts(reportModelFixture()).slice(0, 3);
+  const rendered = await renderCharts(charts);
+  t.deepEqual(rendered.map((c) => c.name), charts.map((c) => c.name));
+  t.is(rendered[1]!.spec, charts[1]!.spec);
+  t.is(rendered[2]!.svg, (await renderSvg(charts[2]!.spec)).svg);
+  t.deepEqual(rendered.map((c) => c.warnings), [[], [], []]);
 });
