@@ -1,0 +1,90 @@
+// The chart specs: every one compiles with Vega-Lite without a warning, carries its data inline with a title, takes
+// its intervals from TypeScript (never Vega's bootstrap), is left out when it has no data, and is deterministic.
+import test from 'ava';
+import {buildCharts, chartSpecJson, type ChartSpec} from '../../src/reports/charts.js';
+import {ablationBarRows, largeKernelOf} from '../../src/reports/chart-data.js';
+import type {ReportModel} from '../../src/reports/model.js';
+import {compileVegaLite} from '../../src/reports/render-svg.js';
+import {reportModelFixture} from './fixtures/report-model.js';
+
+const ALL = ['ablation', 'kernel-sweep', 'dice-vs-params', 'dice-vs-gflops', 'per-image-dice', 'training-curves', 'critical-difference', 'rank-stability'];
+
+const names = (charts: ChartSpec[]): string[] => charts.map((c) => c.name);
+const without = (model: ReportModel, edit: (m: ReportModel) => void): ReportModel => {
+  edit(model);
+  return model;
+};
+
+test('the fixture gives all eight charts, each a valid Vega-Lite spec with a title and inline data', (t) => {
+  const charts = buildCharts(reportModelFixture());
+  t.deepEqual(names(charts), ALL);
+  for (const chart of charts) {
+    const {warnings} = compileVegaLite(chart.spec);
+    t.deepEqual(warnings, [], `${chart.name} compiles without warnings`);
+    const spec = chart.spec as unknown as {title: {text: string}; $schema: string};
+    t.is(spec.title.text, chart.title);
+    t.regex(spec.$schema, /vega-lite\/v6\.json$/);
+    const json = JSON.stringify(chart.spec);
+    t.false(json.includes('"url"'), `${chart.name} loads no data`);
+    t.true(json.includes('"values"'), `${chart.name} carries its data inline`);
+  }
+});
+
+test('intervals come from TypeScript: the ablation spec holds the computed rows and no Vega-side CI aggregate', (t) => {
+  const model = reportModelFixture();
+  const ablation = buildCharts(model).find((c) => c.name === 'ablation')!;
+  const json = JSON.stringify(ablation.spec);
+  t.deepEqual((ablation.spec as unknown as {data: {values: unknown}}).data.values, ablationBarRows(model));
+  for (const vegaStatistic of ['"ci0"', '"ci1"', '"extent":"ci"', '"stderr"', '"stdev"']) t.false(json.includes(vegaStatistic), vegaStatistic);
+});
+
+test('each chart is left out when it has no data', (t) => {
+  t.deepEqual(names(buildCharts(without(reportModelFixture(), (m) => { m.ranks = null; }))), ALL.filter((n) => n !== 'critical-difference'));
+  t.deepEqual(names(buildCharts(without(reportModelFixture(), (m) => { m.rankStability = []; }))), ALL.filter((n) => n !== 'rank-stability'));
+  t.deepEqual(names(buildCharts(without(reportModelFixture(), (m) => { m.curves = []; }))), ALL.filter((n) => n !== 'training-curves'));
+  t.deepEqual(names(buildCharts(without(reportModelFixture(), (m) => { m.perImage = []; }))), ALL.filter((n) => n !== 'per-image-dice'));
+  t.deepEqual(names(buildCharts(without(reportModelFixture(), (m) => {
+    for (const row of m.summary) row.params = null;
+  }))), ALL.filter((n) => n !== 'dice-vs-params'));
+  t.deepEqual(names(buildCharts(without(reportModelFixture(), (m) => {
+    m.runs = m.runs.filter((r) => largeKernelOf(r.variant) === null);
+    m.summary = m.summary.filter((r) => largeKernelOf(r.variant) === null);
+  }))), ALL.filter((n) => n !== 'kernel-sweep'));
+  // Only sweep points and a baseline: no component ablation.
+  t.deepEqual(names(buildCharts(without(reportModelFixture(), (m) => {
+    m.runs = m.runs.filter((r) => largeKernelOf(r.variant) !== null || r.kind === 'baseline');
+    m.summary = m.summary.filter((r) => largeKernelOf(r.variant) !== null || r.kind === 'baseline');
+  }))).includes('ablation'), false);
+  // No run done at all: nothing to draw.
+  t.deepEqual(names(buildCharts(without(reportModelFixture(), (m) => {
+    for (const run of m.runs) {
+      run.state = 'pending';
+      run.test = null;
+    }
+    for (const row of m.summary) row.dice = {mean: null, std: null, n: 0};
+    m.perImage = [];
+    m.curves = [];
+    m.ranks = null;
+    m.rankStability = [];
+  }))), []);
+});
+
+test('specs are deterministic: the same model gives the same JSON, keys in the same order', (t) => {
+  t.is(JSON.stringify(buildCharts(reportModelFixture())), JSON.stringify(buildCharts(reportModelFixture())));
+  const [first] = buildCharts(reportModelFixture());
+  const text = chartSpecJson(first!);
+  t.true(text.startsWith('{\n  "$schema": "https://vega.github.io/schema/vega-lite/v6.json",\n  "title": {'));
+  t.true(text.endsWith('}\n'));
+  t.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(first!.spec)));
+});
+
+test('colours follow the plan order in every variant-coloured chart', (t) => {
+  const charts = buildCharts(reportModelFixture());
+  const domains = charts.flatMap((chart) => {
+    const json = JSON.stringify(chart.spec);
+    const match = /"field":"variant","type":"nominal","title":"variant","scale":\{"domain":(\[[^\]]*\])/.exec(json);
+    return match ? [match[1]] : [];
+  });
+  t.true(domains.length >= 4);
+  t.is(new Set(domains).size, 1);
+});
