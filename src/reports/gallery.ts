@@ -7,48 +7,28 @@ import * as tf from '@tensorflow/tfjs';
 import {maskBoundary} from '../evaluation/boundary.js';
 import {inferenceModel} from '../inference/inference-model.js';
 import {parseRunConfig} from '../runs/config.js';
-import {openRun, runData} from '../runs/open-run.js';
+import {openRun, runData, RunNotFoundError} from '../runs/open-run.js';
 import {RunDir} from '../runs/run-dir.js';
+import {GALLERY_COLOURS, type GalleryCell, type GalleryRow, type GalleryRule} from './gallery-rows.js';
 import type {ReportModel, RunRow} from './model.js';
 
-/** Which images the gallery shows: the reference variant's worst, median and best test images by mean Dice over seeds. */
-export type GalleryRule = 'worst' | 'median' | 'best';
-
-/** One picture of a gallery row: a label and a PNG as a data: URI. */
-export interface GalleryCell {
-  label: string;
-  pngDataUri: string;
-}
-
-/** One test image across the variants. */
-export interface GalleryRow {
-  dataset: string;
-  image: string;
-  rule: GalleryRule;
-  /** The reference variant's Dice on this image, averaged over its seeds (the value the rule ranks by). */
-  referenceDice: number;
-  /** Image, ground truth, then one cell per variant (summary order) that has a done run. */
-  cells: GalleryCell[];
-}
-
-/** Contour colours (RGB): ground truth green, prediction yellow; explained in the legend. */
-export const GALLERY_COLOURS = {truth: [0, 230, 64], prediction: [255, 210, 0]} as const;
-
-/** The legend sentence shown under the gallery. */
-export const GALLERY_LEGEND = 'Test images picked from the reference variant\'s per-image Dice (mean over seeds): its worst, median and best. Green: ground-truth contour; yellow: predicted contour (the lowest seed\'s run of each variant, at its training size).';
+export {GALLERY_COLOURS, GALLERY_LEGEND, type GalleryCell, type GalleryRow, type GalleryRule} from './gallery-rows.js';
 
 /** Options of buildGallery. */
 export interface GalleryOptions {
   dataRoot?: string;
   /** Nearest-neighbour upscaling of each picture (default: to at least 192 px). */
   minimumPixels?: number;
+  /** Why a variant is left out of the gallery (its run's checkpoint is gone), one line each. */
+  onWarning?: (message: string) => void;
 }
 
 /**
  * Gallery rows of every dataset's own test split: for the reference variant's worst, median and best image (distinct
  * images; fewer when the test split is smaller), the image, its ground truth and each variant's prediction from the
- * done run of its lowest seed (fold 0 / no fold). Returns [] when the model has no reference or no per-image rows.
- * Throws RunNotFoundError when a run's checkpoint is gone. Disposes every model it builds.
+ * done run of its lowest seed (fold 0 / no fold). Returns [] when the model has no reference or no per-image rows. A
+ * variant whose run cannot be opened (its checkpoint was deleted) is left out with a warning. Disposes every model
+ * it builds.
  */
 export async function buildGallery(model: ReportModel, o: GalleryOptions = {}): Promise<GalleryRow[]> {
   if (model.reference === null) return [];
@@ -63,7 +43,14 @@ export async function buildGallery(model: ReportModel, o: GalleryOptions = {}): 
     for (const variant of variants) {
       const run = representativeRun(model.runs, dataset, variant);
       if (run === undefined) continue;
-      const pictures = await predictedPictures(run, picks.map((p) => p.image), first, o);
+      let pictures: Map<string, GalleryCell[]>;
+      try {
+        pictures = await predictedPictures(run, picks.map((p) => p.image), first, o);
+      } catch (error) {
+        if (!(error instanceof RunNotFoundError)) throw error;
+        o.onWarning?.(`gallery: ${variant} on ${dataset} left out: ${error.message.split('\n')[0]}`);
+        continue;
+      }
       first = false;
       for (const pick of picks) cells.get(pick.image)!.push(...(pictures.get(pick.image) ?? []));
     }

@@ -5,6 +5,7 @@
 // `<script>alert(1)</script>` shows as text. The page has no timestamp: the same inputs give the same bytes.
 import {relative, sep} from 'node:path';
 import type {LiteratureRow, PairedComparison, ReportModel, RunRow, SeedStatistic, SummaryRow} from './model.js';
+import {GALLERY_LEGEND, type GalleryRow} from './gallery-rows.js';
 import {scopeSvgIds} from './svg-ids.js';
 
 /** A rendered chart: its name (file stem), title and standalone SVG document (render-svg.ts). */
@@ -19,22 +20,6 @@ export interface HtmlTable {
   name: string;
   title: string;
   html: string;
-}
-
-/** One picture of a gallery row, e.g. {label: 'ground truth' | 'full' | 'U-Net', pngDataUri: 'data:image/png;base64,...'}. */
-export interface GalleryCell {
-  label: string;
-  pngDataUri: string;
-}
-
-/** How a gallery image was picked: the median, worst or best test image of the reference by Dice. */
-export type GalleryRule = 'median' | 'worst' | 'best';
-
-/** One row of the prediction gallery: a test image, why it was picked, its pictures (image, truth, predictions). */
-export interface GalleryRow {
-  image: string;
-  rule: GalleryRule;
-  cells: GalleryCell[];
 }
 
 /** Everything index.html shows besides the model itself. */
@@ -243,9 +228,9 @@ function gallerySection(model: ReportModel, gallery: readonly GalleryRow[] | und
       }
       return `<figure class="cell"><img src="${cell.pngDataUri}" alt="${escapeHtml(`${cell.label}: ${row.image}`)}"><figcaption>${escapeHtml(cell.label)}</figcaption></figure>`;
     });
-    return `<div class="gallery-row"><p class="gallery-caption"><strong>${escapeHtml(row.rule)}</strong> Dice of ${reference}: <code>${escapeHtml(row.image)}</code></p><div class="cells">${cells.join('')}</div></div>`;
+    return `<div class="gallery-row"><p class="gallery-caption">${escapeHtml(row.dataset)}, <strong>${escapeHtml(row.rule)}</strong> image of ${reference} (Dice ${row.referenceDice.toFixed(4)}): <code>${escapeHtml(row.image)}</code></p><div class="cells">${cells.join('')}</div></div>`;
   });
-  return `${head}<p class="note">Test images picked by the Dice of ${reference} (median, worst, best): the image, its ground truth, then each variant's prediction.</p>\n${rows.join('\n')}</section>`;
+  return `${head}<p class="note">${escapeHtml(GALLERY_LEGEND)}</p>\n${rows.join('\n')}</section>`;
 }
 
 /** A chart name as an id fragment (`[a-z0-9-]`). */

@@ -260,3 +260,33 @@ export function tableLatex(table: TableSpec): string {
   lines.push('\\end{table}');
   return lines.join('\n') + '\n';
 }
+
+// ---- HTML (the tables as index.html shows them)
+
+const HTML_DAGGER = {dagger: '&dagger;', ddagger: '&Dagger;'} as const;
+
+/**
+ * The table as an HTML fragment for index.html: the same cells, marks and legend as tableMarkdown, every name
+ * escaped with `escape` (html.ts's escapeHtml; passed in so this module does not depend on the page writer).
+ */
+export function tableHtml(table: TableSpec, escape: (text: string) => string): string {
+  const best = bestPerColumn(table);
+  const differences = showsDifferences(table);
+  const header = ['Variant', ...table.columns.flatMap((c) => [`${columnTitle(c)} mDice`, ...(differences ? [`Δ vs ${table.reference!} [95% CI]`] : [])]), 'Params', 'GFLOPs'];
+  const rows = table.rows.map((row) => {
+    const cells = table.columns.flatMap((column, i) => {
+      const parts = cellParts(table, row, i, best[i] ?? null);
+      let text = '-';
+      if (parts !== undefined) {
+        const value = escape(parts.std === '' ? parts.mean : `${parts.mean} ± ${parts.std}`);
+        text = `${parts.bold ? `<strong>${value}</strong>` : value}${parts.daggers.map((d) => HTML_DAGGER[d]).join('')}${parts.n ? ` (n=${escape(parts.n)})` : ''}`;
+      }
+      const c = comparison(table, row.variant, column, table.reference);
+      return [text, ...(differences ? [c ? escape(`${signedFixed(c.meanDifference)} [${signedFixed(c.ci[0])}, ${signedFixed(c.ci[1])}]`) : '-'] : [])];
+    });
+    const costs = costsOf(row);
+    return `<tr><td>${escape(rowLabel(table, row))}</td>${[...cells, escape(costs.params), escape(costs.gflops)].map((c) => `<td class="num">${c}</td>`).join('')}</tr>`;
+  });
+  const notes = legend(table).map((line) => `<p class="note">${escape(line).replace(/^DAGGER/, '&dagger;').replace(/^DDAGGER/, '&Dagger;').replace(/^Delta/, 'Δ').replace(/\. Delta:/, '. Δ:').replace(/ \+- /g, ' ± ')}</p>`);
+  return `<table class="paper-table"><thead><tr>${header.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${notes.join('')}`;
+}

@@ -1,13 +1,17 @@
-// Writes a report's files into its folder from the report model alone: the CSVs and the tables (Markdown, LaTeX,
-// macros). Every file is written atomically, its bytes depend only on the model (no time, no absolute path), so the
+// Writes a report's files into its folder from the report model (and the gallery computed from it): the CSVs, the
+// tables (Markdown, LaTeX, macros), the charts (Vega-Lite specs and their SVGs) and index.html. Every file is written atomically, its bytes depend only on the model (no time, no absolute path), so the
 // same runs give byte-identical files; files already in the folder that this report does not write are left alone
 // (a table omitted this time, the lead's charts and HTML, anything the user put there).
 import {join, resolve} from 'node:path';
 import {writeFileAtomic} from '../io/atomic-write.js';
+import {buildCharts, chartSpecJson} from './charts.js';
 import {perImageCsv, resultsCsv, summaryCsv} from './csv.js';
+import type {GalleryRow} from './gallery-rows.js';
+import {escapeHtml, renderReportHtml} from './html.js';
 import {macrosTex} from './macros.js';
 import type {ReportModel} from './model.js';
-import {reportTables, tableLatex, tableMarkdown} from './tables.js';
+import {renderCharts} from './render-svg.js';
+import {reportTables, tableHtml, tableLatex, tableMarkdown} from './tables.js';
 
 /** The files of a report, relative to its folder, with their content. */
 export function reportFiles(model: ReportModel, outDir: string): Array<{path: string; content: string}> {
@@ -24,14 +28,30 @@ export function reportFiles(model: ReportModel, outDir: string): Array<{path: st
   return files;
 }
 
+/** What writeReport adds to the model: the prediction gallery (gallery.ts), and where chart warnings go. */
+export interface WriteReportOptions {
+  gallery?: GalleryRow[];
+  /** Vega's warnings while rendering a chart (one line each); the chart is still written. */
+  onWarning?: (message: string) => void;
+}
+
 /**
  * Writes the report of `model` into `outDir` (created when absent): results.csv, summary.csv, per-image.csv,
- * tables/{ablation,baselines,kernel-sweep}.{md,tex} (those with rows) and tables/macros.tex. Returns the paths
- * written, relative to outDir, in writing order. Throws what the file system throws (each file is whole or absent).
+ * tables/{ablation,baselines,kernel-sweep}.{md,tex} (those with rows), tables/macros.tex, charts/<name>.vl.json and
+ * charts/<name>.svg (charts with data only), then index.html (self-contained, offline). Returns the paths written,
+ * relative to outDir, in writing order. Throws what the file system throws (each file is whole or absent).
  */
-export async function writeReport(model: ReportModel, outDir: string): Promise<string[]> {
+export async function writeReport(model: ReportModel, outDir: string, o: WriteReportOptions = {}): Promise<string[]> {
+  const files = reportFiles(model, outDir);
+  const charts = await renderCharts(buildCharts(model));
+  for (const chart of charts) {
+    for (const warning of chart.warnings) o.onWarning?.(`chart ${chart.name}: ${warning}`);
+    files.push({path: `charts/${chart.name}.vl.json`, content: chartSpecJson(chart)}, {path: `charts/${chart.name}.svg`, content: chart.svg});
+  }
+  const tables = reportTables(model).map((t) => ({name: t.name, title: t.title, html: tableHtml(t, escapeHtml)}));
+  files.push({path: 'index.html', content: renderReportHtml(model, {charts, tables, gallery: o.gallery, outDir: resolve(outDir)})});
   const written: string[] = [];
-  for (const file of reportFiles(model, outDir)) {
+  for (const file of files) {
     await writeFileAtomic(join(outDir, file.path), file.content);
     written.push(file.path);
   }

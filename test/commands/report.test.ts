@@ -28,7 +28,12 @@ test('report on a hand-built store: the headline, failed and partial runs with t
   t.is(result.code, 0, result.stderr);
   t.regex(result.stdout, /synthetic\s+test\s+full \(reference\)\s+0\.7500\s+1\/2/);
   t.regex(result.stdout, /Missing runs \(not in the means\):\n {2}full on synthetic: seed 1: failed: loss is NaN at epoch 2, step 3\n {2}w\/o MIE on synthetic: seed 1: partial at epoch 2\/4/);
-  t.regex(result.stdout, /Wrote 6 files to .*out: results\.csv, summary\.csv, per-image\.csv, tables\/ablation\.md, tables\/ablation\.tex, tables\/macros\.tex/);
+  t.regex(result.stdout, /Wrote \d+ files to .*out; open .*out\/index\.html/);
+  for (const file of ['results.csv', 'summary.csv', 'per-image.csv', 'tables/ablation.md', 'tables/ablation.tex', 'tables/macros.tex', 'index.html']) {
+    t.truthy(await readFile(join(out, file), 'utf8'), file);
+  }
+  // Hand-built runs have no checkpoint: the gallery leaves them out and says so; the report is still written.
+  t.regex(result.stderr, /gallery: full on synthetic left out: .*checkpoint/);
   t.regex(await readFile(join(out, 'results.csv'), 'utf8'), /,failed,.*failed: loss is NaN at epoch 2, step 3/);
 
   const compare = await runMslk(['compare', dirs[0]!, dirs[2]!]);
@@ -57,6 +62,11 @@ test('end to end: ablate a tiny suite (1 epoch), report it twice: byte-identical
   const before = await filesOf(out);
   t.true(before.has('tables/ablation.tex') && before.has('per-image.csv'));
   t.true((await readFile(join(out, 'tables', 'ablation.tex'), 'utf8')).includes('w/o x\\_\\%'));
+  // The gallery is predicted again from the real checkpoints: image, ground truth and both variants per picked image.
+  const page = await readFile(join(out, 'index.html'), 'utf8');
+  const pictures = (page.match(/<img src="data:image\/png;base64,/g) ?? []).length;
+  t.true(pictures >= 4 && pictures % 4 === 0, `${pictures} gallery pictures`);
+  t.true(before.has('charts/per-image-dice.svg'));
   const second = await runMslk(['report', file, '--store', store, '--out', out, '--backend', 'wasm', '--json'], env);
   t.is(second.code, 0, second.stderr);
   t.is((JSON.parse(second.stdout) as {summary: unknown[]}).summary.length, 2);

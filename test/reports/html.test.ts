@@ -79,7 +79,7 @@ test('the gallery: a clearly marked section, pictures as PNG data: URIs only, ro
   const gallery = await fixtureGallery();
   const html = renderReportHtml(model, {charts: [], tables: [], gallery, outDir: OUT});
   t.is((html.match(/<img src="data:image\/png;base64,/g) ?? []).length, 12);
-  t.true(html.includes('<strong>worst</strong> Dice of full'));
+  t.true(html.includes('kvasir-seg, <strong>worst</strong> image of full (Dice 0.3125)'));
   t.true(html.includes('cjumedian&lt;b&gt;&amp;&quot;image&quot;'));
   t.true(renderReportHtml(model, {charts: [], tables: [], outDir: OUT}).includes('No prediction gallery in this report.'));
   const remote = [{...gallery[0]!, cells: [{label: 'full', pngDataUri: 'https://example.org/x.png'}]}];

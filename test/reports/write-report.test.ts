@@ -28,7 +28,8 @@ test('the same runs give byte-identical files; other files in the folder stay; n
   await writeFile(join(out, 'notes.txt'), 'keep me');
   const written = await writeReport(await collectReport('twice', {store, costs: false}), out);
   t.deepEqual(written, ['results.csv', 'summary.csv', 'per-image.csv', 'tables/ablation.md', 'tables/ablation.tex', 'tables/baselines.md',
-    'tables/baselines.tex', 'tables/kernel-sweep.md', 'tables/kernel-sweep.tex', 'tables/macros.tex']);
+    'tables/baselines.tex', 'tables/kernel-sweep.md', 'tables/kernel-sweep.tex', 'tables/macros.tex',
+    ...['ablation', 'kernel-sweep', 'per-image-dice', 'training-curves'].flatMap((c) => [`charts/${c}.vl.json`, `charts/${c}.svg`]), 'index.html']);
   const first = await filesOf(out);
   await writeReport(await collectReport('twice', {store, costs: false}), out);
   const second = await filesOf(out);
