@@ -1,6 +1,8 @@
 // `mslk compare <runA> <runB>`: two runs' test metrics side by side, and their per-image Dice paired over the test
 // images they share (matched by image id). pairImageScores is the one place pairs are formed: the statistics
 // (Wilcoxon signed-rank, bootstrap CI; src/reports/stats/) take its `differences`.
+import {bootstrapMeanCi} from './stats/bootstrap.js';
+import {wilcoxonSignedRank} from './stats/wilcoxon.js';
 import {join} from 'node:path';
 import type {RunConfig} from '../runs/config.js';
 import {readRunEvaluation} from '../runs/evaluation-summary.js';
@@ -76,7 +78,15 @@ export interface RunComparison {
   a: ComparedRun;
   b: ComparedRun;
   paired: PairedImages;
+  /**
+   * Over the paired images (null when none): the seeded paired bootstrap 95% CI of the mean difference (B - A) and
+   * the two-sided Wilcoxon signed-rank test (stats/bootstrap.ts, stats/wilcoxon.ts). One comparison: no correction.
+   */
+  statistics: {ci: [number, number]; p: number; pMethod: 'exact' | 'normal'} | null;
 }
+
+/** The bootstrap seed of `mslk compare` (fixed: the same two runs always give the same interval). */
+export const COMPARE_SEED = 20251;
 
 async function comparedRun(ref: string, runsParent: string): Promise<ComparedRun> {
   const dir = await locateRun(ref, runsParent);
@@ -101,7 +111,14 @@ async function comparedRun(ref: string, runsParent: string): Promise<ComparedRun
 export async function compareRuns(refA: string, refB: string, runsParent = 'runs'): Promise<RunComparison> {
   const a = await comparedRun(refA, runsParent);
   const b = await comparedRun(refB, runsParent);
-  return {a, b, paired: pairImageScores(a.scores, b.scores)};
+  const paired = pairImageScores(a.scores, b.scores);
+  let statistics: RunComparison['statistics'] = null;
+  if (paired.differences.length > 0) {
+    const ci = bootstrapMeanCi(paired.differences, {seed: COMPARE_SEED});
+    const test = wilcoxonSignedRank(paired.differences);
+    statistics = {ci: [ci.low, ci.high], p: test.p, pMethod: test.method};
+  }
+  return {a, b, paired, statistics};
 }
 
 /** The comparison as terminal lines: the metrics side by side with B - A, then the paired per-image difference. */
@@ -128,6 +145,10 @@ export function formatRunComparison(c: RunComparison): string {
     const better = paired.differences.filter((d) => d > 0).length;
     const worse = paired.differences.filter((d) => d < 0).length;
     lines.push('', `Paired over ${paired.pairs.length} test images: mean Dice difference (B - A) ${signedFixed(paired.meanDifference)}; B better on ${better}, worse on ${worse}, equal on ${paired.pairs.length - better - worse}.`);
+    if (c.statistics !== null) {
+      const {ci, p, pMethod} = c.statistics;
+      lines.push(`95% paired bootstrap CI [${signedFixed(ci[0])}, ${signedFixed(ci[1])}]; two-sided Wilcoxon signed-rank p = ${p < 1e-4 ? p.toExponential(2) : p.toFixed(4)} (${pMethod}).`);
+    }
   }
   if (paired.onlyInA.length + paired.onlyInB.length > 0 && paired.meanDifference !== null) {
     lines.push(`Not paired: ${paired.onlyInA.length} image(s) only in A, ${paired.onlyInB.length} only in B.`);

@@ -39,6 +39,8 @@ test('report on a hand-built store: the headline, failed and partial runs with t
   const compare = await runMslk(['compare', dirs[0]!, dirs[2]!]);
   t.is(compare.code, 0, compare.stderr);
   t.regex(compare.stdout, /Paired over 2 test images: mean Dice difference \(B - A\) -0\.1000/);
+  // One non-zero difference: the exact Wilcoxon p is 1; the bootstrap CI spans the two observed differences.
+  t.regex(compare.stdout, /95% paired bootstrap CI \[-0\.2000, \+?0\.0000\]; two-sided Wilcoxon signed-rank p = 1\.0000 \(exact\)/);
 
   const missing = await runMslk(['report', 'nosuch', '--store', store, '--no-costs']);
   t.is(missing.code, 1);

@@ -1,0 +1,56 @@
+// `mslk quickstart` end to end, as a newcomer runs it: the shipped quickstart suite trained from nothing (2 jobs),
+// its results table, and its report, opened in Chromium (no request, no console error, every chart drawn, one
+// summary row per model, the gallery decoded); then a second call trains nothing.
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {ARTIFACTS, browserTest, withBrowser} from '../helpers/browser.js';
+import {runMslk} from '../helpers/cli.js';
+
+const MODELS = ['full', 'w/o MIE', 'w/o MIDM', 'w/o LD', 'U-Net'];
+
+browserTest('quickstart trains the suite, prints its table, writes its report (which Chromium shows offline); a second call trains nothing', async (t) => {
+  t.timeout(900_000);
+  const dir = await mkdtemp(join(tmpdir(), 'mslk-quickstart-'));
+  t.teardown(() => rm(dir, {recursive: true, force: true}));
+  const out = join(dir, 'report');
+  const args = ['quickstart', '--jobs', '2', '--store', join(dir, 'runs'), '--out', out, '--backend', 'wasm'];
+  const env = {MSLK_DATA_ROOT: join(dir, 'data')};
+  const first = await runMslk(args, env);
+  t.is(first.code, 0, first.stderr);
+  t.regex(first.stderr, /suite quickstart: 10 trained, 0 already done, 0 failed/);
+  for (const model of MODELS) t.regex(first.stdout, new RegExp(`synthetic\\s+${model.replace('/', '\\/')}( \\(baseline\\))?\\s+0\\.\\d{4} \\+- 0\\.\\d{4}\\s+2\\/2`));
+  t.true(first.stdout.includes(`Report: ${join(out, 'index.html')}`));
+  const csv = await readFile(join(out, 'summary.csv'), 'utf8');
+  t.is(csv.trim().split('\n').length, 1 + MODELS.length, 'summary.csv: a header and one row per model');
+
+  const pageUrl = pathToFileURL(join(out, 'index.html')).href;
+  await withBrowser(pageUrl, async (context, log) => {
+    const page = await context.newPage();
+    await page.goto(pageUrl, {waitUntil: 'load'});
+    const seen = await page.evaluate(() => ({
+      charts: Array.from(document.querySelectorAll('figure.chart')).map((figure) => ({
+        id: figure.id,
+        marks: figure.querySelectorAll('svg g.role-mark path, svg g.role-mark line, svg g.role-mark rect, svg g.role-mark text').length,
+      })),
+      rows: Array.from(document.querySelectorAll('#summary-table tbody tr')).map((tr) => tr.querySelector('th .variant')?.textContent ?? ''),
+      images: Array.from(document.images).map((img) => img.complete && img.naturalWidth > 0),
+    }));
+    await page.screenshot({path: join(ARTIFACTS, 'quickstart-report.png'), fullPage: true});
+    t.deepEqual(log.consoleErrors, [], 'no console error');
+    t.deepEqual(log.pageErrors, [], 'no page error');
+    t.deepEqual(log.requests, [], 'no request left the page');
+    t.true(seen.charts.length >= 4, `charts: ${seen.charts.map((c) => c.id).join(', ')}`);
+    for (const chart of seen.charts) t.true(chart.marks >= 3, `${chart.id} has marks (${chart.marks})`);
+    t.deepEqual(seen.rows, MODELS, 'one summary row per model, in the suite\'s order');
+    t.true(seen.images.length >= MODELS.length + 2, `the gallery: ${seen.images.length} pictures`);
+    t.true(seen.images.every(Boolean), 'every gallery picture decodes');
+  });
+
+  const before = await readFile(join(out, 'index.html'), 'utf8');
+  const again = await runMslk(args, env);
+  t.is(again.code, 0, again.stderr);
+  t.regex(again.stderr, /suite quickstart: 0 trained, 10 already done, 0 failed/);
+  t.is(await readFile(join(out, 'index.html'), 'utf8'), before, 'the same runs give the same page');
+});
