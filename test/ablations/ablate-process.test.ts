@@ -11,6 +11,7 @@ import type {SuiteSummary} from '../../src/ablations/local-executor.js';
 import type {SuiteManifest} from '../../src/ablations/plan.js';
 import type {EvaluationSummary, RunMetricsIndex} from '../../src/runs/evaluation-summary.js';
 import {RunDir} from '../../src/runs/run-dir.js';
+import {logLines, waitFor} from '../helpers/run-progress.js';
 import {writeFolderDataset} from '../datasets/helpers.js';
 import {PROJECT_ROOT, runMslk} from '../helpers/cli.js';
 
@@ -63,18 +64,6 @@ function summaryOf(stdout: string): SuiteSummary {
 
 async function suiteRuns(store: string, suite: string): Promise<SuiteManifest['runs']> {
   return (JSON.parse(await readFile(join(store, 'suites', `${suite}.json`), 'utf8')) as SuiteManifest).runs;
-}
-
-async function logLines(dir: string): Promise<number> {
-  return (await new RunDir(dir).logLines()).length;
-}
-
-async function waitFor(condition: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 test.serial('SIGKILL of `mslk ablate` and its children mid-suite, then a rerun: the same metrics as an uninterrupted suite, byte for byte', async (t) => {

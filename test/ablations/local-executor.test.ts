@@ -9,6 +9,7 @@ import {join} from 'node:path';
 import {runSuite, threadsPerJob, type SuiteEvent, type SuiteSummary} from '../../src/ablations/local-executor.js';
 import type {SuitePlan} from '../../src/ablations/plan.js';
 import {RunDir} from '../../src/runs/run-dir.js';
+import {logLines, waitFor} from '../helpers/run-progress.js';
 import {ROOT, tinySuite, type TinyVariant} from './suite-fixture.js';
 
 let scratch = '';
@@ -57,18 +58,6 @@ function summaryOf(lines: Record<string, unknown>[]): SuiteSummary {
   const last = lines.at(-1);
   if (last?.['type'] !== 'summary') throw new Error(`no summary line: ${JSON.stringify(lines.slice(-3))}`);
   return last as unknown as SuiteSummary;
-}
-
-async function logLines(dir: string): Promise<number> {
-  return (await new RunDir(dir).logLines()).length;
-}
-
-async function waitFor(condition: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
 }
 
 test('a child is told its share of the cores', (t) => {
