@@ -56,6 +56,18 @@ function imageMeansByVariant(rows: readonly PerImageRow[]): Map<string, Map<stri
   return means;
 }
 
+/** A run's place in the seed x fold grid. */
+function runKey(row: Pick<PerImageRow, 'seed' | 'fold'>): string {
+  return `${row.seed}:${row.fold ?? '-'}`;
+}
+
+/** The (seed, fold) pairs for which both `variant` and `against` have per-image rows. */
+function sharedRuns(rows: readonly PerImageRow[], variant: string, against: string): Set<string> {
+  const of = (name: string) => new Set(rows.filter((r) => r.variant === name).map(runKey));
+  const theirs = of(against);
+  return new Set([...of(variant)].filter((key) => theirs.has(key)));
+}
+
 /** Code-unit order, independent of the locale (localeCompare is not). */
 function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -78,7 +90,8 @@ export interface PairedComparisonOptions {
  * in the order of first appearance in perImage, and every variant of o.variants (in that order) other than
  * `against` that has rows there:
  *
- * 1. each image's Dice is averaged over the runs (seeds, and folds) of each side that scored it;
+ * 1. each image's Dice is averaged over the runs (seeds, and folds) that both sides have (a seed done on one side
+ *    only is left out of the pair; `pairedRuns` says how many runs each side contributes);
  * 2. images are matched by id; those scored on one side only are left out and counted in `unmatchedImages`;
  * 3. on the differences (variant - against), over matched images in code-unit order of their ids: the mean with
  *    a seeded paired percentile bootstrap 95% CI (bootstrapMeanCi, seed mixed from o.seed and the dataset, test set,
@@ -95,11 +108,16 @@ export function pairedComparisons(perImage: readonly PerImageRow[], o: PairedCom
   const rows: Omit<PairedComparison, 'pHolm' | 'significant'>[] = [];
   for (const group of groupByTestSet(perImage)) {
     const means = imageMeansByVariant(group.rows);
-    const reference = means.get(o.against);
-    if (!reference) continue;
+    if (!means.has(o.against)) continue;
     for (const variant of variants) {
-      const scores = means.get(variant);
-      if (!scores) continue;
+      if (!means.has(variant)) continue;
+      // Only the seeds (and folds) both sides have: a failed seed of one side must not pair one seed's scores
+      // against another seed set's mean.
+      const runs = sharedRuns(group.rows, variant, o.against);
+      if (runs.size === 0) continue;
+      const paired = imageMeansByVariant(group.rows.filter((r) => (r.variant === variant || r.variant === o.against) && runs.has(runKey(r))));
+      const scores = paired.get(variant)!;
+      const reference = paired.get(o.against)!;
       const matched = [...scores.keys()].filter((image) => reference.has(image)).sort(byCodeUnits);
       if (matched.length === 0) continue;
       const differences = matched.map((image) => scores.get(image)! - reference.get(image)!);
@@ -113,6 +131,7 @@ export function pairedComparisons(perImage: readonly PerImageRow[], o: PairedCom
         against: o.against,
         metric: 'dice',
         images: matched.length,
+        pairedRuns: runs.size,
         unmatchedImages: {variantOnly: scores.size - matched.length, againstOnly: reference.size - matched.length},
         meanDifference: interval.mean,
         ci: [interval.low, interval.high],

@@ -71,6 +71,8 @@ export interface ComparedRun {
   images: number;
   metrics: {dice: number | null; iou: number | null; precision: number | null; recall: number | null; hd95: number | null};
   scores: ImageScore[];
+  /** manifest.json's dataset fingerprint (null when the manifest lacks it): images pair only within one dataset. */
+  fingerprint: string | null;
 }
 
 /** The result of compareRuns. */
@@ -94,11 +96,12 @@ async function comparedRun(ref: string, runsParent: string): Promise<ComparedRun
     throw new RunNotFoundError(`${ref}: no readable config.json in ${dir}: pass a run directory \`mslk train\` or \`mslk ablate\` wrote`);
   });
   const summary = await readRunEvaluation(dir, 'test', config.eval.checkpoint);
+  const manifest = await new RunDir(dir).readJson<{dataset?: {fingerprint?: string}}>('manifest').catch(() => undefined);
   const m = summary.metrics.perImageMean;
   const scores = summary.perImageCsv === null ? [] : await readImageScores(join(dir, summary.perImageCsv));
   return {
     runId: summary.runId, dir, model: config.model.model, dataset: config.data.dataset, seed: config.seed, checkpoint: summary.checkpoint,
-    epoch: summary.epoch, images: summary.images, scores,
+    epoch: summary.epoch, images: summary.images, scores, fingerprint: manifest?.dataset?.fingerprint ?? null,
     metrics: {dice: m.dice.mean, iou: m.iou.mean, precision: m.precision.mean, recall: m.recall.mean, hd95: summary.metrics.hd95NonEmptyPairs.mean},
   };
 }
@@ -111,7 +114,9 @@ async function comparedRun(ref: string, runsParent: string): Promise<ComparedRun
 export async function compareRuns(refA: string, refB: string, runsParent = 'runs'): Promise<RunComparison> {
   const a = await comparedRun(refA, runsParent);
   const b = await comparedRun(refB, runsParent);
-  const paired = pairImageScores(a.scores, b.scores);
+  // Images are matched by name: two datasets can share names (numbered files) without being one image.
+  const sameData = a.fingerprint === null || b.fingerprint === null || a.fingerprint === b.fingerprint;
+  const paired = pairImageScores(a.scores, sameData ? b.scores : []);
   let statistics: RunComparison['statistics'] = null;
   if (paired.differences.length > 0) {
     const ci = bootstrapMeanCi(paired.differences, {seed: COMPARE_SEED});
@@ -139,7 +144,9 @@ export function formatRunComparison(c: RunComparison): string {
     row('recall', a.metrics.recall, b.metrics.recall, fraction),
     row('HD95 px', a.metrics.hd95, b.metrics.hd95, pixels, 2),
   ]);
-  if (paired.meanDifference === null) {
+  if (a.fingerprint !== null && b.fingerprint !== null && a.fingerprint !== b.fingerprint) {
+    lines.push('', `The runs were trained and tested on different data (dataset fingerprints ${a.fingerprint.slice(0, 12)} and ${b.fingerprint.slice(0, 12)}): no paired difference.`);
+  } else if (paired.meanDifference === null) {
     lines.push('', 'No test image is in both runs (different datasets or splits): no paired difference.');
   } else {
     const better = paired.differences.filter((d) => d > 0).length;

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import {maskBoundary} from '../evaluation/boundary.js';
 import {inferenceModel} from '../inference/inference-model.js';
 import {parseRunConfig} from '../runs/config.js';
-import {openRun, runData, RunNotFoundError} from '../runs/open-run.js';
+import {openRun, runData} from '../runs/open-run.js';
 import {RunDir} from '../runs/run-dir.js';
 import {GALLERY_COLOURS, type GalleryCell, type GalleryRow, type GalleryRule} from './gallery-rows.js';
 import type {ReportModel, RunRow} from './model.js';
@@ -35,20 +35,25 @@ export async function buildGallery(model: ReportModel, o: GalleryOptions = {}): 
   const rows: GalleryRow[] = [];
   const datasets = [...new Set(model.summary.map((s) => s.dataset))];
   for (const dataset of datasets) {
-    const picks = pickImages(model, dataset);
+    // With k-fold runs each image is a test image of one fold only: the gallery shows the lowest fold's test images,
+    // predicted by each variant's run of that fold.
+    const reference = representativeRun(model.runs, dataset, model.reference, null);
+    const fold = reference?.fold ?? null;
+    const picks = pickImages(model, dataset, fold);
     if (picks.length === 0) continue;
     const variants = [...new Set(model.summary.filter((s) => s.dataset === dataset && s.testSet === 'test').map((s) => s.variant))];
     const cells = new Map<string, GalleryCell[]>(picks.map((p) => [p.image, []]));
     let first = true;
     for (const variant of variants) {
-      const run = representativeRun(model.runs, dataset, variant);
+      const run = representativeRun(model.runs, dataset, variant, fold);
       if (run === undefined) continue;
       let pictures: Map<string, GalleryCell[]>;
       try {
         pictures = await predictedPictures(run, picks.map((p) => p.image), first, o);
       } catch (error) {
-        if (!(error instanceof RunNotFoundError)) throw error;
-        o.onWarning?.(`gallery: ${variant} on ${dataset} left out: ${error.message.split('\n')[0]}`);
+        // A deleted checkpoint, a dataset no longer on this machine, a damaged file: the gallery is an illustration,
+        // the report's numbers do not depend on it.
+        o.onWarning?.(`gallery: ${variant} on ${dataset} left out: ${(error as Error).message.split('\n')[0]}`);
         continue;
       }
       first = false;
@@ -59,11 +64,14 @@ export async function buildGallery(model: ReportModel, o: GalleryOptions = {}): 
   return rows;
 }
 
-/** The reference's worst, median and best test images of `dataset` (mean Dice over seeds; ties broken by image id). */
-export function pickImages(model: Pick<ReportModel, 'reference' | 'perImage'>, dataset: string): Array<{image: string; rule: GalleryRule; dice: number}> {
+/**
+ * The reference's worst, median and best test images of `dataset` (mean Dice over seeds; ties broken by image id),
+ * among the test images of `fold` (null: the dataset's own split).
+ */
+export function pickImages(model: Pick<ReportModel, 'reference' | 'perImage'>, dataset: string, fold: number | null = null): Array<{image: string; rule: GalleryRule; dice: number}> {
   const sums = new Map<string, {sum: number; n: number}>();
   for (const row of model.perImage) {
-    if (row.dataset !== dataset || row.testSet !== 'test' || row.variant !== model.reference) continue;
+    if (row.dataset !== dataset || row.testSet !== 'test' || row.variant !== model.reference || row.fold !== fold) continue;
     const s = sums.get(row.image) ?? {sum: 0, n: 0};
     s.sum += row.dice;
     s.n += 1;
@@ -81,10 +89,13 @@ export function pickImages(model: Pick<ReportModel, 'reference' | 'perImage'>, d
   return chosen;
 }
 
-/** The done run of a variant on a dataset with the lowest seed (and fold), or undefined. */
-function representativeRun(runs: readonly RunRow[], dataset: string, variant: string): RunRow | undefined {
-  return runs.filter((r) => r.dataset === dataset && r.variant === variant && r.state === 'done' && r.dir !== '')
-    .sort((a, b) => a.seed - b.seed || (a.fold ?? -1) - (b.fold ?? -1))[0];
+/**
+ * The done run of a variant on a dataset with the lowest fold, then the lowest seed; with `fold` given (not
+ * null), a run of that fold only. Undefined when there is none.
+ */
+function representativeRun(runs: readonly RunRow[], dataset: string, variant: string | null, fold: number | null): RunRow | undefined {
+  return runs.filter((r) => r.dataset === dataset && r.variant === variant && r.state === 'done' && r.dir !== '' && (fold === null || r.fold === fold))
+    .sort((a, b) => (a.fold ?? -1) - (b.fold ?? -1) || a.seed - b.seed)[0];
 }
 
 /** The variant's prediction cell per image (plus the image and ground-truth cells when `withInputs`). */

@@ -111,6 +111,8 @@ export interface PairedComparison {
   metric: 'dice';
   /** Images present in both (matched by image id). */
   images: number;
+  /** Runs (seed x fold) each side contributes: those both sides have done; absent in reports made before it. */
+  pairedRuns?: number;
   /**
    * Test images scored for only one side, left out of the comparison (e.g. a run of one side missing, or a test
    * set that changed); absent when not computed.

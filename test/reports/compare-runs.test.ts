@@ -40,3 +40,27 @@ test('compareRuns reads both runs\' test evaluations; the terminal lines show me
   const error = await t.throwsAsync(compareRuns(dirs[0]!, dirs[2]!));
   t.regex(error!.message, /no evaluation of the test split at the 'last' checkpoint: run `mslk eval .*`$/);
 });
+
+test('runs on different data (other dataset fingerprints) are never paired, even when their image names match', async (t) => {
+  const {dirs} = await makeRunStore([
+    {runId: id(71), variant: 'full', seed: 0, state: 'done', dataset: 'synthetic', images: images(0.8, 0.7)},
+    {runId: id(72), variant: 'full', seed: 0, state: 'done', dataset: 'busi', images: images(0.6, 0.5)},
+  ]);
+  const comparison = await compareRuns(dirs[0]!, dirs[1]!);
+  t.is(comparison.paired.pairs.length, 0);
+  t.is(comparison.statistics, null);
+  t.regex(formatRunComparison(comparison), /trained and tested on different data \(dataset fingerprints fp-synthetic and fp-busi\): no paired difference/);
+});
+
+test('paired statistics: the bootstrap CI holds the mean difference, and the Wilcoxon p is exact for few images', async (t) => {
+  const {dirs} = await makeRunStore([
+    {runId: id(73), variant: 'full', seed: 0, state: 'done', images: images(0.8, 0.7, 0.6, 0.9, 0.5, 0.75, 0.65)},
+    {runId: id(74), variant: 'w/o MIE', seed: 0, state: 'done', images: images(0.79, 0.68, 0.57, 0.86, 0.45, 0.69, 0.58)},
+  ]);
+  const {statistics, paired} = await compareRuns(dirs[0]!, dirs[1]!);
+  t.truthy(statistics);
+  t.true(statistics!.ci[0] <= paired.meanDifference! && paired.meanDifference! <= statistics!.ci[1]);
+  // All 7 differences negative and distinct in size: T = 0, exact two-sided p = 2 / 2^7.
+  t.is(statistics!.pMethod, 'exact');
+  t.is(statistics!.p, 2 / 128);
+});

@@ -45,3 +45,11 @@ test('upscaling by an integer factor repeats every pixel in a factor x factor bl
   }));
   t.pass();
 });
+
+test('with k-fold runs the picks are test images of one fold (the fold whose runs predict them)', (t) => {
+  const folded = (image: string, dice: number, fold: number): PerImageRow => ({...row('full', 0, image, dice), fold});
+  const perImage = [folded('a', 0.1, 0), folded('b', 0.5, 0), folded('c', 0.9, 0), folded('x', 0.0, 1), folded('y', 1.0, 1)];
+  t.deepEqual(pickImages({reference: 'full', perImage}, 'kvasir', 0).map((p) => p.image), ['a', 'b', 'c']);
+  t.deepEqual(pickImages({reference: 'full', perImage}, 'kvasir', 1).map((p) => p.image), ['x', 'y']);
+  t.deepEqual(pickImages({reference: 'full', perImage}, 'kvasir'), [], 'no image of the own split');
+});
