@@ -63,7 +63,8 @@ export interface SuiteManifest {
   file: string;
   sha256: string;
   reference: string;
-  runs: Array<{runId: string; variant: string; kind: 'variant' | 'baseline'; dataset: string; fold: number | null; seed: number; dir: string}>;
+  /** testSets: the names of the run's extra test sets (the suite's `evaluate`), present only when there are any. */
+  runs: Array<{runId: string; variant: string; kind: 'variant' | 'baseline'; dataset: string; fold: number | null; seed: number; dir: string; testSets?: string[]}>;
 }
 
 /** A run resolved from the suite, before its data is read. */
@@ -154,7 +155,8 @@ export async function writeSuiteManifest(plan: SuitePlan): Promise<string> {
   refuseMissingData(plan);
   const manifest: SuiteManifest = {
     formatVersion: 1, suite: plan.suite, file: plan.file, sha256: plan.sha256, reference: plan.reference,
-    runs: plan.runs.map((r) => ({runId: r.runId, variant: r.variant, kind: r.kind, dataset: r.dataset, fold: r.fold, seed: r.seed, dir: r.dir})),
+    runs: plan.runs.map((r) => ({runId: r.runId, variant: r.variant, kind: r.kind, dataset: r.dataset, fold: r.fold, seed: r.seed, dir: r.dir,
+      ...(r.testSets.length > 0 ? {testSets: r.testSets.map((s) => s.name)} : {})})),
   };
   const path = suiteManifestPath(plan.store, plan.suite);
   await mkdir(join(plan.store, 'suites'), {recursive: true});

@@ -58,14 +58,23 @@ function overSeeds(values: ReadonlyArray<{seed: number; value: number | null}>, 
 
 /**
  * One SummaryRow per (variant, dataset, test set) of `runs`, in the order the (variant, dataset) pairs first appear
- * in `runs` (plan order), the dataset's own test split first, then extra test sets in the order they appear in
- * `perImage`. A seed contributes to a metric only when every one of its runs (folds) has it; the runs that do not
+ * in `runs` (plan order), the dataset's own test split first, then the extra test sets the runs ask for (RunRow.testSets,
+ * suite order), then any other found in `perImage`. A seed contributes to a metric only when every one of its runs (folds) has it; the runs that do not
  * contribute are in `missing` ('seed 2: failed: diverged at epoch 3'). Params and GFLOPs are the first run's that
  * has them (one model per row); trainingSeconds is the mean over done runs that recorded it.
  */
 export function summariseRuns(runs: readonly RunRow[], perImage: readonly PerImageRow[]): SummaryRow[] {
   const rowsByRun = new Map<string, PerImageRow[]>();
   const extraSets = new Map<string, string[]>();
+  // The sets a suite asks for come first and always get a row (a run not evaluated on one is missing from it, with
+  // its reason); sets found in per-image rows (a runs folder) follow.
+  for (const run of runs) {
+    const groupKey = JSON.stringify([run.variant, run.dataset]);
+    for (const set of run.testSets ?? []) {
+      const sets = extraSets.get(groupKey) ?? [];
+      if (!sets.includes(set)) extraSets.set(groupKey, [...sets, set]);
+    }
+  }
   for (const row of perImage) {
     const key = JSON.stringify([row.runId, row.testSet]);
     rowsByRun.set(key, [...rowsByRun.get(key) ?? [], row]);

@@ -40,6 +40,8 @@ interface RunRef {
   dataset: string;
   fold: number | null;
   seed: number;
+  /** The extra test sets the suite asks of this run (its manifest's `testSets`); undefined for a runs folder. */
+  testSets?: string[];
 }
 
 /** What manifest.json holds that the report uses (written by src/runs/train-run.ts). */
@@ -85,7 +87,7 @@ export async function collectReport(source: string, o: CollectOptions = {}): Pro
     }
     // A run is found by its id when its directory was renamed or moved within the store since the manifest was written.
     refs = await Promise.all(manifest.runs.map(async (r) => ({
-      ...r, dir: (await stat(r.dir).catch(() => undefined)) !== undefined ? r.dir : (await findRunById(store, r.runId).catch(() => undefined)) ?? r.dir,
+      ...r, testSets: r.testSets ?? [], dir: (await stat(r.dir).catch(() => undefined)) !== undefined ? r.dir : (await findRunById(store, r.runId).catch(() => undefined)) ?? r.dir,
     })));
     title = manifest.suite;
     reference = manifest.reference;
@@ -253,7 +255,9 @@ async function collectRun(ref: RunRef, calibration: ModelCalibration | undefined
     run.test = null;
     run.reason = `done, but its test evaluation cannot be read: ${(error as Error).message.split('\n')[0]}`;
   }
-  for (const extra of await extraEvaluations(ref.dir, checkpoint)) {
+  // A run shared with another suite may hold that suite's test sets too: a suite's report shows its own.
+  const extras = (await extraEvaluations(ref.dir, checkpoint)).filter((e) => ref.testSets === undefined || ref.testSets.includes(e.testSet));
+  for (const extra of extras) {
     try {
       perImage.push(...await perImageRows(join(ref.dir, extra.perImageCsv), ref, extra.testSet));
     } catch (error) {

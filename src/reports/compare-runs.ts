@@ -8,7 +8,7 @@ import type {RunConfig} from '../runs/config.js';
 import {readRunEvaluation} from '../runs/evaluation-summary.js';
 import {locateRun} from '../runs/locate-run.js';
 import {RunDir, RunNotFoundError} from '../runs/run-dir.js';
-import {fraction, pixels, signedFixed} from './number-format.js';
+import {fraction, pixels, signedFixed, pValueText} from './number-format.js';
 import {readImageScores, type ImageScore} from './per-image-file.js';
 import {alignColumns} from '../ablations/plan-table.js';
 
@@ -154,7 +154,7 @@ export function formatRunComparison(c: RunComparison): string {
     lines.push('', `Paired over ${paired.pairs.length} test images: mean Dice difference (B - A) ${signedFixed(paired.meanDifference)}; B better on ${better}, worse on ${worse}, equal on ${paired.pairs.length - better - worse}.`);
     if (c.statistics !== null) {
       const {ci, p, pMethod} = c.statistics;
-      lines.push(`95% paired bootstrap CI [${signedFixed(ci[0])}, ${signedFixed(ci[1])}]; two-sided Wilcoxon signed-rank p = ${p < 1e-4 ? p.toExponential(2) : p.toFixed(4)} (${pMethod}).`);
+      lines.push(`95% paired bootstrap CI [${signedFixed(ci[0])}, ${signedFixed(ci[1])}]; two-sided Wilcoxon signed-rank p ${pValueText(p).startsWith('<') ? pValueText(p) : `= ${pValueText(p)}`} (${pMethod}).`);
     }
   }
   if (paired.onlyInA.length + paired.onlyInB.length > 0 && paired.meanDifference !== null) {

@@ -6,6 +6,7 @@
 import {relative, sep} from 'node:path';
 import type {LiteratureRow, PairedComparison, ReportModel, RunRow, SeedStatistic, SummaryRow} from './model.js';
 import {GALLERY_LEGEND, type GalleryRow} from './gallery-rows.js';
+import {pValueText} from './number-format.js';
 import {scopeSvgIds} from './svg-ids.js';
 
 /** A rendered chart: its name (file stem), title and standalone SVG document (render-svg.ts). */
@@ -86,7 +87,7 @@ function formatSigned(value: number, digits: number): string {
 }
 
 function formatP(p: number): string {
-  return p < 0.0001 ? '&lt; 0.0001' : p.toFixed(4);
+  return escapeHtml(pValueText(p));
 }
 
 /** Parameters as a readable count: 2.31 M, 812 k. */
@@ -342,7 +343,7 @@ export function renderReportHtml(model: ReportModel, parts: ReportHtmlParts): st
   if (model.comparisons.length > 0) {
     sections.push('<section id="comparisons"><h2>Paired comparisons</h2>'
       + '<p class="note">Per test image (scores averaged over seeds first): mean difference in Dice (variant − against) with a seeded paired '
-      + 'bootstrap 95% CI, two-sided Wilcoxon signed-rank p, and Holm-adjusted p over each comparison family; significant when Holm p &lt; 0.05 (shaded).</p>'
+      + 'bootstrap 95% CI, two-sided Wilcoxon signed-rank p, and Holm-adjusted p over each comparison family (every comparison in this report against the same model); significant when Holm p &lt; 0.05 (shaded).</p>'
       + `<div class="table-wrap">${comparisonsTable(model.comparisons)}</div></section>`);
   }
   const tables = tablesSection(parts.tables);

@@ -3,7 +3,7 @@
 // from tex.ts's macroName: letters only, derived from variant, dataset and test set (and the compared-against
 // variant), distinct for distinct inputs. Each macro is preceded by a comment saying what it is.
 import type {PairedComparison, ReportModel, SummaryRow} from './model.js';
-import {fraction, gflops, paramsShort, pixels, signedFixed} from './number-format.js';
+import {fraction, gflops, paramsShort, pixels, signedFixed, pValueText} from './number-format.js';
 import {macroName} from './tex.js';
 
 /** One macro: its name (without backslash), its value (LaTeX) and what it is. */
@@ -44,7 +44,7 @@ function comparisonMacros(c: PairedComparison): HeadlineMacro[] {
     DeltaDice: [signedFixed(c.meanDifference), 'mean Dice difference'],
     DeltaDiceLow: [signedFixed(c.ci[0]), 'lower end of its 95% paired bootstrap CI'],
     DeltaDiceHigh: [signedFixed(c.ci[1]), 'upper end of its 95% paired bootstrap CI'],
-    PHolm: [c.pHolm < 0.001 ? '$<$0.001' : c.pHolm.toFixed(3), 'Wilcoxon signed-rank p, Holm-adjusted'],
+    PHolm: [pValueText(c.pHolm).replace('<', '$<$'), 'Wilcoxon signed-rank p, Holm-adjusted'],
   };
   return COMPARISON_TOKENS.map((token) => ({name: macroName(fields, token), value: values[token][0], description: `${what}: ${values[token][1]}`}));
 }

@@ -45,6 +45,8 @@ export interface RunRow {
   commit: string | null;
   /** Dataset fingerprint (manifest.json dataset.fingerprint), null when unknown. */
   datasetFingerprint: string | null;
+  /** Extra test sets the suite asks of this run (its `evaluate` block), in suite order; absent for a runs folder. */
+  testSets?: string[];
 }
 
 /** One image's metrics in one run's test evaluation: one row of per-image.csv. */

@@ -36,3 +36,13 @@ export function signedFixed(value: number, digits: number = DECIMALS.difference)
   const text = fixed(value, digits);
   return value > 0 && !/^0\.?0*$/.test(text) ? `+${text}` : text;
 }
+
+/**
+ * A p-value as text, 4 decimals: '< 0.0001' below that, and '< 0.05' for a p below 0.05 that 4 decimals would round
+ * up to 0.0500 (a significant result must never read as 0.05). Plain text: callers escape or mark it up.
+ */
+export function pValueText(p: number): string {
+  if (p < 0.0001) return '< 0.0001';
+  const text = p.toFixed(4);
+  return p < 0.05 && Number(text) >= 0.05 ? '< 0.05' : text;
+}

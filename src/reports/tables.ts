@@ -38,6 +38,8 @@ export interface TableSpec {
   unetBaseline: string | null;
   /** Published numbers shown below the table (baselines table only). */
   literature: LiteratureRow[];
+  /** Holm's family per compared-against model: all of the report's comparisons against it (every table, test set). */
+  holmFamilies: Record<string, number>;
 }
 
 const KERNEL_SWEEP = /^ld\.largeKernel=(\d+)$/;
@@ -62,10 +64,12 @@ export function reportTables(model: ReportModel): TableSpec[] {
     variant, kind, cells: columns.map((c) => model.summary.find((s) => s.variant === variant && s.dataset === c.dataset && s.testSet === c.testSet)),
   });
   const reference = variants.find(([v]) => v === model.reference);
+  const holmFamilies: Record<string, number> = {};
+  for (const c of model.comparisons) holmFamilies[c.against] = (holmFamilies[c.against] ?? 0) + 1;
   const spec = (name: TableName, title: string, rows: TableRow[], literature: LiteratureRow[] = []): TableSpec => {
     const names = new Set(rows.map((r) => r.variant));
     return {
-      name, title, columns, rows, reference: model.reference, unetBaseline: model.unetBaseline, literature,
+      name, title, columns, rows, reference: model.reference, unetBaseline: model.unetBaseline, literature, holmFamilies,
       comparisons: model.comparisons.filter((c) => names.has(c.variant) && (c.against === model.reference || c.against === model.unetBaseline)),
     };
   };
@@ -138,10 +142,10 @@ function legend(table: TableSpec): string[] {
   const lines = ['mDice: per-image mean Dice on the test images at original resolution, mean +- sample std over seeds; n/planned shown where runs are missing; bold: best per column.'];
   const reference = table.reference;
   if (table.comparisons.some((c) => c.against === reference)) {
-    lines.push(`DAGGER significantly different from ${reference} (two-sided Wilcoxon signed-rank test over test images, per-image Dice averaged across seeds, Holm-corrected over the table's datasets, p < 0.05). Delta: mean Dice difference vs ${reference} with its 95% paired bootstrap CI.`);
+    lines.push(`DAGGER significantly different from ${reference} (two-sided Wilcoxon signed-rank test over test images, per-image Dice averaged over the seeds both have, Holm-corrected over all ${table.holmFamilies[reference!] ?? 0} comparisons against ${reference} in this report, p < 0.05). Delta: mean Dice difference vs ${reference} with its 95% paired bootstrap CI.`);
   }
   if (table.unetBaseline !== null && table.comparisons.some((c) => c.against === table.unetBaseline)) {
-    lines.push(`DDAGGER significantly different from ${table.unetBaseline} (same test, Holm-corrected).`);
+    lines.push(`DDAGGER significantly different from ${table.unetBaseline} (same test, Holm-corrected over all ${table.holmFamilies[table.unetBaseline] ?? 0} comparisons against ${table.unetBaseline}).`);
   }
   lines.push('GFLOPs per image at the training size, 2 FLOPs per multiply-add.');
   for (const row of table.rows) {

@@ -137,3 +137,14 @@ test('a suite file changed since its manifest was written: the manifest\'s runs,
   t.is(model.runs.length, 1);
   t.deepEqual(messages, [`warning: ${file} changed since \`mslk ablate\` wrote the manifest of suite 'edited': the report shows the runs of the manifest; run \`mslk ablate ${file}\` to bring them up to date`]);
 });
+
+test('a suite\'s report shows the test sets it asks for: a run never evaluated on one is missing from it with a reason; another suite\'s sets stay out', async (t) => {
+  const {store} = await makeRunStore([
+    {runId: id(61), variant: 'full', seed: 0, state: 'done', images: images(0.8), testSets: ['cvc-clinicdb'], extraSets: {'cvc-clinicdb': images(0.5), 'etis': images(0.2)}},
+    {runId: id(62), variant: 'w/o MIE', seed: 0, state: 'done', images: images(0.7), testSets: ['cvc-clinicdb']},
+  ], {name: 'asked', reference: 'full'});
+  const model = await collectReport('asked', {store, costs: false});
+  t.deepEqual([...new Set(model.perImage.map((r) => r.testSet))], ['test', 'cvc-clinicdb'], 'etis belongs to another suite');
+  t.deepEqual(model.summary.map((s) => [s.variant, s.testSet, s.done]), [['full', 'test', 1], ['full', 'cvc-clinicdb', 1], ['w/o MIE', 'test', 1], ['w/o MIE', 'cvc-clinicdb', 0]]);
+  t.deepEqual(model.summary.at(-1)!.missing, ['seed 0: done, but not evaluated on cvc-clinicdb']);
+});

@@ -43,7 +43,7 @@ test('macros.tex: one \\newcommand per headline number with a comment saying wha
   t.true(tex.includes('% full on busi (test): test mDice, mean over seeds\n\\newcommand{\\mslkfullxybusixytestxyDiceMean}{0.9000}\n'));
   t.true(tex.includes('\\newcommand{\\mslkwxloxkMIExybusixytestxyDiceStd}{--}'));
   t.true(tex.includes('\\newcommand{\\mslkwxloxkMIExyfullxybusixytestxyDeltaDice}{-0.1000}'));
-  t.true(tex.includes('\\newcommand{\\mslkwxloxkMIExyfullxybusixytestxyPHolm}{0.003}'));
+  t.true(tex.includes('\\newcommand{\\mslkwxloxkMIExyfullxybusixytestxyPHolm}{0.0030}'));
   const names = headlineMacros(model).map((m) => m.name);
   t.is(new Set(names).size, names.length);
   t.is(names.length, 2 * SUMMARY_TOKENS.length + COMPARISON_TOKENS.length);
