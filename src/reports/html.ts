@@ -6,6 +6,7 @@
 import {relative, sep} from 'node:path';
 import type {LiteratureRow, PairedComparison, ReportModel, RunRow, SeedStatistic, SummaryRow} from './model.js';
 import {GALLERY_LEGEND, type GalleryRow} from './gallery-rows.js';
+import {latencyAbsentReason} from './latency-note.js';
 import {scopeSvgIds} from './svg-ids.js';
 
 /** A rendered chart: its name (file stem), title and standalone SVG document (render-svg.ts). */
@@ -134,14 +135,29 @@ function summaryTable(model: ReportModel, rows: readonly SummaryRow[], id: strin
       + `<td class="num">${formatSeedStatistic(row.hd95, row.planned, 2, row.dice.n)}</td>`
       + `<td class="num">${formatParams(row.params)}</td>`
       + `<td class="num">${formatNumber(row.gflops, 2)}</td>`
+      + `<td class="num">${formatNumber(row.latencyMs, 1)}</td>`
       + `<td class="num">${formatSeconds(row.trainingSeconds)}</td>`
       + `<td class="num">${row.done}/${row.planned}</td>`
       + `<td class="wrap">${missing}</td></tr>`;
   });
   return `<table id="${id}" class="results"><thead><tr><th scope="col">Variant</th><th scope="col">Dataset</th>${withTestSet ? '<th scope="col">Test set</th>' : ''}`
     + '<th scope="col" class="num">mDice</th><th scope="col" class="num">mIoU</th><th scope="col" class="num">HD95 (px)</th><th scope="col" class="num">Params</th>'
-    + '<th scope="col" class="num">GFLOPs</th><th scope="col" class="num">Training time</th><th scope="col" class="num">Runs done</th><th scope="col">Missing runs</th></tr></thead>'
+    + '<th scope="col" class="num">GFLOPs</th><th scope="col" class="num">Latency (ms)</th><th scope="col" class="num">Training time</th><th scope="col" class="num">Runs done</th><th scope="col">Missing runs</th></tr></thead>'
     + `<tbody>\n${body.join('\n')}\n</tbody></table>`;
+}
+
+/**
+ * What the latency column is and where it comes from; when a row with counted costs has none, why (the report
+ * reads latencies from the store's calibration cache and never times anything itself).
+ */
+function latencyNote(model: ReportModel, rows: readonly SummaryRow[]): string {
+  const backend = model.latencyBackend ?? null;
+  const what = 'Latency: median ms of one batch-1 inference of the inference (fused) model at the run\'s size'
+    + (backend === null ? '' : ` on ${escapeHtml(backend)}`)
+    + ', measured once by <code>mslk ablate</code> on the machine that planned the runs (the store\'s <code>.calibration.json</code>), not by this report.';
+  const absent = rows.filter((r) => r.latencyMs === null).length;
+  const why = absent === 0 ? '' : ` — in ${absent} row${absent === 1 ? '' : 's'}: ${escapeHtml(latencyAbsentReason(model))}.`;
+  return `<p class="note" id="latency-note">${what}${why}</p>`;
 }
 
 function comparisonsTable(comparisons: readonly PairedComparison[]): string {
@@ -336,6 +352,7 @@ export function renderReportHtml(model: ReportModel, parts: ReportHtmlParts): st
   sections.push('<section id="summary"><h2>Results</h2>'
     + '<p class="note">Test split of each dataset; mDice and mIoU are per-image means, shown as mean ± sample std over seeds (n runs). '
     + 'Best mDice per dataset in bold; rows with missing runs are shaded and say why.</p>'
+    + latencyNote(model, own)
     + `<div class="table-wrap">${summaryTable(model, own, 'summary-table', false)}</div>`
     + (extra.length === 0 ? '' : `<h3>Extra evaluation sets</h3><div class="table-wrap">${summaryTable(model, extra, 'extra-summary-table', true)}</div>`)
     + '</section>');

@@ -22,8 +22,8 @@ test('results.csv: one row per run, Dice with 4 decimals, HD95 with 2, empty cel
   const {store, model} = await fixtureModel();
   const rows = parseCsv(resultsCsv(model, join(store, '..', 'reports', 'csv')));
   t.is(rows.length, 4);
-  t.like(rows[0], {run_id: id(1), variant: 'full', state: 'done', test_dice: '0.5617', test_hd95_px: '3.00', test_images: '2', training_s: '60.0', reason: 'params and gflops not counted', backend: 'wasm'});
-  t.like(rows[1], {run_id: id(2), state: 'failed', test_dice: '', test_hd95_px: '', reason: 'failed: loss is NaN; params and gflops not counted'});
+  t.like(rows[0], {run_id: id(1), variant: 'full', state: 'done', test_dice: '0.5617', test_hd95_px: '3.00', test_images: '2', training_s: '60.0', reason: 'params, gflops and latency not counted', backend: 'wasm'});
+  t.like(rows[1], {run_id: id(2), state: 'failed', test_dice: '', test_hd95_px: '', reason: 'failed: loss is NaN; params, gflops and latency not counted'});
   t.regex(rows[0]!['dir']!, /^\.\.\/\.\.\/runs\/unet-synthetic-s0-000000000001$/);
   t.false(rows.some((r) => Object.values(r).some((cell) => /^-?(NaN|Infinity)$/.test(cell))), 'a NaN or infinite cell');
 });
