@@ -42,6 +42,27 @@ test('summary.csv: mean and sample std over seeds, n, missing runs with reasons,
   t.like(rows[1], {precision_mean: '0.5000', precision_std: '0.1768', recall_mean: '0.5000', hd95_px_mean: '3.00', hd95_n_seeds: '2'});
 });
 
+test('latency_ms: 2 decimals in results.csv and summary.csv; absent, an empty cell with the reason and the command that measures it', async (t) => {
+  const {store, model} = await fixtureModel();
+  model.latencyBackend = 'wasm';
+  for (const run of model.runs) {
+    run.params = 1000;
+    run.latencyMs = run.variant === 'full' ? 12.3456 : null;
+  }
+  for (const row of model.summary) {
+    row.params = 1000;
+    row.latencyMs = row.variant === 'full' ? 12.3456 : null;
+  }
+  const results = parseCsv(resultsCsv(model, join(store, '..', 'reports', 'csv')));
+  t.deepEqual(results.map((r) => r['latency_ms']), ['12.35', '12.35', '', '']);
+  t.is(results[0]!['reason'], '');
+  t.is(results[2]!['reason'], 'latency: not measured on wasm (run `mslk ablate status <suite>` on this machine to measure it into the store\'s .calibration.json)');
+  const summary = parseCsv(summaryCsv(model));
+  t.deepEqual(summary.map((r) => r['latency_ms']), ['12.35', '']);
+  t.regex(summary[1]!['reason']!, /^latency: not measured on wasm \(run `mslk ablate status <suite>`/);
+  t.false(summary[0]!['reason']!.includes('latency'));
+});
+
 test('per-image.csv: one row per image, names quoted as CSV, HD95 empty with its reason where a mask is empty', async (t) => {
   const {model} = await fixtureModel();
   const text = perImageCsv(model);
