@@ -1,6 +1,6 @@
 // How the report writes numbers, in one place so CSV, Markdown and LaTeX agree: Dice-like fractions with 4
-// decimals, HD95 in pixels with 2, GFLOPs with 3, parameters as integers, seconds with 1, milliseconds with 2. Missing values are empty
-// strings (never NaN), and the caller says why in a reason column or a note.
+// decimals, HD95 in pixels with 2, GFLOPs with 3, parameters as integers, seconds with 1, milliseconds (latency)
+// with 2. Missing values are empty strings (never NaN), and the caller says why in a reason column or a note.
 
 /** Decimals per kind of number. */
 export const DECIMALS = {fraction: 4, hd95: 2, gflops: 3, seconds: 1, milliseconds: 2, difference: 4} as const;
