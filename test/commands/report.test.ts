@@ -66,6 +66,8 @@ test('end to end: ablate a tiny suite (1 epoch), report it twice: byte-identical
   t.deepEqual(withoutRows.map((r) => r['latency_ms']), ['', '']);
   t.true(withoutRows.every((r) => r['reason']!.includes('latency: not measured on wasm (run `mslk ablate status <suite>`')));
   t.false((await filesOf(unmeasured)).has('charts/dice-vs-latency.svg'));
+  t.regex(without.stdout, /small \(reference\)\s+0\.\d{4}\s+1\/1\s+\S+\s+0\.\d{3}\s+-\n/);
+  t.regex(without.stdout, /\nlatency: not measured on wasm \(run `mslk ablate status <suite>`/);
   // `ablate status` (estimate on) measures each model's latency into the store's calibration cache.
   const status = await runMslk(['ablate', 'status', file, '--store', store, '--backend', 'wasm'], env);
   t.is(status.code, 0, status.stderr);
@@ -73,7 +75,8 @@ test('end to end: ablate a tiny suite (1 epoch), report it twice: byte-identical
   const out = join(dir, 'report');
   const first = await runMslk(['report', file, '--store', store, '--out', out, '--backend', 'wasm'], env);
   t.is(first.code, 0, first.stderr);
-  t.regex(first.stdout, /synthetic\s+test\s+small \(reference\)\s+0\.\d{4}\s+1\/1\s+\d+(\.\d)?k\s+0\.\d{3}/);
+  t.regex(first.stdout, /synthetic\s+test\s+small \(reference\)\s+0\.\d{4}\s+1\/1\s+\d+(\.\d)?k\s+0\.\d{3}\s+\d+\.\d{2}\n/);
+  t.regex(first.stdout, /latency: median ms of one batch-1 inference on wasm, measured by `mslk ablate`/);
   const before = await filesOf(out);
   t.true(before.has('tables/ablation.tex') && before.has('per-image.csv'));
   t.true((await readFile(join(out, 'tables', 'ablation.tex'), 'utf8')).includes('w/o x\\_\\%'));
