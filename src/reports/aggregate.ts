@@ -60,8 +60,8 @@ function overSeeds(values: ReadonlyArray<{seed: number; value: number | null}>, 
  * One SummaryRow per (variant, dataset, test set) of `runs`, in the order the (variant, dataset) pairs first appear
  * in `runs` (plan order), the dataset's own test split first, then extra test sets in the order they appear in
  * `perImage`. A seed contributes to a metric only when every one of its runs (folds) has it; the runs that do not
- * contribute are in `missing` ('seed 2: failed: diverged at epoch 3'). Params, GFLOPs and latency are the first run's that
- * has them (one model per row); trainingSeconds is the mean over done runs that recorded it.
+ * contribute are in `missing` ('seed 2: failed: diverged at epoch 3'). Params, GFLOPs and latency are the first
+ * run's that has them (one model per row); trainingSeconds is the mean over done runs that recorded it.
  */
 export function summariseRuns(runs: readonly RunRow[], perImage: readonly PerImageRow[]): SummaryRow[] {
   const rowsByRun = new Map<string, PerImageRow[]>();

@@ -113,7 +113,8 @@ export async function collectReport(source: string, o: CollectOptions = {}): Pro
     family === 'unet' && runs.some((r) => r.variant === variant && r.kind === 'baseline'))?.[0] ?? null;
   const datasets = [...new Set(runs.map((r) => r.dataset))];
   return {
-    title, source: reportSource, latencyBackend: calibration === undefined ? null : activeBackendName(), reference, unetBaseline, runs, summary: summariseRuns(runs, perImage), perImage,
+    title, source: reportSource, latencyBackend: calibration === undefined ? null : activeBackendName(), reference, unetBaseline,
+    runs, summary: summariseRuns(runs, perImage), perImage,
     comparisons: [], curves, ranks: null, rankStability: [],
     literature: literatureFor(await readLiterature(o.literatureDir), datasets),
   };

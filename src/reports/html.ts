@@ -147,14 +147,15 @@ function summaryTable(model: ReportModel, rows: readonly SummaryRow[], id: strin
 }
 
 /**
- * What the latency column is and where it comes from; when a row with counted costs has none, why (the report
- * reads latencies from the store's calibration cache and never times anything itself).
+ * What the latency column is and where it comes from, and, when rows show none, why (the report reads latencies
+ * from the store's calibration cache and never times anything itself).
  */
 function latencyNote(model: ReportModel, rows: readonly SummaryRow[]): string {
   const backend = model.latencyBackend ?? null;
   const what = 'Latency: median ms of one batch-1 inference of the inference (fused) model at the run\'s size'
     + (backend === null ? '' : ` on ${escapeHtml(backend)}`)
-    + ', measured once by <code>mslk ablate</code> on the machine that planned the runs (the store\'s <code>.calibration.json</code>), not by this report.';
+    + ', measured once by <code>mslk ablate</code> (or <code>mslk ablate status</code>) on the machine that ran it on the store'
+    + ' (the store\'s <code>.calibration.json</code>), not by this report.';
   const absent = rows.filter((r) => r.latencyMs === null).length;
   const why = absent === 0 ? '' : ` — in ${absent} row${absent === 1 ? '' : 's'}: ${escapeHtml(latencyAbsentReason(model))}.`;
   return `<p class="note" id="latency-note">${what}${why}</p>`;
