@@ -15,6 +15,11 @@ export interface AblateOptions {
   jobs: number;
   /** Time a few steps per distinct model for the plan's estimate (cached in the store). */
   estimate: boolean;
+  /**
+   * Measure each distinct model's batch-1 inference latency at its size into the store's calibration cache, for
+   * `mslk report` (which only reads it); default: `estimate`.
+   */
+  latency?: boolean;
   /** Train runs whose status is failed again. */
   rerunFailed?: boolean;
   /** Aborting stops the suite cleanly: running runs end partial, for the next call to resume. */
@@ -43,7 +48,7 @@ export interface AblateResult {
 export async function ablateSuite(file: string, o: AblateOptions): Promise<AblateResult> {
   const plan = await planSuite(file, {store: o.store, ...(o.dataRoot ? {dataRoot: o.dataRoot} : {}), ...(o.onStage ? {onStage: o.onStage} : {})});
   await prepareRunDirs(plan);
-  const report = await planReport(plan, {jobs: o.jobs, estimate: o.estimate, writeCache: true, ...(o.onStage ? {onStage: o.onStage} : {})});
+  const report = await planReport(plan, {jobs: o.jobs, estimate: o.estimate, latency: o.latency ?? o.estimate, writeCache: true, ...(o.onStage ? {onStage: o.onStage} : {})});
   o.onPlan?.(plan, report);
   const summary = await runSuite(plan, {
     jobs: o.jobs, rerunFailed: o.rerunFailed ?? false,

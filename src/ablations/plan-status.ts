@@ -4,13 +4,16 @@
 // training step training runs; cached in <store>/.calibration.json with the backend and mslk version) times the
 // steps the run still needs. It is rough: validation and evaluation are counted as a third of a training step per
 // batch (a forward pass without the backward one), data loading and checkpoints are not counted.
+// The same cache holds each model's batch-1 inference latency at a size, measured once here (by `ablate` and
+// `ablate status` with the estimate on) and only read by `mslk report`, so that a report never depends on a timing
+// taken while it is written.
 import {mkdir, readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {activeBackendName} from '../engine/backends.js';
 import {writeFileAtomic} from '../io/atomic-write.js';
 import {canonicalJson, sha256Hex} from '../io/canonical-json.js';
 import type {ModelConfig} from '../models/registry.js';
-import {profileModel} from '../models/profile/profile.js';
+import {measureInferenceLatency, profileModel} from '../models/profile/profile.js';
 import {runLockOwner} from '../runs/lock.js';
 import {RunDir} from '../runs/run-dir.js';
 import {pendingTestSets} from '../runs/test-sets.js';
@@ -91,9 +94,30 @@ export interface Calibration {
   flops: number;
   /** Median ms of one training step; absent when only counts were asked for. */
   stepMs?: number;
+  /**
+   * Median ms of one batch-1 inference of the inference form (fused) on the entry's backend, over
+   * LATENCY_TIMING's runs after its warm-up; kept in the entry of batch 1 only (latency does not depend on the
+   * training batch). Absent until `ModelCalibration.latency` measured it (caches written before it existed lack it).
+   */
+  latencyMs?: number;
 }
 
+/**
+ * How a calibration times inference: 2 warm-up passes, then 30 timed batch-1 passes, stopping after 10 once 5 s
+ * are spent (conventions.md asks for >= 30 runs; a planning step on a busy machine takes at most the budget for
+ * a slow model).
+ */
+export const LATENCY_TIMING = {warmup: 2, runs: 30, minRuns: 10, budgetMs: 5000} as const;
+
 type CalibrationCache = Record<string, Calibration>;
+
+/**
+ * The key of one calibration in the cache: SHA-256 of the canonical JSON of the model config, size, batch, backend
+ * and mslk version (a new version or backend calibrates afresh).
+ */
+export function calibrationKey(model: ModelConfig, size: number, batch: number, backend: string): string {
+  return sha256Hex(canonicalJson({model, size, batch, backend, mslk: MSLK_VERSION}));
+}
 
 /** The calibration cache file of a store. */
 export function calibrationPath(store: string): string {
@@ -115,10 +139,14 @@ type TrainOptions = PlannedRun['config']['train'];
 /**
  * Model costs on the active backend, cached per distinct (model, size, batch) in `<store>/.calibration.json`
  * (shared by `ablate` and `report`, so a model is counted once per store). `calibrate` counts parameters and FLOPs,
- * and with `timed` also times two training steps; `save` writes the cache when something was added.
+ * and with `timed` also times two training steps; `latency` measures the batch-1 inference latency (ms) once per
+ * (model, size) and `cachedLatency` only reads it (undefined when never measured on this backend and mslk version);
+ * `save` writes the cache when something was added.
  */
 export interface ModelCalibration {
   calibrate(model: ModelConfig, size: number, batch: number, train: TrainOptions, timed: boolean): Promise<Calibration>;
+  latency(model: ModelConfig, size: number): Promise<number>;
+  cachedLatency(model: ModelConfig, size: number): number | undefined;
   save(): Promise<void>;
 }
 
@@ -127,9 +155,14 @@ export async function openCalibration(store: string, onStage?: (m: string) => vo
   const backend = activeBackendName();
   const cache = await readCache(store);
   let changed = false;
+  const keyOf = (model: ModelConfig, size: number, batch: number) => calibrationKey(model, size, batch, backend);
+  const counts = async (model: ModelConfig, size: number, batch: number): Promise<Calibration> => {
+    const profile = await profileModel(model, {size, batch, latencyRuns: 0, trainSteps: 0, countsOnly: true, budgetMs: 0});
+    return {params: profile.unfused.params.total, flops: profile.unfused.flops};
+  };
   return {
     async calibrate(model, size, batch, train, timed) {
-      const key = sha256Hex(canonicalJson({model, size, batch, backend, mslk: MSLK_VERSION}));
+      const key = keyOf(model, size, batch);
       const cached = cache[key];
       if (cached && (!timed || cached.stepMs !== undefined)) return cached;
       let entry: Calibration;
@@ -139,12 +172,26 @@ export async function openCalibration(store: string, onStage?: (m: string) => vo
         entry = {params: profile.unfused.params.total, flops: profile.unfused.flops,
           ...(profile.unfused.trainStep ? {stepMs: profile.unfused.trainStep.medianMs} : {})};
       } else {
-        const profile = await profileModel(model, {size, batch, latencyRuns: 0, trainSteps: 0, countsOnly: true, budgetMs: 0});
-        entry = {params: profile.unfused.params.total, flops: profile.unfused.flops};
+        entry = await counts(model, size, batch);
       }
-      cache[key] = entry;
+      // Keep what the entry already had (a latency measured before the step was timed).
+      const updated: Calibration = {...cached, ...entry};
+      cache[key] = updated;
       changed = true;
-      return entry;
+      return updated;
+    },
+    async latency(model, size) {
+      const key = keyOf(model, size, 1);
+      const cached = cache[key];
+      if (cached?.latencyMs !== undefined) return cached.latencyMs;
+      onStage?.(`measuring the inference latency of ${model.model} at ${size} px (batch 1)`);
+      const timing = await measureInferenceLatency(model, size, {...LATENCY_TIMING, label: `batch-1 inference at ${size}x${size}`});
+      cache[key] = {...cached ?? await counts(model, size, 1), latencyMs: timing.medianMs};
+      changed = true;
+      return timing.medianMs;
+    },
+    cachedLatency(model, size) {
+      return cache[keyOf(model, size, 1)]?.latencyMs;
     },
     async save() {
       if (!changed) return;
@@ -163,9 +210,11 @@ export function effectiveBatch(batchSize: number, trainImages: number | undefine
 /**
  * Rows of the plan. With `estimate`, times a few training steps of every distinct (model, size, batch) not yet in
  * `<store>/.calibration.json` on the active backend and adds them there; without it only counts parameters and
- * FLOPs (cached the same way, when the store exists or `writeCache` is set). `jobs` divides the total.
+ * FLOPs (cached the same way, when the store exists or `writeCache` is set). With `latency` (default: `estimate`),
+ * also measures the batch-1 inference latency of every distinct (model, size) of the plan that the cache lacks,
+ * done runs included (what `mslk report` shows). `jobs` divides the total.
  */
-export async function planReport(plan: SuitePlan, options: {jobs: number; estimate: boolean; writeCache: boolean; onStage?: (m: string) => void}): Promise<PlanReport> {
+export async function planReport(plan: SuitePlan, options: {jobs: number; estimate: boolean; latency?: boolean; writeCache: boolean; onStage?: (m: string) => void}): Promise<PlanReport> {
   const backend = activeBackendName();
   const calibration = await openCalibration(plan.store, options.onStage);
   const calibrate = calibration.calibrate;
@@ -177,6 +226,7 @@ export async function planReport(plan: SuitePlan, options: {jobs: number; estima
     const trained = status.state === 'done' || status.state === 'to evaluate';
     const needsTime = options.estimate && run.images !== null && !trained;
     const cost = await calibrate(config.model, config.data.size, batch, config.train, needsTime);
+    if (options.latency ?? options.estimate) await calibration.latency(config.model, config.data.size);
     const done = trained ? config.train.epochs : 'epoch' in status ? status.epoch : 0;
     let estimatedSeconds: number | null = status.state === 'done' ? 0 : null;
     if (needsTime && cost.stepMs !== undefined && run.images) {

@@ -28,7 +28,8 @@ export default class Quickstart extends MslkCommand {
     if (flags.backend !== undefined && flags.backend !== 'auto') process.env['MSLK_BACKEND'] = flags.backend;
     const suite = join(PACKAGE_CONFIGS, 'suites', 'quickstart.yaml');
     const result = await runSuiteCommand(suite, {
-      store: flags.store, jobs, estimate: false, ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
+      // No time estimate (the suite is small), but the latency of each model, which the report shows.
+      store: flags.store, jobs, estimate: false, latency: true, ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
     }, {log: (l) => this.log(l), logToStderr: (l) => this.logToStderr(l), json: this.jsonEnabled(), showPlan: false});
     if (!this.jsonEnabled()) this.log(`\nRun directories: ${result.plan.store} (suite manifest: ${join(result.plan.store, 'suites', 'quickstart.json')})`);
     const report = await makeReport(suite, {store: flags.store, out: flags.out, onStage: (m) => this.logToStderr(m),

@@ -18,7 +18,7 @@ export default class Report extends MslkCommand {
   static override flags = {
     out: outDirFlag({description: 'Report folder (default: reports/<suite or folder name>); files already there that the report does not write are kept'}),
     store: outDirFlag({description: "Folder of run directories holding the suite's manifest (the run store ablate used)", default: 'runs'}),
-    costs: Flags.boolean({description: 'Count parameters and GFLOPs of each model (from the calibration cache ablate keeps in the store, else by building each distinct model once)', default: true, allowNo: true}),
+    costs: Flags.boolean({description: 'Count parameters and GFLOPs of each model (from the calibration cache ablate keeps in the store, else by building each distinct model once) and show the batch-1 latency ablate measured there (never timed by the report)', default: true, allowNo: true}),
     gallery: Flags.boolean({description: "Predict the gallery's test images again from each variant's checkpoint", default: true, allowNo: true}),
     backend: backendFlag(),
     'data-root': dataRootFlag(),

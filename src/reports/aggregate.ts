@@ -59,9 +59,10 @@ function overSeeds(values: ReadonlyArray<{seed: number; value: number | null}>, 
 /**
  * One SummaryRow per (variant, dataset, test set) of `runs`, in the order the (variant, dataset) pairs first appear
  * in `runs` (plan order), the dataset's own test split first, then the extra test sets the runs ask for (RunRow.testSets,
- * suite order), then any other found in `perImage`. A seed contributes to a metric only when every one of its runs (folds) has it; the runs that do not
- * contribute are in `missing` ('seed 2: failed: diverged at epoch 3'). Params and GFLOPs are the first run's that
- * has them (one model per row); trainingSeconds is the mean over done runs that recorded it.
+ * suite order), then any other found in `perImage`. A seed contributes to a metric only when every one of its runs
+ * (folds) has it; the runs that do not contribute are in `missing` ('seed 2: failed: diverged at epoch 3'). Params,
+ * GFLOPs and latency are the first run's that has them (one model per row); trainingSeconds is the mean over done
+ * runs that recorded it.
  */
 export function summariseRuns(runs: readonly RunRow[], perImage: readonly PerImageRow[]): SummaryRow[] {
   const rowsByRun = new Map<string, PerImageRow[]>();
@@ -100,11 +101,13 @@ export function summariseRuns(runs: readonly RunRow[], perImage: readonly PerIma
       const seconds = done.flatMap((r) => (r.trainingSeconds === null ? [] : [r.trainingSeconds]));
       summary.push({
         variant: first.variant, kind: first.kind, dataset: first.dataset, testSet, planned: group.length,
+        seeds: new Set(group.map((r) => r.seed)).size,
         done: values.filter(({values: v}) => !('reason' in v)).length,
         dice: overSeeds(metric((v) => v.dice), 'dice'), iou: overSeeds(metric((v) => v.iou), 'iou'),
         hd95: overSeeds(metric((v) => v.hd95), 'hd95'),
         precision: overSeeds(metric((v) => v.precision), 'precision'), recall: overSeeds(metric((v) => v.recall), 'recall'),
         params: group.find((r) => r.params !== null)?.params ?? null, gflops: group.find((r) => r.gflops !== null)?.gflops ?? null,
+        latencyMs: group.find((r) => r.latencyMs !== null)?.latencyMs ?? null,
         trainingSeconds: seconds.length > 0 ? seconds.reduce((a, b) => a + b, 0) / seconds.length : null,
         missing: values.flatMap(({run, values: v}) => ('reason' in v ? [`${runLabel(run)}: ${v.reason}`] : [])),
         runIds: group.map((r) => r.runId),

@@ -208,8 +208,11 @@ function kindOf(model: ReportModel, variant: string): 'variant' | 'baseline' {
   return model.summary.find((s) => s.variant === variant)?.kind ?? model.runs.find((r) => r.variant === variant)?.kind ?? 'variant';
 }
 
-/** The model cost on a chart's x axis: parameters (count) or GFLOPs per image at the run's input size. */
-export type CostMeasure = 'params' | 'gflops';
+/**
+ * The model cost on a chart's x axis: parameters (count), GFLOPs per image at the run's input size, or batch-1
+ * inference latency in ms (SummaryRow.latencyMs, on the backend of ReportModel.latencyBackend).
+ */
+export type CostMeasure = 'params' | 'gflops' | 'latencyMs';
 
 /** One point of a cost chart: a summary row with its cost, and whether it is on the Pareto front of its dataset. */
 export interface CostRow {

@@ -132,16 +132,24 @@ export function kernelSweepChart(model: ReportModel, options: IntervalOptions = 
   return {name: 'kernel-sweep', title, spec: spec as TopLevelSpec};
 }
 
-const COST_LABEL: Record<CostMeasure, {title: string; axis: string; format: string}> = {
-  params: {title: 'Dice vs parameters', axis: 'parameters', format: '.2s'},
-  gflops: {title: 'Dice vs GFLOPs', axis: 'GFLOPs per image (2 FLOPs per multiply-add)', format: '.3~g'},
+const COST_LABEL: Record<CostMeasure, {name: string; title: string; axis: (model: ReportModel) => string; format: string}> = {
+  params: {name: 'dice-vs-params', title: 'Dice vs parameters', axis: () => 'parameters', format: '.2s'},
+  gflops: {name: 'dice-vs-gflops', title: 'Dice vs GFLOPs', axis: () => 'GFLOPs per image (2 FLOPs per multiply-add)', format: '.3~g'},
+  latencyMs: {
+    name: 'dice-vs-latency', title: 'Dice vs latency',
+    axis: (model) => `inference latency, ms (batch 1, median${model.latencyBackend ? `, ${model.latencyBackend}` : ''})`, format: '.3~g',
+  },
 };
 
-/** mDice against parameters or GFLOPs per dataset; the Pareto front is joined by a dashed line and ringed. */
+/**
+ * mDice against parameters, GFLOPs or batch-1 latency per dataset; the Pareto front is joined by a dashed line and
+ * ringed. Null when no summary row has both (e.g. no latency in the store's calibration cache).
+ */
 export function costChart(model: ReportModel, measure: CostMeasure): ChartSpec | null {
   const rows = costRows(model, measure);
   if (rows.length === 0) return null;
-  const {title, axis, format} = COST_LABEL[measure];
+  const {name, title, format} = COST_LABEL[measure];
+  const axis = COST_LABEL[measure].axis(model);
   const x = {field: 'cost', type: 'quantitative', title: axis, scale: {zero: false, nice: true}, axis: {format}};
   const y = {field: 'dice', type: 'quantitative', title: 'test mDice (mean over seeds)', scale: {zero: false}};
   const spec = {
@@ -176,7 +184,7 @@ export function costChart(model: ReportModel, measure: CostMeasure): ChartSpec |
       ],
     },
   };
-  return {name: measure === 'params' ? 'dice-vs-params' : 'dice-vs-gflops', title, spec: spec as TopLevelSpec};
+  return {name, title, spec: spec as TopLevelSpec};
 }
 
 /** Per-image Dice distribution per variant and dataset: box plots (whiskers at 1.5 IQR, outliers as points). */
@@ -326,7 +334,7 @@ function formatP(p: number): string {
 
 /**
  * Every chart of a report that has data, in the report's order: ablation, kernel sweep, Dice vs params, Dice vs
- * GFLOPs, per-image Dice, training curves, critical-difference diagram, rank stability.
+ * GFLOPs, Dice vs latency, per-image Dice, training curves, critical-difference diagram, rank stability.
  */
 export function buildCharts(model: ReportModel, options: ChartOptions = {}): ChartSpec[] {
   const intervals = options.intervals ?? {};
@@ -335,6 +343,7 @@ export function buildCharts(model: ReportModel, options: ChartOptions = {}): Cha
     kernelSweepChart(model, intervals),
     costChart(model, 'params'),
     costChart(model, 'gflops'),
+    costChart(model, 'latencyMs'),
     imageDiceChart(model),
     trainingCurvesChart(model),
     criticalDifferenceChart(model),

@@ -3,9 +3,11 @@
 // the knobs that differ between runs). Every run of the source becomes a RunRow, done or not, with the reason it is
 // not done; done runs add their per-image test rows, training curve and costs. Nothing is written: model costs come
 // from the store's calibration cache (`ablate` fills it) and are counted afresh where it has none, without writing
-// it back. Aggregation over seeds is aggregate.ts's.
+// it back. Latency is read from that cache only (measured by `ablate`, never here), so that two reports of the same
+// runs are byte-identical; absent, it is null and the report says why. Aggregation over seeds is aggregate.ts's.
 import {readFile, readdir, stat} from 'node:fs/promises';
 import {basename, join, resolve} from 'node:path';
+import {activeBackendName} from '../engine/backends.js';
 import {openCalibration, effectiveBatch, formatState, plannedRunState, type ModelCalibration} from '../ablations/plan-status.js';
 import {suiteManifestPath, type SuiteManifest} from '../ablations/plan.js';
 import {formatAxisValue, loadSuite} from '../ablations/load-suite.js';
@@ -23,7 +25,10 @@ import type {PerImageRow, ReportModel, ReportSource, RunRow, TrainingCurve} from
 export interface CollectOptions {
   /** The run store a suite's manifest is in (default `runs`, as `mslk ablate`). */
   store?: string;
-  /** Count each model's parameters and GFLOPs (from the store's calibration cache, else by building the model once); default true. */
+  /**
+   * Count each model's parameters and GFLOPs (from the store's calibration cache, else by building the model once)
+   * and read its batch-1 inference latency from that cache (never measured here); default true.
+   */
   costs?: boolean;
   /** Folder of literature files (default: the shipped configs/literature). */
   literatureDir?: string;
@@ -110,7 +115,8 @@ export async function collectReport(source: string, o: CollectOptions = {}): Pro
     family === 'unet' && runs.some((r) => r.variant === variant && r.kind === 'baseline'))?.[0] ?? null;
   const datasets = [...new Set(runs.map((r) => r.dataset))];
   return {
-    title, source: reportSource, reference, unetBaseline, runs, summary: summariseRuns(runs, perImage), perImage,
+    title, source: reportSource, latencyBackend: calibration === undefined ? null : activeBackendName(), reference, unetBaseline,
+    runs, summary: summariseRuns(runs, perImage), perImage,
     comparisons: [], curves, ranks: null, rankStability: [],
     literature: literatureFor(await readLiterature(o.literatureDir), datasets),
   };
@@ -216,7 +222,7 @@ async function collectRun(ref: RunRef, calibration: ModelCalibration | undefined
   const manifest = await dir.readJson<RunManifestFields>('manifest').catch(() => undefined);
   const curve: TrainingCurve = {runId: ref.runId, variant: ref.variant, dataset: ref.dataset, seed: ref.seed, epochs: await curveOf(dir)};
   const run: RunRow = {
-    ...ref, model: config?.model.model ?? 'unknown', state: 'pending', reason: null, test: null, params: null, gflops: null,
+    ...ref, model: config?.model.model ?? 'unknown', state: 'pending', reason: null, test: null, params: null, gflops: null, latencyMs: null,
     trainingSeconds: null, backend: manifest?.backend ?? null, commit: manifest?.git?.commit ?? null,
     datasetFingerprint: manifest?.dataset?.fingerprint ?? null,
   };
@@ -232,6 +238,7 @@ async function collectRun(ref: RunRef, calibration: ModelCalibration | undefined
     const cost = await calibration.calibrate(config.model, config.data.size, effectiveBatch(config.train.batchSize, manifest?.split?.counts?.train), config.train, false);
     run.params = cost.params;
     run.gflops = cost.flops / 1e9;
+    run.latencyMs = calibration.cachedLatency(config.model, config.data.size) ?? null;
   }
   // A trained run is reported as done: its extra test sets show as missing rows of their own test set until evaluated.
   const state = await plannedRunState({missingData: null, dir: ref.dir, config, testSets: []});

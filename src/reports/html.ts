@@ -6,6 +6,7 @@
 import {relative, sep} from 'node:path';
 import type {LiteratureRow, PairedComparison, ReportModel, RunRow, SeedStatistic, SummaryRow} from './model.js';
 import {GALLERY_LEGEND, type GalleryRow} from './gallery-rows.js';
+import {latencyAbsentReason} from './latency-note.js';
 import {pValueText} from './number-format.js';
 import {scopeSvgIds} from './svg-ids.js';
 
@@ -106,11 +107,11 @@ function formatSeconds(seconds: number | null): string {
 }
 
 /**
- * mean ± std (n), the n saying "of planned" when runs are missing; n is left out when it equals `shownN` (the
+ * mean ± std (n), the n saying "of <seeds planned>" when seeds are missing; n is left out when it equals `shownN` (the
  * mDice column's n, already on the row), to keep the table narrow.
  */
-function formatSeedStatistic(stat: SeedStatistic, planned: number, digits: number, shownN?: number): string {
-  const n = stat.n < planned ? `n = ${stat.n} of ${planned}` : `n = ${stat.n}`;
+function formatSeedStatistic(stat: SeedStatistic, seeds: number, digits: number, shownN?: number): string {
+  const n = stat.n < seeds ? `n = ${stat.n} of ${seeds}` : `n = ${stat.n}`;
   if (stat.mean === null) return `— <span class="n">(${n})</span>`;
   const std = stat.std === null ? '' : ` ± ${stat.std.toFixed(digits)}`;
   return stat.n === shownN ? `${stat.mean.toFixed(digits)}${std}` : `${stat.mean.toFixed(digits)}${std} <span class="n">(${n})</span>`;
@@ -126,23 +127,39 @@ function summaryTable(model: ReportModel, rows: readonly SummaryRow[], id: strin
   const body = rows.map((row) => {
     const isBest = row.dice.mean !== null && row.dice.mean === best.get(`${row.dataset}\u0000${row.testSet}`);
     const classes = [row.kind, row.done < row.planned ? 'incomplete' : '', row.variant === model.reference ? 'reference' : ''].filter(Boolean).join(' ');
-    const dice = formatSeedStatistic(row.dice, row.planned, 4);
+    const dice = formatSeedStatistic(row.dice, row.seeds, 4);
     const missing = row.missing.length === 0 ? '' : `<ul class="missing">${row.missing.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>`;
     return `<tr class="${classes}"><th scope="row"><span class="variant">${escapeHtml(row.variant)}</span>${row.kind === 'baseline' ? ' <span class="tag">baseline</span>' : ''}${row.variant === model.reference ? ' <span class="tag">reference</span>' : ''}</th>`
       + `<td>${escapeHtml(row.dataset)}</td>${withTestSet ? `<td>${escapeHtml(row.testSet)}</td>` : ''}`
       + `<td class="num">${isBest ? `<strong>${dice}</strong>` : dice}</td>`
-      + `<td class="num">${formatSeedStatistic(row.iou, row.planned, 4, row.dice.n)}</td>`
-      + `<td class="num">${formatSeedStatistic(row.hd95, row.planned, 2, row.dice.n)}</td>`
+      + `<td class="num">${formatSeedStatistic(row.iou, row.seeds, 4, row.dice.n)}</td>`
+      + `<td class="num">${formatSeedStatistic(row.hd95, row.seeds, 2, row.dice.n)}</td>`
       + `<td class="num">${formatParams(row.params)}</td>`
       + `<td class="num">${formatNumber(row.gflops, 2)}</td>`
+      + `<td class="num">${formatNumber(row.latencyMs, 1)}</td>`
       + `<td class="num">${formatSeconds(row.trainingSeconds)}</td>`
       + `<td class="num">${row.done}/${row.planned}</td>`
       + `<td class="wrap">${missing}</td></tr>`;
   });
   return `<table id="${id}" class="results"><thead><tr><th scope="col">Variant</th><th scope="col">Dataset</th>${withTestSet ? '<th scope="col">Test set</th>' : ''}`
     + '<th scope="col" class="num">mDice</th><th scope="col" class="num">mIoU</th><th scope="col" class="num">HD95 (px)</th><th scope="col" class="num">Params</th>'
-    + '<th scope="col" class="num">GFLOPs</th><th scope="col" class="num">Training time</th><th scope="col" class="num">Runs done</th><th scope="col">Missing runs</th></tr></thead>'
+    + '<th scope="col" class="num">GFLOPs</th><th scope="col" class="num">Latency (ms)</th><th scope="col" class="num">Training time</th><th scope="col" class="num">Runs done</th><th scope="col">Missing runs</th></tr></thead>'
     + `<tbody>\n${body.join('\n')}\n</tbody></table>`;
+}
+
+/**
+ * What the latency column is and where it comes from, and, when rows show none, why (the report reads latencies
+ * from the store's calibration cache and never times anything itself).
+ */
+function latencyNote(model: ReportModel, rows: readonly SummaryRow[]): string {
+  const backend = model.latencyBackend ?? null;
+  const what = 'Latency: median ms of one batch-1 inference of the inference (fused) model at the run\'s size'
+    + (backend === null ? '' : ` on ${escapeHtml(backend)}`)
+    + ', measured once by <code>mslk ablate</code> (or <code>mslk ablate status</code>) on the machine that ran it on the store'
+    + ' (the store\'s <code>.calibration.json</code>), not by this report.';
+  const absent = rows.filter((r) => r.latencyMs === null).length;
+  const why = absent === 0 ? '' : ` — in ${absent} row${absent === 1 ? '' : 's'}: ${escapeHtml(latencyAbsentReason(model))}.`;
+  return `<p class="note" id="latency-note">${what}${why}</p>`;
 }
 
 function comparisonsTable(comparisons: readonly PairedComparison[]): string {
@@ -337,6 +354,7 @@ export function renderReportHtml(model: ReportModel, parts: ReportHtmlParts): st
   sections.push('<section id="summary"><h2>Results</h2>'
     + '<p class="note">Test split of each dataset; mDice and mIoU are per-image means, shown as mean ± sample std over seeds (n runs). '
     + 'Best mDice per dataset in bold; rows with missing runs are shaded and say why.</p>'
+    + latencyNote(model, own)
     + `<div class="table-wrap">${summaryTable(model, own, 'summary-table', false)}</div>`
     + (extra.length === 0 ? '' : `<h3>Extra evaluation sets</h3><div class="table-wrap">${summaryTable(model, extra, 'extra-summary-table', true)}</div>`)
     + '</section>');

@@ -30,7 +30,7 @@ function summaryMacros(row: SummaryRow): HeadlineMacro[] {
     IoUMean: [or(fraction(row.iou.mean)), 'test mIoU, mean over seeds'],
     IoUStd: [or(fraction(row.iou.std)), 'test mIoU, sample std over seeds'],
     HDMean: [or(pixels(row.hd95.mean)), 'test HD95 (px, non-empty pairs), mean over seeds'],
-    Seeds: [String(row.dice.n), `seeds averaged (of ${row.planned} runs planned)`],
+    Seeds: [String(row.dice.n), `seeds averaged (of ${row.seeds} seeds planned)`],
     Params: [or(paramsShort(row.params)), 'parameters'],
     GFLOPs: [or(gflops(row.gflops)), 'GFLOPs per image (2 FLOPs per multiply-add)'],
   };

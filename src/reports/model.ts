@@ -37,6 +37,13 @@ export interface RunRow {
   /** Parameters (count) and GFLOPs per image at the run's data.size (2 FLOPs per multiply-add). */
   params: number | null;
   gflops: number | null;
+  /**
+   * Median ms of one batch-1 inference of the run's model (inference form, fused) at its data.size, as `mslk ablate`
+   * measured it into the store's calibration cache on the backend named by ReportModel.latencyBackend (the report's
+   * own backend, which may differ from `backend`, the one the run trained on); null when the cache has none (see
+   * latency-note.ts) or costs were not asked for. Never measured while a report is written.
+   */
+  latencyMs: number | null;
   /** Training wall time (s) from manifest.json's trainingSeconds; null when not done. */
   trainingSeconds: number | null;
   /** Backend from manifest.json ('wasm', 'tensorflow', ...); null when the manifest is absent. */
@@ -82,6 +89,8 @@ export interface SummaryRow {
   testSet: string;
   /** Runs planned (seeds x folds) and done; a SummaryRow with done < planned says so in `missing`. */
   planned: number;
+  /** Seeds planned: the n the statistics over seeds (dice.n, ...) are out of (with k-fold, planned / folds). */
+  seeds: number;
   done: number;
   /** Test metrics over seeds; with folds, the mean over folds of each seed first. */
   dice: SeedStatistic;
@@ -95,6 +104,8 @@ export interface SummaryRow {
   recall?: SeedStatistic;
   params: number | null;
   gflops: number | null;
+  /** Batch-1 inference latency in ms (RunRow.latencyMs of the first run that has it: one model per row), or null. */
+  latencyMs: number | null;
   /** Mean training wall time (s) of the done runs. */
   trainingSeconds: number | null;
   /** Why runs are missing (one phrase per missing run, e.g. 'seed 2: failed: diverged at epoch 3'); empty when none. */
@@ -189,6 +200,11 @@ export interface ReportModel {
   title: string;
   /** Where the runs came from (collectReport always sets it; optional so that models made by hand may leave it out). */
   source?: ReportSource;
+  /**
+   * The backend whose latencies the report shows (the calibration cache keeps one per backend; the report reads the
+   * entries of its own active backend); null or absent when costs were not counted.
+   */
+  latencyBackend?: string | null;
   /** The variant paired comparisons are made against (null for a runs folder without a suite). */
   reference: string | null;
   /** The U-Net baseline's name when the suite has one (the second comparison family). */

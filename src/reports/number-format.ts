@@ -1,9 +1,9 @@
 // How the report writes numbers, in one place so CSV, Markdown and LaTeX agree: Dice-like fractions with 4
-// decimals, HD95 in pixels with 2, GFLOPs with 3, parameters as integers, seconds with 1. Missing values are empty
-// strings (never NaN), and the caller says why in a reason column or a note.
+// decimals, HD95 in pixels with 2, GFLOPs with 3, parameters as integers, seconds with 1, milliseconds (latency)
+// with 2. Missing values are empty strings (never NaN), and the caller says why in a reason column or a note.
 
 /** Decimals per kind of number. */
-export const DECIMALS = {fraction: 4, hd95: 2, gflops: 3, seconds: 1, difference: 4} as const;
+export const DECIMALS = {fraction: 4, hd95: 2, gflops: 3, seconds: 1, milliseconds: 2, difference: 4} as const;
 
 /** `value` with `digits` decimals; '' for null. Throws RangeError on NaN or an infinity (a bug upstream). */
 export function fixed(value: number | null, digits: number): string {
@@ -20,6 +20,8 @@ export const fraction = (value: number | null): string => fixed(value, DECIMALS.
 export const pixels = (value: number | null): string => fixed(value, DECIMALS.hd95);
 /** GFLOPs per image. */
 export const gflops = (value: number | null): string => fixed(value, DECIMALS.gflops);
+/** Milliseconds of wall time (inference latency). */
+export const milliseconds = (value: number | null): string => fixed(value, DECIMALS.milliseconds);
 /** Seconds of wall time. */
 export const seconds = (value: number | null): string => fixed(value, DECIMALS.seconds);
 /** A count (parameters, images); '' for null. */

@@ -129,7 +129,7 @@ function cellParts(table: TableSpec, row: TableRow, i: number, best: number | nu
   if (comparison(table, row.variant, column, table.unetBaseline)?.significant) daggers.push('ddagger');
   return {
     mean: fraction(cell.dice.mean), std: fraction(cell.dice.std), bold: isBest(cell, best), daggers,
-    n: cell.done < cell.planned || cell.dice.n < cell.planned ? `${cell.dice.n}/${cell.planned}` : '',
+    n: cell.done < cell.planned || cell.dice.n < cell.seeds ? `${cell.dice.n}/${cell.seeds}` : '',
   };
 }
 
@@ -139,7 +139,7 @@ function columnTitle(c: TableColumn): string {
 
 /** Legend lines (plain text; each format escapes and marks them up). */
 function legend(table: TableSpec): string[] {
-  const lines = ['mDice: per-image mean Dice on the test images at original resolution, mean +- sample std over seeds; n/planned shown where runs are missing; bold: best per column.'];
+  const lines = ['mDice: per-image mean Dice on the test images at original resolution, mean +- sample std over seeds; n/seeds planned shown where runs are missing; bold: best per column.'];
   const reference = table.reference;
   if (table.comparisons.some((c) => c.against === reference)) {
     lines.push(`DAGGER significantly different from ${reference} (two-sided Wilcoxon signed-rank test over test images, per-image Dice averaged over the seeds both have, Holm-corrected over all ${table.holmFamilies[reference!] ?? 0} comparisons against ${reference} in this report, p < 0.05). Delta: mean Dice difference vs ${reference} with its 95% paired bootstrap CI.`);

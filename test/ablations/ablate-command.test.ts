@@ -27,13 +27,18 @@ test('ablate --dry-run --json: the plan with costs and an estimate; the calibrat
   t.true(report.rows.every((r) => r.params > 0 && r.gflops > 0 && r.estimatedSeconds !== null && r.estimatedSeconds > 0));
   t.is(report.jobs, 2);
   t.true(Math.abs(report.estimatedSeconds! - (report.rows[0]!.estimatedSeconds! + report.rows[1]!.estimatedSeconds!) / 2) < 1e-9);
-  const cache = JSON.parse(await readFile(join(store, '.calibration.json'), 'utf8')) as {entries: Record<string, {stepMs: number}>};
-  t.is(Object.keys(cache.entries).length, 1);
+  const cache = JSON.parse(await readFile(join(store, '.calibration.json'), 'utf8')) as {entries: Record<string, {stepMs?: number; latencyMs?: number}>};
+  // The model at its training batch (4) with its step time, and at batch 1 with its inference latency for reports.
+  const entries = Object.values(cache.entries);
+  t.is(entries.length, 2);
+  t.is(entries.filter((e) => e.stepMs !== undefined && e.stepMs > 0).length, 1);
+  t.is(entries.filter((e) => e.latencyMs !== undefined && e.latencyMs > 0).length, 1);
   t.is(await stat(join(store, 'suites')).catch(() => undefined), undefined, 'a dry run wrote the suite manifest');
 
   const status = await mslk(['ablate', 'status', file, '--store', store, '--backend', 'wasm'], env);
   t.is(status.code, 0, status.stderr);
   t.notRegex(status.stderr, /calibrating/, 'the calibration was not reused');
+  t.notRegex(status.stderr, /inference latency/, 'the latency was not reused');
   t.regex(status.stdout, /small\s+synthetic\s+-\s+0\s+[0-9a-f]{12}\s+pending\s+0\/2/);
   t.regex(status.stdout, /suite one: 2 runs \(2 pending\); about \d+ s on 2 jobs \(wasm\)/);
 });

@@ -42,6 +42,8 @@ browserTest('quickstart trains the suite, prints its table, writes its report (w
     t.deepEqual(log.pageErrors, [], 'no page error');
     t.deepEqual(log.requests, [], 'no request left the page');
     t.true(seen.charts.length >= 4, `charts: ${seen.charts.map((c) => c.id).join(', ')}`);
+    // quickstart measures each model's latency while planning, so its report has the latency chart.
+    t.true(seen.charts.some((c) => c.id === 'chart-dice-vs-latency'), `charts: ${seen.charts.map((c) => c.id).join(', ')}`);
     for (const chart of seen.charts) t.true(chart.marks >= 3, `${chart.id} has marks (${chart.marks})`);
     t.deepEqual(seen.rows, MODELS, 'one summary row per model, in the suite\'s order');
     t.true(seen.images.length >= MODELS.length + 2, `the gallery: ${seen.images.length} pictures`);

@@ -1,10 +1,11 @@
 // `mslk report` and `mslk compare` through the CLI: on a store built by hand (failed and partial runs shown with their
 // reasons, one-line errors), and once end to end on a tiny suite trained by `mslk ablate` (1 epoch, 32 px U-Nets),
-// rendered twice to byte-identical files.
+// rendered twice to byte-identical files (latency included: measured by `mslk ablate status`, only read by reports).
 import test from 'ava';
 import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {parseCsv} from '../../src/datasets/csv.js';
 import {runMslk} from '../helpers/cli.js';
 import {id, images, makeRunStore} from '../reports/fixtures/run-store.js';
 
@@ -47,7 +48,7 @@ test('report on a hand-built store: the headline, failed and partial runs with t
   t.regex(missing.stderr, /^Error: suite 'nosuch' has no manifest in .*: run `mslk ablate .*` first.*\n$/);
 });
 
-test('end to end: ablate a tiny suite (1 epoch), report it twice: byte-identical files, params counted', async (t) => {
+test('end to end: ablate a tiny suite (1 epoch), report it twice: byte-identical files, params counted, latency from the store', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'mslk-report-e2e-'));
   t.teardown(() => rm(dir, {recursive: true, force: true}));
   const file = join(dir, 'tiny.yaml');
@@ -57,10 +58,25 @@ test('end to end: ablate a tiny suite (1 epoch), report it twice: byte-identical
   const env = {MSLK_DATA_ROOT: join(dir, 'data')};
   const ablate = await runMslk(['ablate', file, '--jobs', '2', '--store', store, '--backend', 'wasm', '--no-estimate'], env);
   t.is(ablate.code, 0, ablate.stderr);
+  // --no-estimate measured no latency: the report shows none, says why, and draws no latency chart.
+  const unmeasured = join(dir, 'report-without-latency');
+  const without = await runMslk(['report', file, '--store', store, '--out', unmeasured, '--backend', 'wasm'], env);
+  t.is(without.code, 0, without.stderr);
+  const withoutRows = parseCsv(await readFile(join(unmeasured, 'summary.csv'), 'utf8'));
+  t.deepEqual(withoutRows.map((r) => r['latency_ms']), ['', '']);
+  t.true(withoutRows.every((r) => r['reason']!.includes('latency: not measured on wasm (run `mslk ablate status <suite>`')));
+  t.false((await filesOf(unmeasured)).has('charts/dice-vs-latency.svg'));
+  t.regex(without.stdout, /small \(reference\)\s+0\.\d{4}\s+1\/1\s+\S+\s+0\.\d{3}\s+-\n/);
+  t.regex(without.stdout, /\nlatency: not measured on wasm \(run `mslk ablate status <suite>`/);
+  // `ablate status` (estimate on) measures each model's latency into the store's calibration cache.
+  const status = await runMslk(['ablate', 'status', file, '--store', store, '--backend', 'wasm'], env);
+  t.is(status.code, 0, status.stderr);
+  t.is((status.stderr.match(/measuring the inference latency of unet at 32 px/g) ?? []).length, 2, status.stderr);
   const out = join(dir, 'report');
   const first = await runMslk(['report', file, '--store', store, '--out', out, '--backend', 'wasm'], env);
   t.is(first.code, 0, first.stderr);
-  t.regex(first.stdout, /synthetic\s+test\s+small \(reference\)\s+0\.\d{4}\s+1\/1\s+\d+(\.\d)?k\s+0\.\d{3}/);
+  t.regex(first.stdout, /synthetic\s+test\s+small \(reference\)\s+0\.\d{4}\s+1\/1\s+\d+(\.\d)?k\s+0\.\d{3}\s+\d+\.\d{2}\n/);
+  t.regex(first.stdout, /latency: median ms of one batch-1 inference on wasm, measured by `mslk ablate`/);
   const before = await filesOf(out);
   t.true(before.has('tables/ablation.tex') && before.has('per-image.csv'));
   t.true((await readFile(join(out, 'tables', 'ablation.tex'), 'utf8')).includes('w/o x\\_\\%'));
@@ -69,6 +85,10 @@ test('end to end: ablate a tiny suite (1 epoch), report it twice: byte-identical
   const pictures = (page.match(/<img src="data:image\/png;base64,/g) ?? []).length;
   t.true(pictures >= 4 && pictures % 4 === 0, `${pictures} gallery pictures`);
   t.true(before.has('charts/per-image-dice.svg'));
+  t.true(before.has('charts/dice-vs-latency.svg'));
+  const rows = parseCsv(before.get('summary.csv')!.toString('utf8'));
+  t.true(rows.every((r) => /^\d+\.\d{2}$/.test(r['latency_ms']!) && !r['reason']!.includes('latency')), JSON.stringify(rows));
+  t.true(page.includes('id="latency-note"'));
   const second = await runMslk(['report', file, '--store', store, '--out', out, '--backend', 'wasm', '--json'], env);
   t.is(second.code, 0, second.stderr);
   t.is((JSON.parse(second.stdout) as {summary: unknown[]}).summary.length, 2);

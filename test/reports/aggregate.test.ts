@@ -10,7 +10,7 @@ function run(over: Partial<RunRow> & Pick<RunRow, 'runId' | 'seed'>, dice?: numb
     dir: '', variant: 'full', kind: 'variant', dataset: 'd', fold: null, model: 'unet', state: dice === undefined ? 'pending' : 'done',
     reason: dice === undefined ? 'not trained yet' : null,
     test: dice === undefined ? null : {dice, iou: dice / (2 - dice), precision: dice, recall: dice, hd95: 10 * dice, images: 5},
-    params: 1000, gflops: 0.5, trainingSeconds: dice === undefined ? null : 10, backend: 'wasm', commit: null, datasetFingerprint: null, ...over,
+    params: 1000, gflops: 0.5, latencyMs: null, trainingSeconds: dice === undefined ? null : 10, backend: 'wasm', commit: null, datasetFingerprint: null, ...over,
   };
 }
 

@@ -102,8 +102,8 @@ test('paired comparisons: no row where the reference or the variant is absent, o
 function summaryRow(variant: string, dataset: string, dice: number | null, testSet = 'test'): SummaryRow {
   const none = {mean: null, std: null, n: 0};
   return {
-    variant, kind: 'variant', dataset, testSet, planned: 3, done: 3, dice: {mean: dice, std: 0.01, n: 3}, iou: none, hd95: none,
-    params: null, gflops: null, trainingSeconds: null, missing: [], runIds: [],
+    variant, kind: 'variant', dataset, testSet, planned: 3, seeds: 3, done: 3, dice: {mean: dice, std: 0.01, n: 3}, iou: none, hd95: none,
+    params: null, gflops: null, latencyMs: null, trainingSeconds: null, missing: [], runIds: [],
   };
 }
 

@@ -66,7 +66,7 @@ browserTest('index.html renders offline in Chromium: charts with marks, one row 
     t.is(seen.xss, null, 'no script ran (window.__xss)');
     t.is(seen.scripts, 0, 'no <script> element in the page');
 
-    t.deepEqual(seen.charts.map((c) => c.id), ['ablation', 'kernel-sweep', 'dice-vs-params', 'dice-vs-gflops', 'per-image-dice',
+    t.deepEqual(seen.charts.map((c) => c.id), ['ablation', 'kernel-sweep', 'dice-vs-params', 'dice-vs-gflops', 'dice-vs-latency', 'per-image-dice',
       'training-curves', 'critical-difference', 'rank-stability'].map((name) => `chart-${name}`));
     for (const chart of seen.charts) {
       t.true(chart.hasSvg, `${chart.id} holds an <svg>`);

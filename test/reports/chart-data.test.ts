@@ -135,6 +135,16 @@ test('the Pareto front: no front point is dominated, every other point is domina
   t.false(fixtureRows.some((r) => r.variant === 'U-Net' && r.pareto));
 });
 
+test('latency points: the summary rows that have a latency, the fastest model always on the front', (t) => {
+  const model = reportModelFixture();
+  const rows = costRows(model, 'latencyMs');
+  t.is(rows.length, FIXTURE_MODELS.length * FIXTURE_DATASETS.length);
+  t.deepEqual([...new Set(rows.filter((r) => r.variant === 'ld.largeKernel=7').map((r) => [r.cost, r.pareto].join()))], ['33.06,true']);
+  t.false(rows.some((r) => r.variant === 'U-Net' && r.pareto), 'the slowest and worst is never on the front');
+  for (const row of model.summary) if (row.variant === 'w/o MIE') row.latencyMs = null;
+  t.false(costRows(model, 'latencyMs').some((r) => r.variant === 'w/o MIE'), 'a row without latency is no point');
+});
+
 test('per-image rows average each image over seeds; curve rows drop epochs without a validation Dice', (t) => {
   const model = reportModelFixture();
   const images = imageDiceRows(model);

@@ -7,7 +7,7 @@ import type {ReportModel} from '../../src/reports/model.js';
 import {compileVegaLite} from '../../src/reports/render-svg.js';
 import {reportModelFixture} from './fixtures/report-model.js';
 
-const ALL = ['ablation', 'kernel-sweep', 'dice-vs-params', 'dice-vs-gflops', 'per-image-dice', 'training-curves', 'critical-difference', 'rank-stability'];
+const ALL = ['ablation', 'kernel-sweep', 'dice-vs-params', 'dice-vs-gflops', 'dice-vs-latency', 'per-image-dice', 'training-curves', 'critical-difference', 'rank-stability'];
 
 const names = (charts: ChartSpec[]): string[] => charts.map((c) => c.name);
 const without = (model: ReportModel, edit: (m: ReportModel) => void): ReportModel => {
@@ -15,7 +15,7 @@ const without = (model: ReportModel, edit: (m: ReportModel) => void): ReportMode
   return model;
 };
 
-test('the fixture gives all eight charts, each a valid Vega-Lite spec with a title and inline data', (t) => {
+test('the fixture gives all nine charts, each a valid Vega-Lite spec with a title and inline data', (t) => {
   const charts = buildCharts(reportModelFixture());
   t.deepEqual(names(charts), ALL);
   for (const chart of charts) {
@@ -46,6 +46,10 @@ test('each chart is left out when it has no data', (t) => {
   t.deepEqual(names(buildCharts(without(reportModelFixture(), (m) => {
     for (const row of m.summary) row.params = null;
   }))), ALL.filter((n) => n !== 'dice-vs-params'));
+  // No latency in the store's calibration cache: no latency chart, the other cost charts stay.
+  t.deepEqual(names(buildCharts(without(reportModelFixture(), (m) => {
+    for (const row of m.summary) row.latencyMs = null;
+  }))), ALL.filter((n) => n !== 'dice-vs-latency'));
   t.deepEqual(names(buildCharts(without(reportModelFixture(), (m) => {
     m.runs = m.runs.filter((r) => largeKernelOf(r.variant) === null);
     m.summary = m.summary.filter((r) => largeKernelOf(r.variant) === null);
@@ -67,6 +71,12 @@ test('each chart is left out when it has no data', (t) => {
     m.ranks = null;
     m.rankStability = [];
   }))), []);
+});
+
+test('the latency chart names its unit, batch and backend on the axis', (t) => {
+  const chart = buildCharts(reportModelFixture()).find((c) => c.name === 'dice-vs-latency')!;
+  t.is(chart.title, 'Dice vs latency');
+  t.true(JSON.stringify(chart.spec).includes('"title":"inference latency, ms (batch 1, median, wasm)"'));
 });
 
 test('specs are deterministic: the same model gives the same JSON, keys in the same order', (t) => {

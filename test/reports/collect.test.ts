@@ -2,11 +2,14 @@
 // and reason of every run not done, per-image rows of the test split and of extra test sets, training curves,
 // manifest fields; a runs folder with variants named by the knobs that differ; the one-line errors.
 import test from 'ava';
-import {mkdir, mkdtemp, rename, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {calibrationKey, calibrationPath} from '../../src/ablations/plan-status.js';
+import {activeBackendName} from '../../src/engine/backends.js';
 import {collectReport} from '../../src/reports/collect.js';
-import {id, images, makeRunStore, type FixtureRun} from './fixtures/run-store.js';
+import {useWasm} from '../models/helpers.js';
+import {fixtureConfig, id, images, makeRunStore, type FixtureRun} from './fixtures/run-store.js';
 
 const SUITE: FixtureRun[] = [
   {runId: id(1), variant: 'full', seed: 0, state: 'done', images: images(0.8, 0.9, 0.7), trainingSeconds: 30},
@@ -147,4 +150,27 @@ test('a suite\'s report shows the test sets it asks for: a run never evaluated o
   t.deepEqual([...new Set(model.perImage.map((r) => r.testSet))], ['test', 'cvc-clinicdb'], 'etis belongs to another suite');
   t.deepEqual(model.summary.map((s) => [s.variant, s.testSet, s.done]), [['full', 'test', 1], ['full', 'cvc-clinicdb', 1], ['w/o MIE', 'test', 1], ['w/o MIE', 'cvc-clinicdb', 0]]);
   t.deepEqual(model.summary.at(-1)!.missing, ['seed 0: done, but not evaluated on cvc-clinicdb']);
+});
+
+test('latency comes from the store\'s calibration cache only: shown where `ablate` measured it, null elsewhere, nothing measured or written', async (t) => {
+  await useWasm();
+  const measured: FixtureRun = {runId: id(71), variant: 'measured', seed: 0, state: 'done', images: images(0.8)};
+  const unmeasured: FixtureRun = {runId: id(72), variant: 'unmeasured', seed: 0, state: 'done', images: images(0.7), model: {baseWidth: 2}};
+  const {store} = await makeRunStore([measured, {...measured, runId: id(73), seed: 1}, unmeasured], {name: 'latency', reference: 'measured'});
+  const config = fixtureConfig(measured);
+  // As `ablate` leaves it: the batch-1 entry of (model, size) holds the latency; the other model has none.
+  const cache = JSON.stringify({formatVersion: 1, entries: {[calibrationKey(config.model, config.data.size, 1, activeBackendName())]: {params: 1, flops: 2, latencyMs: 12.3456}}});
+  await writeFile(calibrationPath(store), cache);
+  const stages: string[] = [];
+  const model = await collectReport('latency', {store, onStage: (m) => stages.push(m)});
+  t.is(model.latencyBackend, activeBackendName());
+  t.deepEqual(model.runs.map((r) => r.latencyMs), [12.3456, 12.3456, null]);
+  t.deepEqual(model.summary.map((s) => [s.variant, s.latencyMs]), [['measured', 12.3456], ['unmeasured', null]]);
+  t.true(model.runs.every((r) => r.params !== null && r.params > 1), 'params are counted from the model, not from the batch-1 entry of another batch');
+  t.deepEqual(stages.filter((m) => /latency/.test(m)), [], 'nothing timed');
+  t.is(await readFile(calibrationPath(store), 'utf8'), cache, 'the cache is not written by a report');
+
+  const withoutCosts = await collectReport('latency', {store, costs: false});
+  t.is(withoutCosts.latencyBackend, null);
+  t.true(withoutCosts.runs.every((r) => r.latencyMs === null));
 });

@@ -22,8 +22,8 @@ test('results.csv: one row per run, Dice with 4 decimals, HD95 with 2, empty cel
   const {store, model} = await fixtureModel();
   const rows = parseCsv(resultsCsv(model, join(store, '..', 'reports', 'csv')));
   t.is(rows.length, 4);
-  t.like(rows[0], {run_id: id(1), variant: 'full', state: 'done', test_dice: '0.5617', test_hd95_px: '3.00', test_images: '2', training_s: '60.0', reason: 'params and gflops not counted', backend: 'wasm'});
-  t.like(rows[1], {run_id: id(2), state: 'failed', test_dice: '', test_hd95_px: '', reason: 'failed: loss is NaN; params and gflops not counted'});
+  t.like(rows[0], {run_id: id(1), variant: 'full', state: 'done', test_dice: '0.5617', test_hd95_px: '3.00', test_images: '2', training_s: '60.0', reason: 'params, gflops and latency not counted', backend: 'wasm'});
+  t.like(rows[1], {run_id: id(2), state: 'failed', test_dice: '', test_hd95_px: '', reason: 'failed: loss is NaN; params, gflops and latency not counted'});
   t.regex(rows[0]!['dir']!, /^\.\.\/\.\.\/runs\/unet-synthetic-s0-000000000001$/);
   t.false(rows.some((r) => Object.values(r).some((cell) => /^-?(NaN|Infinity)$/.test(cell))), 'a NaN or infinite cell');
 });
@@ -40,6 +40,27 @@ test('summary.csv: mean and sample std over seeds, n, missing runs with reasons,
   t.is(rows[1]!['reason'], '');
   t.is(rows[1]!['run_ids'], `${id(3)} ${id(4)}`);
   t.like(rows[1], {precision_mean: '0.5000', precision_std: '0.1768', recall_mean: '0.5000', hd95_px_mean: '3.00', hd95_n_seeds: '2'});
+});
+
+test('latency_ms: 2 decimals in results.csv and summary.csv; absent, an empty cell with the reason and the command that measures it', async (t) => {
+  const {store, model} = await fixtureModel();
+  model.latencyBackend = 'wasm';
+  for (const run of model.runs) {
+    run.params = 1000;
+    run.latencyMs = run.variant === 'full' ? 12.3456 : null;
+  }
+  for (const row of model.summary) {
+    row.params = 1000;
+    row.latencyMs = row.variant === 'full' ? 12.3456 : null;
+  }
+  const results = parseCsv(resultsCsv(model, join(store, '..', 'reports', 'csv')));
+  t.deepEqual(results.map((r) => r['latency_ms']), ['12.35', '12.35', '', '']);
+  t.is(results[0]!['reason'], '');
+  t.is(results[2]!['reason'], 'latency: not measured on wasm (run `mslk ablate status <suite>` on this machine to measure it into the store\'s .calibration.json)');
+  const summary = parseCsv(summaryCsv(model));
+  t.deepEqual(summary.map((r) => r['latency_ms']), ['12.35', '']);
+  t.regex(summary[1]!['reason']!, /^latency: not measured on wasm \(run `mslk ablate status <suite>`/);
+  t.false(summary[0]!['reason']!.includes('latency'));
 });
 
 test('per-image.csv: one row per image, names quoted as CSV, HD95 empty with its reason where a mask is empty', async (t) => {

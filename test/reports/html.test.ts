@@ -51,6 +51,27 @@ test('the page shows one summary row per variant x dataset, missing runs with th
   t.regex(html, /Holm p/);
 });
 
+test('latency: a column in ms, a note saying where it was measured, and "—" with the reason where the cache has none', async (t) => {
+  const model = reportModelFixture();
+  const column = (html: string, variant: string, dataset: string): string => {
+    const summary = /<table id="summary-table"[\s\S]*?<\/table>/.exec(html)![0];
+    const row = summary.split('\n').find((r) => r.includes(`<span class="variant">${variant}</span>`) && r.includes(`<td>${dataset}</td>`))!;
+    // Number cells in order: mDice, mIoU, HD95, Params, GFLOPs, Latency, Training time, Runs done.
+    return [...row.matchAll(/<td class="num">(.*?)<\/td>/g)].map((m) => m[1]!)[5]!;
+  };
+  const html = await renderFixtureHtml(model, OUT);
+  t.regex(html, /<th scope="col" class="num">GFLOPs<\/th><th scope="col" class="num">Latency \(ms\)<\/th>/);
+  t.is(column(html, 'full', 'kvasir-seg'), '41.3');
+  const note = /<p class="note" id="latency-note">([^\n]*?)<\/p>/.exec(html)![1]!;
+  t.regex(note, /batch-1 inference .* on wasm, measured once by <code>mslk ablate<\/code>/);
+  t.false(note.includes('not measured'));
+
+  for (const row of model.summary) if (row.variant === 'w/o MIE') row.latencyMs = null;
+  const without = await renderFixtureHtml(model, OUT);
+  t.is(column(without, 'w/o MIE', 'busi'), '—');
+  t.regex(/<p class="note" id="latency-note">([^\n]*?)<\/p>/.exec(without)![1]!, /in 3 rows: latency: not measured on wasm \(run `mslk ablate status &lt;suite&gt;` on this machine/);
+});
+
 test('nothing in the page loads or runs: every src is a data: URI, every href in-page or relative, a CSP forbids the rest', async (t) => {
   const html = await renderFixtureHtml(reportModelFixture(), OUT);
   t.true(html.includes('content="default-src \'none\'; img-src data:; style-src \'unsafe-inline\'"'));

@@ -20,7 +20,7 @@ export default class Ablate extends MslkCommand {
   static override args = {suite: Args.string({description: 'Suite file (YAML)', required: true})};
   static override flags = {
     'dry-run': Flags.boolean({description: 'Show the plan (validating every run); write nothing but the calibration cache'}),
-    estimate: Flags.boolean({description: 'Time a few training steps per distinct model to estimate the time (cached in <store>/.calibration.json)', default: true, allowNo: true}),
+    estimate: Flags.boolean({description: 'Time a few training steps per distinct model to estimate the time, and measure its batch-1 inference latency for `mslk report` (cached in <store>/.calibration.json)', default: true, allowNo: true}),
     jobs: Flags.integer({description: 'Runs trained at once (child processes); default: the number of cores', min: 1}),
     store: outDirFlag({description: 'Folder of run directories (the run store)', default: 'runs'}),
     'rerun-failed': Flags.boolean({description: 'Retry runs that failed'}),

@@ -14,7 +14,7 @@ export default class AblateStatus extends MslkCommand {
   static override examples = ['<%= config.bin %> ablate status configs/suites/quickstart.yaml', '<%= config.bin %> ablate status configs/suites/paper.yaml --no-estimate --json'];
   static override args = {suite: Args.string({description: 'Suite file (YAML)', required: true})};
   static override flags = {
-    estimate: Flags.boolean({description: 'Estimate the time still needed (calibration cached in <store>/.calibration.json)', default: true, allowNo: true}),
+    estimate: Flags.boolean({description: 'Estimate the time still needed, and measure each model\'s batch-1 inference latency for `mslk report` (cached in <store>/.calibration.json)', default: true, allowNo: true}),
     jobs: Flags.integer({description: 'Jobs the estimate divides by; default: the number of cores', min: 1}),
     store: outDirFlag({description: 'Folder of run directories (the run store)', default: 'runs'}),
     backend: backendFlag(),

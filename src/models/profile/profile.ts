@@ -8,7 +8,7 @@ import {fuseForInference, hasUnfusedLayers} from '../fuse.js';
 import {countMacs} from './macs.js';
 import {countParams, type ParamCounts} from './params.js';
 import type {ProgressListener} from '../../io/progress.js';
-import {measureInferencePeakBytes, measureLatency, measureTrainPeakBytes, measureTrainStep, type MakeTrainingStep, type Timing} from './timing.js';
+import {measureInferencePeakBytes, measureLatency, measureTrainPeakBytes, measureTrainStep, type MakeTrainingStep, type Timing, type TimingOptions} from './timing.js';
 
 export interface ProfileOptions {
   size: number;
@@ -91,6 +91,22 @@ export async function profileModel(config: ModelConfig, options: ProfileOptions)
     }
     result.wasmHeapBytes = wasmHeapBytes();
     return result;
+  } finally {
+    model.dispose();
+    fused?.dispose();
+  }
+}
+
+/**
+ * Batch-1 inference latency of `config` at `size` x `size` on the active backend, in the inference form
+ * (re-parameterisable blocks fused, as `profileModel` reports it under `fused`): `timing`'s warm-up, then its timed
+ * runs (measureLatency), median and IQR in ms. Builds the model and disposes of it.
+ */
+export async function measureInferenceLatency(config: ModelConfig, size: number, timing: TimingOptions = {}): Promise<Timing> {
+  const {model} = buildModel(config, {inputSize: size});
+  const fused = hasUnfusedLayers(model) ? fuseForInference(model) : undefined;
+  try {
+    return await measureLatency(fused ?? model, size, timing);
   } finally {
     model.dispose();
     fused?.dispose();
