@@ -138,16 +138,23 @@ export function largeKernelOf(name: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** Test mDice per seed of the done runs of one variant on one dataset; folds are averaged within a seed first. */
+/**
+ * Test mDice per seed of one variant on one dataset; folds are averaged within a seed first, and a seed counts only
+ * when all its runs (folds) are done with a test score: the same rule as the summary's (aggregate.ts), so a bar and
+ * its table cell are one number.
+ */
 function seedValues(runs: readonly RunRow[], variant: string, dataset: string): number[] {
-  const bySeed = new Map<number, number[]>();
+  const bySeed = new Map<number, Array<number | null>>();
   for (const run of runs) {
-    if (run.variant !== variant || run.dataset !== dataset || run.state !== 'done' || run.test === null) continue;
+    if (run.variant !== variant || run.dataset !== dataset) continue;
     const list = bySeed.get(run.seed) ?? [];
-    list.push(run.test.dice);
+    list.push(run.state === 'done' && run.test !== null ? run.test.dice : null);
     bySeed.set(run.seed, list);
   }
-  return [...bySeed.keys()].sort((a, b) => a - b).map((seed) => mean(bySeed.get(seed)!));
+  return [...bySeed.keys()].sort((a, b) => a - b).flatMap((seed) => {
+    const folds = bySeed.get(seed)!;
+    return folds.every((v) => v !== null) ? [mean(folds as number[])] : [];
+  });
 }
 
 /** Each test image's Dice averaged over the runs (seeds, folds) that scored it, in first-seen image order. */

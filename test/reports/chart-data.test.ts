@@ -207,3 +207,17 @@ test('rank frequencies: each variant\'s shares sum to 1 in each panel', (t) => {
   for (const [key, sum] of sums) t.true(Math.abs(sum - 1) < 1e-9, `${key}: ${sum}`);
   t.deepEqual(rankFrequencyRows([]), []);
 });
+
+test('k-fold: a seed with a fold not done is left out of the bar, as the summary leaves it out of its mean', (t) => {
+  const model = reportModelFixture();
+  const template = model.runs.find((r) => r.state === 'done' && r.variant === 'full')!;
+  const dataset = template.dataset;
+  const run = (seed: number, fold: number, dice: number | null) => ({...template, runId: `${seed}${fold}`, seed, fold,
+    state: dice === null ? 'failed' as const : 'done' as const, reason: dice === null ? 'diverged' : null,
+    test: dice === null ? null : {...template.test!, dice}});
+  model.runs = [...model.runs.filter((r) => !(r.variant === 'full' && r.dataset === dataset)),
+    run(0, 0, 0.8), run(0, 1, 0.6), run(1, 0, 0.9), run(1, 1, null), run(2, 0, 0.5), run(2, 1, 0.7)];
+  const bar = ablationBarRows(model).find((r) => r.variant === 'full' && r.dataset === dataset)!;
+  t.is(bar.n, 2, 'seeds 0 and 2 (seed 1 lacks a fold)');
+  t.true(Math.abs(bar.mean - 0.65) < 1e-12, String(bar.mean));
+});
