@@ -2,7 +2,7 @@
 // before anything trains), prepare the run directories and the suite manifest, run the pending runs with the local
 // executor (one child process per run, `jobs` at once), then read the results back.
 import {planSuite, prepareRunDirs, type SuitePlan} from './plan.js';
-import {planReport, type PlanReport} from './plan-status.js';
+import {formatDuration, planReport, type PlanReport} from './plan-status.js';
 import {runSuite, type SuiteEvent, type SuiteSummary} from './local-executor.js';
 import {suiteResults, type VariantResult} from './suite-results.js';
 
@@ -38,6 +38,8 @@ export interface AblateResult {
   report: PlanReport;
   summary: SuiteSummary;
   results: VariantResult[];
+  /** Wall time of the executor (training and evaluating the pending runs), seconds: to set against report.estimatedSeconds. */
+  seconds: number;
 }
 
 /**
@@ -50,15 +52,23 @@ export async function ablateSuite(file: string, o: AblateOptions): Promise<Ablat
   await prepareRunDirs(plan);
   const report = await planReport(plan, {jobs: o.jobs, estimate: o.estimate, latency: o.latency ?? o.estimate, writeCache: true, ...(o.onStage ? {onStage: o.onStage} : {})});
   o.onPlan?.(plan, report);
+  const started = performance.now();
   const summary = await runSuite(plan, {
     jobs: o.jobs, rerunFailed: o.rerunFailed ?? false,
     ...(o.onEvent ? {onEvent: o.onEvent} : {}), ...(o.signal ? {signal: o.signal} : {}), ...(o.dataRoot ? {dataRoot: o.dataRoot} : {}),
   });
-  return {plan, report, summary, results: await suiteResults(plan.runs, report.rows)};
+  const seconds = (performance.now() - started) / 1000;
+  return {plan, report, summary, results: await suiteResults(plan.runs, report.rows), seconds};
 }
 
-/** One line: how many runs were trained, reused, failed, partial, owned elsewhere. */
-export function formatSummary(plan: SuitePlan, summary: SuiteSummary): string {
-  return `suite ${plan.suite}: ${summary.done.length} trained, ${summary.reused.length} already done, ${summary.failed.length} failed, ` +
+/**
+ * One line: how many runs were trained, reused, failed, partial, owned elsewhere; with `timing`, the executor's wall
+ * time beside the plan's estimate (when it had one and something was trained), so every suite measures its estimate.
+ */
+export function formatSummary(plan: SuitePlan, summary: SuiteSummary, timing?: {seconds: number; estimatedSeconds: number | null}): string {
+  const counts = `suite ${plan.suite}: ${summary.done.length} trained, ${summary.reused.length} already done, ${summary.failed.length} failed, ` +
     `${summary.partial.length} partial, ${summary.skipped.length} owned by other processes (store ${plan.store})`;
+  if (timing === undefined || summary.done.length === 0) return counts;
+  const estimate = timing.estimatedSeconds === null ? '' : `; the plan estimated ${formatDuration(timing.estimatedSeconds)}`;
+  return `${counts}; ${formatDuration(timing.seconds).replace('about ', '')} of training and evaluation${estimate}`;
 }

@@ -30,7 +30,7 @@ export async function runSuiteCommand(file: string, options: Omit<AblateOptions,
       onEvent: (event) => progress?.onEvent(event),
     });
     progress?.stop();
-    out.logToStderr(formatSummary(result.plan, result.summary));
+    out.logToStderr(formatSummary(result.plan, result.summary, {seconds: result.seconds, estimatedSeconds: result.report.estimatedSeconds}));
     for (const f of result.summary.failed) out.logToStderr(`  failed ${f.runId}: ${f.reason}`);
     if (!out.json) out.log(`\n${formatResultsTable(result.results)}`);
     if (interrupt.received() !== undefined) process.exitCode = INTERRUPTED_EXIT_CODE;

@@ -52,7 +52,7 @@ test('ablate trains every run of a suite once, prints the results table, and a s
   const env = {MSLK_DATA_ROOT: join(dir, 'data')};
   const first = await mslk(['ablate', file, '--jobs', '2', '--store', store, '--backend', 'wasm', '--no-estimate'], env);
   t.is(first.code, 0, first.stderr);
-  t.regex(first.stderr, /suite two: 2 trained, 0 already done, 0 failed, 0 partial/);
+  t.regex(first.stderr, /suite two: 2 trained, 0 already done, 0 failed, 0 partial, 0 owned by other processes \(store .*\); \d+ (s|min) of training and evaluation\n/);
   t.regex(first.stdout, /synthetic\s+small\s+0\.\d{4} \+- 0\.\d{4}\s+2\/2/);
   const manifest = JSON.parse(await readFile(join(store, 'suites', 'two.json'), 'utf8')) as {runs: {runId: string}[]};
   t.is(manifest.runs.length, 2);
