@@ -36,18 +36,11 @@ export interface CollectOptions {
   onStage?: (message: string) => void;
 }
 
-/** A run to read: where it is and what the source says it is. */
-interface RunRef {
-  runId: string;
-  dir: string;
-  variant: string;
-  kind: 'variant' | 'baseline';
-  dataset: string;
-  fold: number | null;
-  seed: number;
-  /** The extra test sets the suite asks of this run (its manifest's `testSets`); undefined for a runs folder. */
-  testSets?: string[];
-}
+/**
+ * A run to read: where it is and what the source says it is (the identifying fields of its RunRow, and the extra
+ * test sets the suite asks of it: its manifest's `testSets`; undefined for a runs folder).
+ */
+type RunRef = Pick<RunRow, 'runId' | 'dir' | 'variant' | 'kind' | 'dataset' | 'fold' | 'seed' | 'testSets'>;
 
 /** What manifest.json holds that the report uses (written by src/runs/train-run.ts). */
 interface RunManifestFields {
