@@ -9,6 +9,7 @@ import {inferenceModel} from '../inference/inference-model.js';
 import {parseRunConfig} from '../runs/config.js';
 import {openRun, runData} from '../runs/open-run.js';
 import {RunDir} from '../runs/run-dir.js';
+import {imageMeans} from './chart-data.js';
 import {GALLERY_COLOURS, type GalleryCell, type GalleryRow, type GalleryRule} from './gallery-rows.js';
 import type {ReportModel, RunRow} from './model.js';
 
@@ -69,15 +70,8 @@ export async function buildGallery(model: ReportModel, o: GalleryOptions = {}): 
  * among the test images of `fold` (null: the dataset's own split).
  */
 export function pickImages(model: Pick<ReportModel, 'reference' | 'perImage'>, dataset: string, fold: number | null = null): Array<{image: string; rule: GalleryRule; dice: number}> {
-  const sums = new Map<string, {sum: number; n: number}>();
-  for (const row of model.perImage) {
-    if (row.dataset !== dataset || row.testSet !== 'test' || row.variant !== model.reference || row.fold !== fold) continue;
-    const s = sums.get(row.image) ?? {sum: 0, n: 0};
-    s.sum += row.dice;
-    s.n += 1;
-    sums.set(row.image, s);
-  }
-  const ranked = [...sums].map(([image, s]) => ({image, dice: s.sum / s.n}))
+  if (model.reference === null) return [];
+  const ranked = imageMeans(model.perImage.filter((row) => row.fold === fold), model.reference, dataset, 'test')
     .sort((a, b) => a.dice - b.dice || (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
   if (ranked.length === 0) return [];
   const chosen: Array<{image: string; rule: GalleryRule; dice: number}> = [];
