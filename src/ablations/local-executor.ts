@@ -141,7 +141,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * run `skipped` (an event naming the owner) and it is taken up again once the owner's lock is gone: reused when the
  * owner finished it, else run here (a dead owner's lock is taken over by trainRun). A child that crashes or fails
  * fails its run alone (the reason from the run's status, else the child's last stderr line). Aborting `signal`
- * forwards SIGINT to the running children (they stop after their current step, keep their last epoch's checkpoint
+ * forwards SIGINT to the running children (they stop after their current step, write their checkpoint there
  * and exit 130: `partial`), starts nothing more and waits for them. Never throws for a run's failure; the caller
  * turns a summary with failures into a non-zero exit.
  */

@@ -1,6 +1,6 @@
 // Ctrl-C and SIGTERM (what SLURM and `kill` send before a SIGKILL) in a command that trains: the first signal asks
-// the work to stop cleanly through an AbortSignal (training stops between two steps, keeps its last checkpoint,
-// marks the run partial and releases its lock); later ones are ignored so that a second Ctrl-C, or the same signal
+// the work to stop cleanly through an AbortSignal (training stops after the current step, writes its checkpoint
+// there, inside the epoch, marks the run partial and releases its lock); later ones are ignored so that a second Ctrl-C, or the same signal
 // reaching a process both from the terminal and from a suite executor forwarding it, cannot cut that short.
 
 export {INTERRUPTED_EXIT_CODE, RUN_OWNED_EXIT_CODE} from '../runs/run-one.js';
@@ -22,7 +22,7 @@ export function stopOnSignals(signals: readonly NodeJS.Signals[] = ['SIGINT', 'S
   const handler = (name: NodeJS.Signals): void => {
     if (first !== undefined) return;
     first = name;
-    process.stderr.write(`${name} received: stopping after the current step (the last epoch's checkpoint is kept)\n`);
+    process.stderr.write(`${name} received: stopping after the current step and writing a checkpoint there\n`);
     controller.abort();
   };
   for (const s of signals) process.on(s, handler);

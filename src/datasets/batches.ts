@@ -37,14 +37,20 @@ export function makeBatch(dataset: PreparedDataset, indices: readonly number[], 
   return {indices: [...indices], images, masks, shape: [indices.length, size, size, 3]};
 }
 
-/** Batches of one epoch over the chosen samples, shuffled when `shuffle`, the last one possibly smaller. */
+/**
+ * Batches of one epoch over the chosen samples, shuffled when `shuffle`, the last one possibly smaller. From batch
+ * `fromBatch` (0-based, default 0) on: the batches before it are not made, and the ones yielded are exactly those
+ * of the whole epoch from that position, because the order is drawn once per (seed, epoch) and each sample's
+ * augmentation from its own stream keyed by (seed, epoch, sample index), never from what earlier batches drew.
+ * A resumed training run continues inside an epoch this way.
+ */
 export function* epochBatches(
   dataset: PreparedDataset,
   indices: readonly number[],
-  options: {seed: number; epoch: number; batchSize: number; shuffle: boolean; augment?: AugmentOptions},
+  options: {seed: number; epoch: number; batchSize: number; shuffle: boolean; augment?: AugmentOptions; fromBatch?: number},
 ): Generator<Batch> {
   const order = options.shuffle ? epochOrder(indices, options.seed, options.epoch) : [...indices];
-  for (let start = 0; start < order.length; start += options.batchSize) {
+  for (let start = (options.fromBatch ?? 0) * options.batchSize; start < order.length; start += options.batchSize) {
     yield makeBatch(dataset, order.slice(start, start + options.batchSize), options);
   }
 }

@@ -23,8 +23,9 @@ export class RunNotFoundError extends Error {}
 export class DamagedRunFileError extends Error {}
 
 /**
- * The content of a run's `status` file: `running`, `done`, `partial` (stopped cleanly by SIGINT/SIGTERM after its
- * last finished epoch's checkpoint; resumable like a `running` run whose owner died), or `failed: <reason>`.
+ * The content of a run's `status` file: `running`, `done`, `partial` (stopped cleanly by SIGINT/SIGTERM, its `last`
+ * checkpoint written after the step it stopped at, inside the epoch; resumable like a `running` run whose owner
+ * died, which resumes from its last finished epoch), or `failed: <reason>`.
  */
 export type RunStatus = {state: 'running'} | {state: 'partial'} | {state: 'done'} | {state: 'failed'; reason: string};
 

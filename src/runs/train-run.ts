@@ -40,8 +40,9 @@ export interface TrainRunOptions {
   /** Progress messages for people (one line each). */
   onStage?: (message: string) => void;
   /**
-   * Stops training between two steps when aborted (SIGINT, SIGTERM): the run keeps its last finished epoch's
-   * checkpoint, gets status `partial`, releases its lock, and trainRun throws TrainingInterruptedError.
+   * Stops training after the current step when aborted (SIGINT, SIGTERM): the run's `last` checkpoint is written
+   * at that step (inside the epoch), it gets status `partial`, releases its lock, and trainRun throws
+   * TrainingInterruptedError; `resume` goes on from that step.
    */
   signal?: AbortSignal;
   /** The share of the machine's cores this process was given (MSLK_THREADS from a suite executor), for the manifest. */

@@ -1,5 +1,5 @@
-// A checkpoint is one file, written atomically (temp + rename): a JSON header (epoch, step, best score, the
-// optimiser's step count, array names and shapes) and the float32 values of the model's weights (trainable and
+// A checkpoint is one file, written atomically (temp + rename): a JSON header (epoch, step, best score, where inside
+// an unfinished epoch an interrupted run stopped, the optimiser's step count, array names and shapes) and the float32 values of the model's weights (trainable and
 // not: BN statistics too) and of the optimiser's slots. Restoring it reproduces training exactly.
 import {access, readFile} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
@@ -10,27 +10,53 @@ import type {NamedArray, Optimizer} from './optimizers.js';
 
 const MAGIC = 'MSLKCKPT';
 
+/**
+ * Where inside an epoch an interrupted run stopped (SIGINT, SIGTERM): what a resume needs to go on with the epoch's
+ * remaining batches and end it with the log line of an uninterrupted run.
+ */
+export interface UnfinishedEpoch {
+  /** Steps (batches) done of the unfinished epoch, epoch `TrainingPosition.epoch + 1`: 1 to stepsPerEpoch. */
+  steps: number;
+  /** Steps per epoch of the run (written so that the position is known without the dataset). */
+  stepsPerEpoch: number;
+  /** Sum over those steps of the batch's mean loss x its images, and the images: the epoch's mean loss goes on from them. */
+  lossSum: number;
+  images: number;
+  /** Wall-clock seconds the epoch had taken, added to the resumed part's in its log line. */
+  seconds: number;
+}
+
 /** How far training got: what a checkpoint resumes from. */
 export interface TrainingPosition {
   /** Epochs completed. */
   epoch: number;
-  /** Optimisation steps completed. */
+  /** Optimisation steps completed (those of an unfinished epoch included). */
   step: number;
   bestScore: number | null;
   bestEpoch: number | null;
+  /**
+   * Set only when the checkpoint was written inside an epoch (training interrupted after step `steps` of epoch
+   * `epoch + 1`); absent, as in every checkpoint written before it existed, at an epoch boundary.
+   */
+  unfinishedEpoch?: UnfinishedEpoch;
 }
 
 /**
  * The training progress at which a checkpoint was written, in a run of `epochs` epochs: the state (DyConv
  * temperature) of its last step, under which the epoch's validation, and so the choice of `best`, was made.
  * Evaluating a checkpoint in another state evaluates a different model: MS-LKSeg's epoch-9 weights scored test
- * mDice 0.53 at the final tau 1 instead of their own 3.9.
+ * mDice 0.53 at the final tau 1 instead of their own 3.9. Steps per epoch come from `unfinishedEpoch` when the
+ * checkpoint was written inside an epoch, else from step / epoch (1 before any step).
  */
-export function progressAtCheckpoint(position: Pick<TrainingPosition, 'epoch' | 'step'>, epochs: number): TrainingProgress {
-  return {stepsDone: position.step, stepsPerEpoch: position.epoch > 0 ? position.step / position.epoch : 1, epochs};
+export function progressAtCheckpoint(position: Pick<TrainingPosition, 'epoch' | 'step' | 'unfinishedEpoch'>, epochs: number): TrainingProgress {
+  const stepsPerEpoch = position.unfinishedEpoch?.stepsPerEpoch ?? (position.epoch > 0 ? position.step / position.epoch : 1);
+  return {stepsDone: position.step, stepsPerEpoch, epochs};
 }
 
-/** The JSON header of a checkpoint file (format 'mslk-checkpoint', version 1). */
+/**
+ * The JSON header of a checkpoint file (format 'mslk-checkpoint', version 1; `unfinishedEpoch` is optional, so
+ * files written before it existed read as checkpoints at an epoch boundary).
+ */
 export interface CheckpointHeader extends TrainingPosition {
   format: 'mslk-checkpoint';
   version: 1;
@@ -71,7 +97,7 @@ export async function saveCheckpoint(file: string, model: tf.LayersModel, optimi
 
 /**
  * The one-line error for a checkpoint file that cannot be read back (cut short by a crash or a full disk, or edited):
- * names the file and what still works. `last.ckpt` is written after every epoch, so a run with a whole `best.ckpt`
+ * names the file and what still works. `last.ckpt` is written after every epoch and when training is interrupted, so a run with a whole `best.ckpt`
  * can still be evaluated from it; retraining means deleting the run folder (its id stays the same).
  */
 export async function damagedCheckpointError(file: string, what: string): Promise<Error> {
@@ -97,6 +123,10 @@ export async function readCheckpoint(file: string): Promise<Checkpoint> {
   try {
     header = JSON.parse(bytes.subarray(start, start + headerLength).toString('utf8')) as CheckpointHeader;
     if (!Array.isArray(header.weights) || !Array.isArray(header.optimizer)) throw new Error('no weight list');
+    const unfinished = header.unfinishedEpoch;
+    if (unfinished !== undefined && !(['steps', 'stepsPerEpoch', 'lossSum', 'images', 'seconds'] as const).every((k) => typeof unfinished[k] === 'number')) {
+      throw new Error('unfinishedEpoch lacks a number');
+    }
   } catch (error) {
     throw await damagedCheckpointError(file, `its header does not parse: ${(error as Error).message}`);
   }

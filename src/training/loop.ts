@@ -1,13 +1,13 @@
 // The training loop of one run: seeded batches from the dataset cache, one `trainingStep` (src/training/step.ts:
 // forward + loss + backward + update) per batch with the learning rate and DyConv temperature of that step,
 // validation every epoch, `last` and `best` checkpoints, resumable from the last one with exactly the result of an
-// uninterrupted run.
+// uninterrupted run; stopped through an AbortSignal, it writes `last` where it is, inside the epoch.
 import * as tf from '@tensorflow/tfjs';
 import type {AugmentOptions} from '../datasets/augment.js';
 import {epochBatches} from '../datasets/batches.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
-import {applyTrainingProgress, buildModel, familyOf} from '../models/registry.js';
-import {readCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainingPosition} from './checkpoint.js';
+import {applyTrainingProgress, buildModel} from '../models/registry.js';
+import {readCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainingPosition, type UnfinishedEpoch} from './checkpoint.js';
 import type {RunConfig} from '../runs/config.js';
 import {Optimizer} from './optimizers.js';
 import type {RunDir} from '../runs/run-dir.js';
@@ -44,25 +44,31 @@ export interface BatchProgress {
 }
 
 /**
- * The loss became NaN or infinite (one-line message). `epoch` and `step` are 1-based; the checkpoint of the last
- * finished epoch, when there is one (epoch > 1), is kept.
+ * The loss became NaN or infinite (one-line message). `epoch` and `step` are 1-based; the `last` checkpoint is kept:
+ * the one written inside this epoch after step `resumedAtStep` of it when the run had been interrupted there, else
+ * that of the last finished epoch, when there is one (epoch > 1).
  */
 export class TrainingDivergedError extends Error {
-  constructor(readonly epoch: number, readonly step: number, readonly loss: number) {
-    const kept = epoch > 1 ? `its last checkpoint (epoch ${epoch - 1}) is kept` : 'no checkpoint had been written yet (it diverged in the first epoch)';
+  constructor(readonly epoch: number, readonly step: number, readonly loss: number, resumedAtStep = 0) {
+    const kept = resumedAtStep > 0 ? `its last checkpoint (epoch ${epoch}, step ${resumedAtStep}, written when it was interrupted) is kept`
+      : epoch > 1 ? `its last checkpoint (epoch ${epoch - 1}) is kept` : 'no checkpoint had been written yet (it diverged in the first epoch)';
     super(`loss became ${loss} at epoch ${epoch}, step ${step}: lower train.optimizer.lr or check the data; the run stopped and ${kept}`);
     this.name = 'TrainingDivergedError';
   }
 }
 
 /**
- * Training was stopped through LoopOptions.signal (SIGINT, SIGTERM) between two steps. The checkpoint of the last
- * finished epoch (`epochsDone`, 0 when none) is kept; the steps of the unfinished epoch are lost (checkpoints are
- * per epoch), and a resume redoes them exactly.
+ * Training was stopped through LoopOptions.signal (SIGINT, SIGTERM) between two steps. `epochsDone` epochs were
+ * finished (0 when none); when `unfinished` is set, the `last` checkpoint holds the run after step
+ * `unfinished.steps` of epoch `epochsDone + 1` (written as it stopped) and a resume goes on from the next step;
+ * otherwise it stopped at an epoch boundary and `last` is that epoch's checkpoint (none when epochsDone is 0).
  */
 export class TrainingInterruptedError extends Error {
-  constructor(readonly epochsDone: number) {
-    super(`training was interrupted; ${epochsDone > 0 ? `the checkpoint of epoch ${epochsDone} is kept` : 'no epoch had finished, so no checkpoint was written'}`);
+  constructor(readonly epochsDone: number, readonly unfinished?: Pick<UnfinishedEpoch, 'steps' | 'stepsPerEpoch'>) {
+    const where = unfinished !== undefined
+      ? `its checkpoint is at epoch ${epochsDone + 1}, step ${unfinished.steps} of ${unfinished.stepsPerEpoch}, and a resume goes on from there`
+      : epochsDone > 0 ? `its checkpoint is at the end of epoch ${epochsDone}` : 'no step had run, so no checkpoint was written';
+    super(`training was interrupted; ${where}`);
     this.name = 'TrainingInterruptedError';
   }
 }
@@ -87,8 +93,9 @@ export interface LoopOptions {
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (e: EpochLog) => void;
   /**
-   * Checked between steps (after yielding to the event loop, so a signal handler can abort it): when aborted, the
-   * loop stops with TrainingInterruptedError, keeping the last finished epoch's checkpoint.
+   * Checked after every step and before every epoch (after yielding to the event loop, so a signal handler can
+   * abort it): when aborted, the loop writes `last` at the step it reached (when a step of the unfinished epoch
+   * ran; `best` is left alone) and stops with TrainingInterruptedError.
    */
   signal?: AbortSignal;
 }
@@ -114,54 +121,78 @@ export function augmentOptions(config: RunConfig): AugmentOptions {
  * Trains config.model for config.train.epochs epochs: seeded shuffled batches (NHWC [batch, size, size, 3] images in
  * [0, 1], [batch, size, size, 1] masks), segmentationLoss on the logits, the configured optimiser at
  * learningRateAt(step) and the DyConv temperature of each step; after every epoch the validation Dice at the
- * prepared size, the `best` checkpoint when it improved, the `last` checkpoint and log.jsonl. Resumed from `last`,
- * it gives exactly the result of an uninterrupted run. Throws TrainingDivergedError when a loss is NaN or infinite
- * (the checkpoints of finished epochs stay), TrainingInterruptedError when `signal` aborts it (between steps), and the checkpoint reader's errors on a corrupt `last`. Disposes every
- * tensor it makes but the returned model.
+ * prepared size, the `best` checkpoint when it improved, the `last` checkpoint and log.jsonl. When `signal` aborts
+ * it, it finishes the current step, writes `last` at that step (the epoch's position, running loss and time in
+ * its header's `unfinishedEpoch`) and throws TrainingInterruptedError. Resumed from `last`, at an epoch boundary
+ * or inside an epoch (the epoch's first batches are skipped, not redone), it gives exactly the weights, log.jsonl
+ * (but `seconds`) and metrics of an uninterrupted run. Throws TrainingDivergedError when a loss is NaN or infinite
+ * (the checkpoints written so far stay), and the checkpoint reader's errors on a corrupt `last` or one made with
+ * another number of steps per epoch. Disposes every tensor it makes but the returned model.
  */
 export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   const {config, dataset, run} = o;
   const {model} = buildModel(config.model, {seed: config.seed});
   const optimizer = new Optimizer(config.train.optimizer);
+  const stepsPerEpoch = Math.ceil(o.trainIndices.length / config.train.batchSize);
+  // `position` is always at an epoch boundary: the part of an unfinished epoch lives in `resumedEpoch` and the
+  // epoch loop's own counters.
   let position: TrainingPosition = {epoch: 0, step: 0, bestScore: null, bestEpoch: null};
+  let resumedEpoch: UnfinishedEpoch | undefined;
   let logLines: string[] = [];
   if (o.resume) {
     try {
       const checkpoint = await readCheckpoint(run.checkpoint('last'));
       restoreCheckpoint(checkpoint, model, optimizer);
-      const {epoch, step, bestScore, bestEpoch} = checkpoint.header;
-      position = {epoch, step, bestScore, bestEpoch};
+      const {epoch, step, bestScore, bestEpoch, unfinishedEpoch} = checkpoint.header;
+      if (unfinishedEpoch !== undefined && (unfinishedEpoch.stepsPerEpoch !== stepsPerEpoch || step !== epoch * stepsPerEpoch + unfinishedEpoch.steps)) {
+        throw new Error(`${run.checkpoint('last')}: written inside epoch ${epoch + 1} of a run with ${unfinishedEpoch.stepsPerEpoch} steps per epoch, this run has ${stepsPerEpoch}: the split or train.batchSize changed since; delete the run folder to train it again`);
+      }
+      position = {epoch, step: step - (unfinishedEpoch?.steps ?? 0), bestScore, bestEpoch};
+      resumedEpoch = unfinishedEpoch;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     logLines = await run.logLines(position.epoch);
   }
   const trainable = trainableOf(model);
-  const stepsPerEpoch = Math.ceil(o.trainIndices.length / config.train.batchSize);
   const totalSteps = stepsPerEpoch * config.train.epochs;
   const augment = augmentOptions(config);
   let peakTensorBytes = tf.memory().numBytes;
   const started = performance.now();
   const progress = (stepsDone: number) => ({stepsDone, stepsPerEpoch, epochs: config.train.epochs});
-  let tau = familyOf(config.model).temperatureAt(config.model, progress(position.step));
-  const stopIfAborted = async (): Promise<void> => {
-    if (o.signal === undefined) return;
+  // The state of the last step done: the validation of an epoch whose steps were all done before a resume runs in it.
+  let tau = applyTrainingProgress(model, config.model, progress(position.step + (resumedEpoch?.steps ?? 0)));
+  const aborted = async (): Promise<boolean> => {
+    if (o.signal === undefined) return false;
     await yieldToEventLoop();
-    if (!o.signal.aborted) return;
-    optimizer.dispose();
-    model.dispose();
-    throw new TrainingInterruptedError(position.epoch);
+    return o.signal.aborted;
+  };
+  // Stops inside the epoch (`unfinished`, writing `last` there unless it already holds that position) or at its start.
+  const stop = async (unfinished: UnfinishedEpoch | undefined, alreadyWritten: boolean): Promise<never> => {
+    try {
+      if (unfinished !== undefined && !alreadyWritten) {
+        await saveCheckpoint(run.checkpoint('last'), model, optimizer, {...position, step: position.step + unfinished.steps, unfinishedEpoch: unfinished});
+      }
+    } finally {
+      optimizer.dispose();
+      model.dispose();
+    }
+    throw new TrainingInterruptedError(position.epoch, unfinished);
   };
 
   for (let epoch = position.epoch; epoch < config.train.epochs; epoch++) {
-    const epochStart = performance.now();
-    let lossSum = 0;
-    let seen = 0;
-    let lr = config.train.optimizer.lr;
-    let batch = 0;
-    for (const b of epochBatches(dataset, o.trainIndices, {seed: config.seed, epoch, batchSize: config.train.batchSize, shuffle: true, augment})) {
-      await stopIfAborted();
-      const step = position.step;
+    const resumed = epoch === position.epoch ? resumedEpoch : undefined;
+    const epochStart = performance.now() - (resumed?.seconds ?? 0) * 1000;
+    let lossSum = resumed?.lossSum ?? 0;
+    let seen = resumed?.images ?? 0;
+    let batch = resumed?.steps ?? 0;
+    // The learning rate of the epoch's last step so far (overwritten by every step still to come).
+    let lr = resumed !== undefined ? learningRateAt(config.train.schedule, config.train.optimizer.lr, position.step + batch - 1, totalSteps, stepsPerEpoch) : config.train.optimizer.lr;
+    const unfinished = (): UnfinishedEpoch => ({steps: batch, stepsPerEpoch, lossSum, images: seen, seconds: (performance.now() - epochStart) / 1000});
+    if (await aborted()) await stop(resumed !== undefined ? unfinished() : undefined, true);
+    const batches = epochBatches(dataset, o.trainIndices, {seed: config.seed, epoch, batchSize: config.train.batchSize, shuffle: true, augment, fromBatch: batch});
+    for (const b of batches) {
+      const step = position.step + batch;
       lr = learningRateAt(config.train.schedule, config.train.optimizer.lr, step, totalSteps, stepsPerEpoch);
       // A step runs at the state it ends at: the last step of DyConv's anneal already runs at its end temperature.
       tau = applyTrainingProgress(model, config.model, progress(step + 1));
@@ -173,20 +204,20 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       } finally {
         tf.dispose([x, y]);
       }
-      if (!result.updated) throw new TrainingDivergedError(epoch + 1, step + 1, result.loss);
+      if (!result.updated) throw new TrainingDivergedError(epoch + 1, step + 1, result.loss, resumed?.steps ?? 0);
       const loss = result.loss;
       peakTensorBytes = Math.max(peakTensorBytes, result.liveTensorBytes);
-      position.step++;
       lossSum += loss * b.indices.length;
       seen += b.indices.length;
       batch++;
       o.onBatch?.({epoch: epoch + 1, batch, batches: stepsPerEpoch, loss: lossSum / seen});
+      if (await aborted()) await stop(unfinished(), false);
     }
     const valDice = o.validationIndices.length > 0
       ? meanDiceAtPreparedSize(model, dataset, o.validationIndices, config.train.batchSize, config.eval.threshold)
       : null;
     const improved = valDice !== null && (position.bestScore === null || valDice > position.bestScore);
-    position = {...position, epoch: epoch + 1, ...(improved ? {bestScore: valDice, bestEpoch: epoch + 1} : {})};
+    position = {...position, epoch: epoch + 1, step: position.step + batch, ...(improved ? {bestScore: valDice, bestEpoch: epoch + 1} : {})};
     const entry: EpochLog = {
       epoch: epoch + 1, trainLoss: lossSum / Math.max(1, seen), valDice, lr, tau,
       seconds: (performance.now() - epochStart) / 1000, best: improved,
