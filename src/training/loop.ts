@@ -181,7 +181,8 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   };
 
   for (let epoch = position.epoch; epoch < config.train.epochs; epoch++) {
-    const resumed = epoch === position.epoch ? resumedEpoch : undefined;
+    const resumed = resumedEpoch;
+    resumedEpoch = undefined;
     const epochStart = performance.now() - (resumed?.seconds ?? 0) * 1000;
     let lossSum = resumed?.lossSum ?? 0;
     let seen = resumed?.images ?? 0;

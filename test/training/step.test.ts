@@ -8,9 +8,6 @@ import * as tf from '@tensorflow/tfjs';
 import {activateBackend} from '../../src/engine/backends.js';
 import {buildReferenceNet, referenceBatch} from '../../src/engine/reference-net.js';
 import {epochBatches} from '../../src/datasets/batches.js';
-import type {CacheHeader} from '../../src/datasets/cache-file.js';
-import {PreparedDataset} from '../../src/datasets/prepared-dataset.js';
-import {SeededRandom} from '../../src/io/random.js';
 import {buildModel} from '../../src/models/registry.js';
 import {defaultTrainConfig, parseRunConfig} from '../../src/runs/config.js';
 import {RunDir} from '../../src/runs/run-dir.js';
@@ -18,6 +15,7 @@ import {referenceNetWorkload} from '../../src/training/engine-bench.js';
 import {augmentOptions, trainLoop, type EpochLog} from '../../src/training/loop.js';
 import {Optimizer} from '../../src/training/optimizers.js';
 import {stepRunner, trainableOf, trainingStep} from '../../src/training/step.js';
+import {tinyDataset} from '../helpers/tiny-dataset.js';
 
 let scratch = '';
 test.before(async () => {
@@ -29,20 +27,6 @@ test.after.always(async () => {
 });
 
 const weightsOf = (variables: readonly tf.Variable[]) => variables.map((v) => Array.from(v.dataSync()));
-
-/** An in-memory prepared dataset of `count` random 3-channel images of `size` px with blob masks. */
-function tinyDataset(count: number, size: number): PreparedDataset {
-  const rng = SeededRandom.stream('step-test-data', 0);
-  const images = new Uint8Array(count * size * size * 3).map(() => Math.floor(rng.float() * 256));
-  const masks = new Uint8Array(count * size * size).map(() => (rng.float() < 0.3 ? 1 : 0));
-  const header: CacheHeader = {
-    format: 'mslk-dataset-cache', formatVersion: 1, preprocessingVersion: 1, key: 'test', dataset: 'test', layout: 'test',
-    maskRule: {kind: 'nonzero'}, root: scratch, fingerprint: 'test', size, count,
-    channels: 3, createdAt: '', crc32: 0, sections: {images: {offset: 0, bytes: images.length}, masks: {offset: 0, bytes: masks.length}},
-    samples: Array.from({length: count}, (_, i) => ({id: `s${i}`, image: `s${i}.png`, masks: [`s${i}.png`], width: size, height: size, foreground: 0.3})) as CacheHeader['samples'],
-  };
-  return new PreparedDataset({header, images, masks});
-}
 
 test.serial('a training step leaks no tensor once the optimiser has made its slots, and returns a finite loss', (t) => {
   const {model} = buildModel({model: 'ms-lkseg', baseWidth: 4}, {seed: 2});
