@@ -150,7 +150,11 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       position = {epoch, step: step - (unfinishedEpoch?.steps ?? 0), bestScore, bestEpoch};
       resumedEpoch = unfinishedEpoch;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        optimizer.dispose();
+        model.dispose();
+        throw error;
+      }
     }
     logLines = await run.logLines(position.epoch);
   }

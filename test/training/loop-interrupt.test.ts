@@ -158,4 +158,10 @@ test.serial('what the comparisons rest on: tau, lr and validation Dice change be
   t.is(header.unfinishedEpoch?.images, 2);
   t.is(header.unfinishedEpoch!.lossSum / 2, reference.batches[0]!.loss);
   t.false(existsSync(new RunDir(dir).checkpoint('best')), 'no best before an epoch was validated');
+  // Resumed with another number of steps per epoch (the split or batch size changed): refused in one line.
+  const tensorsBefore = tf.memory().numTensors;
+  const error = await t.throwsAsync(trainLoop({config, dataset, trainIndices: trainIndices.slice(0, 7), validationIndices, run: new RunDir(dir), resume: true}));
+  t.regex(error!.message, /last\.ckpt: written inside epoch 1 of a run with 5 steps per epoch, this run has 4: the split or train\.batchSize changed since/);
+  t.false(error!.message.includes('\n'));
+  t.is(tf.memory().numTensors, tensorsBefore, 'the refused resume disposed its model and optimiser');
 });
