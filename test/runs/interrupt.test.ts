@@ -12,6 +12,7 @@ import {acquireRunLock} from '../../src/runs/lock.js';
 import {RunDir} from '../../src/runs/run-dir.js';
 import {locateRunForConfig} from '../../src/runs/run-for-config.js';
 import {trainRun} from '../../src/runs/train-run.js';
+import {readCheckpoint} from '../../src/training/checkpoint.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let scratch = '';
@@ -57,10 +58,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     first.signal(signal);
     t.is(await first.done, 130, first.stderr());
     t.true(Date.now() - sent < 5_000, `stopped ${Date.now() - sent} ms after the signal`);
+    t.regex(first.stderr(), new RegExp(`${signal} received: stopping after the current step and writing a checkpoint there`));
     t.regex(first.stderr(), new RegExp(`${signal}: the run stopped and is marked partial .*--resume`));
     t.is((await readFile(join(dir, 'status'), 'utf8')).trim(), 'partial');
     const epochs = await logLines(dir);
     t.true(epochs >= 1 && epochs < 4, `stopped mid-run after ${epochs} epochs`);
+    // Where it stopped (inside an epoch, most often; at an epoch boundary when the signal came during validation)
+    // is what the message says and what `last` holds; log.jsonl holds the finished epochs.
+    const {header} = await readCheckpoint(join(dir, 'checkpoints', 'last.ckpt'));
+    const inside = /its checkpoint is at epoch (\d+), step (\d+) of (\d+), and a resume goes on from there/.exec(first.stderr());
+    const boundary = /its checkpoint is at the end of epoch (\d+)/.exec(first.stderr());
+    t.true(inside !== null || boundary !== null, first.stderr());
+    if (inside !== null) {
+      t.log(`stopped at epoch ${inside[1]}, step ${inside[2]} of ${inside[3]}`);
+      t.deepEqual([header.epoch + 1, header.unfinishedEpoch?.steps, header.unfinishedEpoch?.stepsPerEpoch], inside.slice(1, 4).map(Number));
+    } else {
+      t.is(header.unfinishedEpoch, undefined);
+      t.is(header.epoch, Number(boundary![1]));
+    }
+    t.is(epochs, header.epoch);
     await t.throwsAsync(readFile(join(dir, 'lock')), {code: 'ENOENT'}, 'the lock was released');
     const refused = cli(args);
     t.is(await refused.done, 1);
