@@ -46,7 +46,8 @@ export async function exportRun(o: ExportRunOptions): Promise<ExportRunResult> {
   try {
     const config = opened.config.model;
     const fused = o.fused ?? familyOf(config).fusesForInference(config);
-    const description = `trained: run ${basename(opened.run.path)}, ${o.checkpoint} checkpoint, epoch ${opened.epoch}`;
+    const steps = opened.unfinishedEpochSteps;
+    const description = `trained: run ${basename(opened.run.path)}, ${o.checkpoint} checkpoint, epoch ${opened.epoch}${steps > 0 ? ` and ${steps} steps of epoch ${opened.epoch + 1} (interrupted)` : ''}`;
     const result = await exportModel(config, {format: o.format, out: o.out, seed: opened.config.seed, fused, trained: {model: opened.model, description}});
     return {...result, description};
   } finally {

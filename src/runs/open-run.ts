@@ -25,6 +25,11 @@ export interface OpenedRun {
   model: tf.LayersModel;
   /** Epochs completed when the checkpoint was written. DyConv runs at the temperature of that moment. */
   epoch: number;
+  /**
+   * Steps of epoch `epoch + 1` the checkpoint also holds: a `last` written when training was interrupted inside
+   * an epoch (SIGINT, SIGTERM); 0 at an epoch boundary.
+   */
+  unfinishedEpochSteps: number;
 }
 
 /**
@@ -51,7 +56,7 @@ export async function openRun(dir: string, checkpoint: 'last' | 'best', runs?: s
   const {model} = buildModel(config.model, {seed: config.seed});
   restoreCheckpoint(saved, model);
   applyTrainingProgress(model, config.model, progressAtCheckpoint(saved.header, config.train.epochs));
-  return {run, runId: await readRunId(run.path), config, model, epoch: saved.header.epoch};
+  return {run, runId: await readRunId(run.path), config, model, epoch: saved.header.epoch, unfinishedEpochSteps: saved.header.unfinishedEpoch?.steps ?? 0};
 }
 
 /** Why a checkpoint file is absent: not written yet (an unfinished run), or deleted from a finished one. */

@@ -10,7 +10,11 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {activateBackend} from '../../src/engine/backends.js';
+import {DyConv} from '../../src/models/layers/dyconv.js';
+import {familyOf} from '../../src/models/registry.js';
 import {parseRunConfig} from '../../src/runs/config.js';
+import {exportRun} from '../../src/runs/export-run.js';
+import {openRun} from '../../src/runs/open-run.js';
 import {RunDir} from '../../src/runs/run-dir.js';
 import {progressAtCheckpoint, readCheckpoint} from '../../src/training/checkpoint.js';
 import {trainLoop, TrainingInterruptedError, type BatchProgress} from '../../src/training/loop.js';
@@ -164,4 +168,20 @@ test.serial('what the comparisons rest on: tau, lr and validation Dice change be
   t.regex(error!.message, /last\.ckpt: written inside epoch 1 of a run with 5 steps per epoch, this run has 4: the split or train\.batchSize changed since/);
   t.false(error!.message.includes('\n'));
   t.is(tf.memory().numTensors, tensorsBefore, 'the refused resume disposed its model and optimiser');
+});
+
+test.serial('a run interrupted inside an epoch opens (eval, predict, export) at its last step\'s DyConv temperature, and its export says where it stopped', async (t) => {
+  const dir = join(scratch, 'opened');
+  await t.throwsAsync(train(dir, {resume: false, stopAt: {epoch: 2, step: 3}}), {instanceOf: TrainingInterruptedError});
+  await new RunDir(dir).writeJson('config', config);
+  const opened = await openRun(dir, 'last');
+  const stepsDone = STEPS_PER_EPOCH + 3;
+  const expected = familyOf(config.model).temperatureAt(config.model, {stepsDone, stepsPerEpoch: STEPS_PER_EPOCH, epochs: EPOCHS});
+  const temperatures = opened.model.layers.filter((l): l is DyConv => l instanceof DyConv).map((l) => l.temperature);
+  t.true(temperatures.length > 0);
+  t.true(temperatures.every((tau) => tau === expected), `${temperatures.join(', ')} instead of ${expected}`);
+  t.deepEqual([opened.epoch, opened.unfinishedEpochSteps], [1, 3]);
+  opened.model.dispose();
+  const exported = await exportRun({run: dir, checkpoint: 'last', format: 'safetensors', out: join(scratch, 'opened.safetensors')});
+  t.regex(exported.description, /, last checkpoint, epoch 1 and 3 steps of epoch 2 \(interrupted\)$/);
 });
