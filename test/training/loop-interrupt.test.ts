@@ -2,7 +2,8 @@
 // `best` alone, and a resume from there ends with bit-identical weights and the same log.jsonl (but wall-clock
 // seconds) as an uninterrupted run, wherever it stopped: first step of the run, middle or last step of an epoch,
 // last step of the run, twice in one epoch, or at an epoch boundary. A small MS-LKSeg with DyConv annealing and a
-// warm-up + cosine learning rate makes every step's temperature and learning rate part of what must match.
+// warm-up + cosine learning rate makes every step's temperature and learning rate part of what must match. Also:
+// such a checkpoint opens for eval/export at its last step's temperature, and a divergence after it names it.
 import test from 'ava';
 import {existsSync, readFileSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
@@ -17,7 +18,7 @@ import {exportRun} from '../../src/runs/export-run.js';
 import {openRun} from '../../src/runs/open-run.js';
 import {RunDir} from '../../src/runs/run-dir.js';
 import {progressAtCheckpoint, readCheckpoint} from '../../src/training/checkpoint.js';
-import {trainLoop, TrainingInterruptedError, type BatchProgress} from '../../src/training/loop.js';
+import {trainLoop, TrainingDivergedError, TrainingInterruptedError, type BatchProgress} from '../../src/training/loop.js';
 import {tinyDataset} from '../helpers/tiny-dataset.js';
 
 const EPOCHS = 3;
@@ -184,4 +185,14 @@ test.serial('a run interrupted inside an epoch opens (eval, predict, export) at 
   opened.model.dispose();
   const exported = await exportRun({run: dir, checkpoint: 'last', format: 'safetensors', out: join(scratch, 'opened.safetensors')});
   t.regex(exported.description, /, last checkpoint, epoch 1 and 3 steps of epoch 2 \(interrupted\)$/);
+});
+
+test.serial('a run resumed inside an epoch that then diverges names the mid-epoch checkpoint it keeps', async (t) => {
+  const dir = join(scratch, 'diverged');
+  await t.throwsAsync(train(dir, {resume: false, stopAt: {epoch: 1, step: 2}}), {instanceOf: TrainingInterruptedError});
+  // A loss weight beyond float32's range makes the next loss infinite (the same trick as test/runs/run.test.ts).
+  const diverging = {...config, train: {...config.train, loss: {...config.train.loss, bceWeight: 1e39}}};
+  const error = await t.throwsAsync(trainLoop({config: diverging, dataset, trainIndices, validationIndices, run: new RunDir(dir), resume: true}), {instanceOf: TrainingDivergedError});
+  t.regex(error!.message, /at epoch 1, step 3: .*its last checkpoint \(epoch 1, step 2, written when it was interrupted\) is kept$/);
+  t.is((await readCheckpoint(new RunDir(dir).checkpoint('last'))).header.unfinishedEpoch?.steps, 2);
 });
