@@ -1,7 +1,8 @@
 // Ctrl-C and SIGTERM (what SLURM and `kill` send before a SIGKILL) in a command that trains: the first signal asks
 // the work to stop cleanly through an AbortSignal (training stops after the current step, writes its checkpoint
-// there, inside the epoch, marks the run partial and releases its lock); later ones are ignored so that a second Ctrl-C, or the same signal
-// reaching a process both from the terminal and from a suite executor forwarding it, cannot cut that short.
+// there, inside the epoch, marks the run partial and releases its lock); later ones are ignored so that a second
+// Ctrl-C, or the same signal reaching a process both from the terminal and from a suite executor forwarding it,
+// cannot cut that short.
 
 export {INTERRUPTED_EXIT_CODE, RUN_OWNED_EXIT_CODE} from '../runs/run-one.js';
 

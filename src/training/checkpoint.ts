@@ -1,6 +1,7 @@
 // A checkpoint is one file, written atomically (temp + rename): a JSON header (epoch, step, best score, where inside
-// an unfinished epoch an interrupted run stopped, the optimiser's step count, array names and shapes) and the float32 values of the model's weights (trainable and
-// not: BN statistics too) and of the optimiser's slots. Restoring it reproduces training exactly.
+// an unfinished epoch an interrupted run stopped, the optimiser's step count, array names and shapes) and the
+// float32 values of the model's weights (trainable and not: BN statistics too) and of the optimiser's slots.
+// Restoring it reproduces training exactly.
 import {access, readFile} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -97,8 +98,9 @@ export async function saveCheckpoint(file: string, model: tf.LayersModel, optimi
 
 /**
  * The one-line error for a checkpoint file that cannot be read back (cut short by a crash or a full disk, or edited):
- * names the file and what still works. `last.ckpt` is written after every epoch and when training is interrupted, so a run with a whole `best.ckpt`
- * can still be evaluated from it; retraining means deleting the run folder (its id stays the same).
+ * names the file and what still works. `last.ckpt` is written after every epoch and when training is interrupted,
+ * so a run with a whole `best.ckpt` can still be evaluated from it; retraining means deleting the run folder (its
+ * id stays the same).
  */
 export async function damagedCheckpointError(file: string, what: string): Promise<Error> {
   const best = join(dirname(file), 'best.ckpt');

@@ -7,7 +7,7 @@ import type {AugmentOptions} from '../datasets/augment.js';
 import {epochBatches} from '../datasets/batches.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import {applyTrainingProgress, buildModel} from '../models/registry.js';
-import {readCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainingPosition, type UnfinishedEpoch} from './checkpoint.js';
+import {damagedCheckpointError, readCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainingPosition, type UnfinishedEpoch} from './checkpoint.js';
 import type {RunConfig} from '../runs/config.js';
 import {Optimizer} from './optimizers.js';
 import type {RunDir} from '../runs/run-dir.js';
@@ -144,8 +144,11 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       const checkpoint = await readCheckpoint(run.checkpoint('last'));
       restoreCheckpoint(checkpoint, model, optimizer);
       const {epoch, step, bestScore, bestEpoch, unfinishedEpoch} = checkpoint.header;
-      if (unfinishedEpoch !== undefined && (unfinishedEpoch.stepsPerEpoch !== stepsPerEpoch || step !== epoch * stepsPerEpoch + unfinishedEpoch.steps)) {
+      if (unfinishedEpoch !== undefined && unfinishedEpoch.stepsPerEpoch !== stepsPerEpoch) {
         throw new Error(`${run.checkpoint('last')}: written inside epoch ${epoch + 1} of a run with ${unfinishedEpoch.stepsPerEpoch} steps per epoch, this run has ${stepsPerEpoch}: the split or train.batchSize changed since; delete the run folder to train it again`);
+      }
+      if (unfinishedEpoch !== undefined && step !== epoch * stepsPerEpoch + unfinishedEpoch.steps) {
+        throw await damagedCheckpointError(run.checkpoint('last'), `step ${step} is not step ${unfinishedEpoch.steps} of epoch ${epoch + 1}`);
       }
       position = {epoch, step: step - (unfinishedEpoch?.steps ?? 0), bestScore, bestEpoch};
       resumedEpoch = unfinishedEpoch;
