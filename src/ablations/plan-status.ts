@@ -84,7 +84,8 @@ export async function plannedRunState(run: Pick<PlannedRun, 'missingData' | 'dir
   const owner = await runLockOwner(run.dir);
   if (owner) return {state: 'running', epoch, owner: `pid ${owner.pid} on ${owner.host}`};
   if (status?.state === 'failed') return {state: 'failed', epoch, reason: status.reason};
-  if (status?.state === 'running' || epoch > 0) return {state: 'partial', epoch};
+  // 'partial' with no epoch logged: interrupted inside its first epoch, with a checkpoint there to resume from.
+  if (status?.state === 'running' || status?.state === 'partial' || epoch > 0) return {state: 'partial', epoch};
   return {state: 'pending'};
 }
 

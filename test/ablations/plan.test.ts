@@ -74,8 +74,10 @@ test.serial('prepareRunDirs writes the manifest and config.json of each run; sta
     t.deepEqual(JSON.parse(await readFile(join(run.dir, 'config.json'), 'utf8')), run.config);
   }
   t.is((await readdir(store)).filter((n) => n !== 'suites').length, 10);
-  // States: pending, partial, failed, done.
-  const [pending, partial, failed, done] = plan.runs;
+  // States: pending, partial, failed, done, and partial inside its first epoch (stopped by SIGTERM there).
+  const [pending, partial, failed, done, stoppedInFirstEpoch] = plan.runs;
+  await writeFile(join(stoppedInFirstEpoch!.dir, 'status'), 'partial\n');
+  t.is(formatState(await plannedRunState(stoppedInFirstEpoch!)), 'partial at epoch 0');
   await writeFile(join(partial!.dir, 'log.jsonl'), '{"epoch":1}\n{"epoch":2}\n');
   await writeFile(join(partial!.dir, 'status'), 'running\n');
   await writeFile(join(failed!.dir, 'status'), 'failed: loss is NaN\n');
