@@ -21,15 +21,68 @@ import {profileModelTraining} from '../training/profile-step.js';
 import {MSLK_VERSION} from '../version.js';
 import type {PlannedRun, SuitePlan} from './plan.js';
 
-/** Where a run stands in the store. `epoch` counts the epochs in its log.jsonl. */
+/**
+ * Where a run stands in the store (and, for a suite on a cluster, in the scheduler's queue). `epoch` counts the
+ * epochs in its log.jsonl; `task` names the cluster task that last ran it and its log (withScheduledTask).
+ */
 export type PlannedRunState =
   | {state: 'done'}
   | {state: 'to evaluate'; testSets: string[]}
-  | {state: 'partial'; epoch: number}
+  | {state: 'partial'; epoch: number; task?: string}
   | {state: 'running'; epoch: number; owner: string}
-  | {state: 'failed'; epoch: number; reason: string}
+  | {state: 'failed'; epoch: number; reason: string; task?: string}
+  | {state: 'queued'; task: string; reason: string}
   | {state: 'pending'}
   | {state: 'no data'; hint: string};
+
+/**
+ * What a cluster scheduler says of the task that trains a run (executor-neutral; slurm/run-tasks.ts makes it).
+ * phase: 'queued' (waiting), 'running', 'completed', 'stopped' (cancelled, time limit, preempted: the run keeps its
+ * checkpoint and resumes when resubmitted), 'failed' (crashed, out of memory, node failure), 'unknown' (the scheduler
+ * no longer knows the task).
+ */
+export interface ScheduledTask {
+  /** The task's id, e.g. `1234_5` (array job 1234, task 5). */
+  id: string;
+  phase: 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'unknown';
+  /** The scheduler's words: `PENDING (Priority)`, `CANCELLED`, `OUT_OF_MEMORY (exit 0:9)`. */
+  detail: string;
+  /** Node it runs or ran on ('' while queued). */
+  node: string;
+  /** Absolute path of the task's log. */
+  log: string;
+}
+
+/**
+ * A run's state in the store with its cluster task's on top: a queued task makes a not-yet-done run 'queued'; a
+ * running one makes it 'running' on its node (the lock's pid added when it holds it); a task that ended without
+ * finishing the run leaves it 'partial' (stopped: resumable) or makes it 'failed' (crashed), naming the task, its
+ * state and its log. A done run, a run without data, and a run another process holds (not the task) are unchanged.
+ */
+export function withScheduledTask(state: PlannedRunState, task: ScheduledTask | undefined): PlannedRunState {
+  if (task === undefined || state.state === 'done' || state.state === 'no data' || state.state === 'to evaluate') return state;
+  const where = `task ${task.id}${task.node ? ` on ${task.node}` : ''}`;
+  const epoch = 'epoch' in state ? state.epoch : 0;
+  const ended = `task ${task.id} ${task.detail}; log ${task.log}`;
+  switch (task.phase) {
+    case 'queued':
+      return state.state === 'running' ? state : {state: 'queued', task: task.id, reason: task.detail};
+    case 'running':
+      if (state.state === 'running') return {...state, owner: `${where}, ${state.owner}`};
+      return {state: 'running', epoch, owner: where};
+    case 'completed':
+      return state;
+    case 'stopped':
+    case 'unknown':
+      if (state.state === 'failed') return {...state, task: ended};
+      if (state.state === 'partial' || state.state === 'pending') return {state: 'partial', epoch, task: ended};
+      return state;
+    case 'failed':
+      if (state.state === 'failed') return {...state, task: ended};
+      if (state.state === 'partial' || state.state === 'pending') return {state: 'failed', epoch, reason: `task ${task.id} ${task.detail}`, task: `log ${task.log}`};
+      return state;
+  }
+}
 
 /** One row of the plan table. */
 export interface PlanRow {
@@ -215,13 +268,17 @@ export function effectiveBatch(batchSize: number, trainImages: number | undefine
  * also measures the batch-1 inference latency of every distinct (model, size) of the plan that the cache lacks,
  * done runs included (what `mslk report` shows). `jobs` divides the total.
  */
-export async function planReport(plan: SuitePlan, options: {jobs: number; estimate: boolean; latency?: boolean; writeCache: boolean; onStage?: (m: string) => void}): Promise<PlanReport> {
+export async function planReport(plan: SuitePlan, options: {
+  jobs: number; estimate: boolean; latency?: boolean; writeCache: boolean; onStage?: (m: string) => void;
+  /** The cluster task of each run (run id -> task), merged into its state by withScheduledTask. */
+  tasks?: ReadonlyMap<string, ScheduledTask>;
+}): Promise<PlanReport> {
   const backend = activeBackendName();
   const calibration = await openCalibration(plan.store, options.onStage);
   const calibrate = calibration.calibrate;
   const rows: PlanRow[] = [];
   for (const run of plan.runs) {
-    const status = await plannedRunState(run);
+    const status = withScheduledTask(await plannedRunState(run), options.tasks?.get(run.runId));
     const {config} = run;
     const batch = effectiveBatch(config.train.batchSize, run.images?.train);
     const trained = status.state === 'done' || status.state === 'to evaluate';
@@ -241,7 +298,7 @@ export async function planReport(plan: SuitePlan, options: {jobs: number; estima
       status, epochs: {done, total: config.train.epochs}, params: cost.params, gflops: cost.flops / 1e9, estimatedSeconds});
   }
   if (options.writeCache) await calibration.save();
-  const counts = {done: 0, 'to evaluate': 0, partial: 0, running: 0, failed: 0, pending: 0, 'no data': 0};
+  const counts = {done: 0, 'to evaluate': 0, partial: 0, running: 0, failed: 0, queued: 0, pending: 0, 'no data': 0};
   for (const r of rows) counts[r.status.state] += 1;
   const estimates = rows.map((r) => r.estimatedSeconds).filter((s): s is number => s !== null);
   return {suite: plan.suite, file: plan.file, store: plan.store, reference: plan.reference, backend, jobs: options.jobs, rows, counts,
@@ -255,14 +312,15 @@ export function formatDuration(seconds: number): string {
   return `about ${Math.max(1, Math.round(seconds))} s`;
 }
 
-/** The status column: done / partial at epoch k / running (owner) / failed: reason / pending / no data (how). */
+/** The status column: done / partial at epoch k / running (owner) / failed: reason / queued (task) / pending / no data (how). */
 export function formatState(s: PlannedRunState): string {
   switch (s.state) {
     case 'done': return 'done';
     case 'to evaluate': return `trained; to evaluate on ${s.testSets.join(', ')}`;
-    case 'partial': return `partial at epoch ${s.epoch}`;
+    case 'partial': return `partial at epoch ${s.epoch}${s.task ? ` (${s.task})` : ''}`;
     case 'running': return `running (${s.owner}, epoch ${s.epoch})`;
-    case 'failed': return `failed: ${s.reason}`;
+    case 'failed': return `failed: ${s.reason}${s.task ? ` (${s.task})` : ''}`;
+    case 'queued': return `queued (task ${s.task}: ${s.reason})`;
     case 'pending': return 'pending';
     case 'no data': return `no data: ${s.hint}`;
   }

@@ -15,6 +15,7 @@ import {RunDir, runId} from '../runs/run-dir.js';
 import {preparedDataOf} from '../runs/run-for-config.js';
 import {requestTestSets, type ExternalTestSet} from '../runs/test-sets.js';
 import {applyDatasetOverrides, loadSuite, SuiteError, type LoadedSuite} from './load-suite.js';
+import type {ExecutorSettings} from './slurm/resources.js';
 
 /** One run of a suite, resolved: what the executor trains. */
 export interface PlannedRun {
@@ -54,6 +55,8 @@ export interface SuitePlan {
   /** The variant paired comparisons are made against. */
   reference: string;
   runs: PlannedRun[];
+  /** The suite file's `executor:` settings (resources on a cluster), when it has any. */
+  executor?: ExecutorSettings;
 }
 
 /** The suite manifest, `<store>/suites/<name>.json`: which runs are the suite's own, in plan order. */
@@ -137,7 +140,8 @@ export async function planSuite(file: string, options: {store: string; dataRoot?
     const id = runId(run.config, datasetKey);
     runs.push({...run, runId: id, dir: (await findRunById(store, id)) ?? join(store, runDirName(run.config, id)), images});
   }
-  return {suite: loaded.spec.name, file: loaded.file, sha256: loaded.sha256, store, reference: loaded.reference, runs};
+  return {suite: loaded.spec.name, file: loaded.file, sha256: loaded.sha256, store, reference: loaded.reference, runs,
+    ...(loaded.spec.executor ? {executor: loaded.spec.executor} : {})};
 }
 
 /** Whether a suite's training dataset is on this machine (its runs can be identified even if a test set is absent). */

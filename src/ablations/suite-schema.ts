@@ -1,6 +1,7 @@
 // The suite file (configs/suites/*.yaml): one study, variants x datasets x folds x seeds plus baselines under the
 // same protocol. Strict: every key is described here (`.describe()`), an unknown one is an error naming the nearest.
 import {z} from 'zod';
+import {executorSchema} from './slurm/resources.js';
 
 /** Dotted key paths to values (`ld.largeKernel: 13`), applied to a config in the order written. */
 const assignments = z.record(z.string().min(1), z.unknown());
@@ -35,7 +36,7 @@ export const suiteSchema = z.object({
   folds: z.number().int().min(2).optional().describe("k-fold cross-validation: one run per fold (fold in the run's split); unset = the dataset's official split"),
   evaluate: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({})
     .describe('extra test sets per training dataset (cross-dataset protocol): every image of each is also evaluated, never trained on'),
-  executor: z.record(z.unknown()).optional().describe('settings of a cluster executor (reserved; not validated yet)'),
+  executor: executorSchema.optional().describe('settings per executor: `slurm:` resources of each run under `mslk ablate --executor slurm`'),
 }).strict();
 
 /** A suite file as parsed (defaults filled, paths as written). */

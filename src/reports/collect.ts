@@ -237,7 +237,8 @@ async function collectRun(ref: RunRef, calibration: ModelCalibration | undefined
   const state = await plannedRunState({missingData: null, dir: ref.dir, config, testSets: []});
   const epochs = config.train.epochs;
   if (state.state !== 'done' && state.state !== 'to evaluate') {
-    run.state = state.state === 'no data' ? 'missing' : state.state;
+    // The store alone never says 'queued' (only a scheduler's view does): a queued run is not trained yet.
+    run.state = state.state === 'no data' ? 'missing' : state.state === 'queued' ? 'pending' : state.state;
     run.reason = state.state === 'pending' ? 'not trained yet'
       : state.state === 'partial' ? `partial at epoch ${state.epoch}/${epochs}`
         : state.state === 'running' ? `running (${state.owner}) at epoch ${state.epoch}/${epochs}`

@@ -44,6 +44,9 @@ const CASES: Array<{name: string; suite: Record<string, unknown>; error: RegExp}
   {name: 'overrides of a dataset the suite does not have', suite: {...VALID, overrides: {busi: {'data.size': 128}}}, error: /: overrides.busi: 'busi' is not one of the suite's datasets/},
   {name: 'model key in set', suite: {...VALID, set: {'model.baseWidth': 8}}, error: /: set.model.baseWidth: model keys belong in variants/},
   {name: 'invalid model config of one variant', suite: {...VALID, variants: {full: {}, even: {'ld.largeKernel': 4}}}, error: /: variants\['even'\]: ld.largeKernel/},
+  {name: 'an unknown executor', suite: {...VALID, executor: {slrum: {}}}, error: /: unknown key 'executor.slrum': did you mean 'executor.slurm'\?/},
+  {name: 'a SLURM resource misspelt', suite: {...VALID, executor: {slurm: {partiton: 'gpu'}}}, error: /: unknown key 'executor.slurm.partiton': did you mean 'executor.slurm.partition'\?/},
+  {name: 'a SLURM time in another format', suite: {...VALID, executor: {slurm: {time: '12h'}}}, error: /: executor.slurm.time: is not a SLURM time: use e.g. '30' \(minutes\), '12:00:00'/},
   {name: 'a run that cannot train on its data (found before anything trains)', suite: {...VALID, datasets: ['synthetic'], variants: {full: {}, huge: {'ld.largeKernel': 1001}}},
     error: /: variant 'huge' on synthetic: .*ld.largeKernel/},
 ];

@@ -1,0 +1,78 @@
+// The batch script of a suite's SLURM array job: one array task per run, each running `mslk run-one <run dir>`,
+// the command the local executor runs for a run, so a task trains and evaluates exactly one run and resumes it when
+// it is partial. The run directories are listed in a file beside the script (line i + 1 is task i), which keeps the
+// script short for a suite of hundreds of runs and lets it be read (and resubmitted by hand) as is.
+import type {SlurmResources} from './resources.js';
+
+/** What renderBatchScript needs. */
+export interface BatchScriptInput {
+  /** The suite's name (job name `mslk-<suite>`). */
+  suite: string;
+  /** Array tasks: one per line of runList. */
+  tasks: number;
+  resources: SlurmResources;
+  /** Absolute path of the file listing one run directory per line. */
+  runList: string;
+  /** Absolute path pattern of each task's log (SLURM's %A = array job id, %a = task index). */
+  logPattern: string;
+  /** Working directory of the tasks (absolute). */
+  workDir: string;
+  /** The command line that runs mslk on the nodes (absolute paths: the nodes share the file system). */
+  mslk: readonly string[];
+  /** Extra arguments of every `mslk run-one` (e.g. --data-root, --backend). */
+  runOneArgs: readonly string[];
+  /** Environment variables every task gets (e.g. MSLK_DATA_ROOT). */
+  env?: Readonly<Record<string, string>>;
+  /** A comment line: who wrote the script and when. */
+  comment: string;
+}
+
+/** `value` as one shell word: single-quoted unless it is plainly safe. */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The sbatch option lines of `resources` (without the array, output and job name lines). */
+export function sbatchOptions(resources: SlurmResources): string[] {
+  const r = resources;
+  return [
+    ...(r.partition ? [`--partition=${r.partition}`] : []),
+    ...(r.account ? [`--account=${r.account}`] : []),
+    ...(r.qos ? [`--qos=${r.qos}`] : []),
+    ...(r.time ? [`--time=${r.time}`] : []),
+    ...(r.gres ? [`--gres=${r.gres}`] : []),
+    `--cpus-per-task=${r.cpusPerTask ?? 1}`,
+    ...(r.mem ? [`--mem=${r.mem}`] : []),
+    ...(r.requeue ? ['--requeue'] : []),
+    ...(r.sbatch ?? []),
+  ];
+}
+
+/**
+ * The batch script (bash) of the array job `--array=0-(tasks-1)%throttle`. Each task reads its run directory from
+ * line SLURM_ARRAY_TASK_ID + 1 of runList, sets MSLK_THREADS to its cores and `exec`s mslk run-one, so SLURM's
+ * SIGTERM (scancel, time limit, preemption) reaches mslk itself, which stops after its current step and writes its
+ * checkpoint, and the task's exit code is mslk's (0 done, 1 failed, 75 owned by another process, 130 stopped).
+ * Throws when `tasks` < 1.
+ */
+export function renderBatchScript(input: BatchScriptInput): string {
+  if (input.tasks < 1) throw new Error('a batch script needs at least one run');
+  const r = input.resources;
+  const array = `--array=0-${input.tasks - 1}${r.throttle ? `%${r.throttle}` : ''}`;
+  const options = [`--job-name=mslk-${input.suite}`, array, `--output=${input.logPattern}`, `--chdir=${input.workDir}`, ...sbatchOptions(r)];
+  const env = Object.entries(input.env ?? {}).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+  return [
+    '#!/bin/bash',
+    `# ${input.comment}`,
+    ...options.map((o) => `#SBATCH ${o}`),
+    'set -euo pipefail',
+    ...(r.setup ?? []),
+    ...env,
+    `run_dir="$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" ${shellQuote(input.runList)})"`,
+    'if [ -z "$run_dir" ]; then echo "mslk: no run for array task $SLURM_ARRAY_TASK_ID in the run list" >&2; exit 1; fi',
+    'export MSLK_THREADS="${SLURM_CPUS_PER_TASK:-1}"',
+    'echo "mslk: array task ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname): $run_dir" >&2',
+    `exec ${input.mslk.map(shellQuote).join(' ')} run-one "$run_dir"${input.runOneArgs.map((a) => ` ${shellQuote(a)}`).join('')}`,
+    '',
+  ].join('\n');
+}

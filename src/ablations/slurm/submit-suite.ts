@@ -1,0 +1,151 @@
+// A suite on a SLURM cluster: the suite is planned and its run directories prepared exactly as for the local
+// executor, then the runs that still need work go to the scheduler as one array job whose task i runs
+// `mslk run-one <run i>`. Nothing trains in this process; `mslk ablate status` follows the tasks and `mslk report`
+// reads their results from the store, as for local runs.
+import {mkdir, writeFile} from 'node:fs/promises';
+import {dirname} from 'node:path';
+import {resolveDataRoot} from '../../datasets/data-root.js';
+import {writeFileAtomic} from '../../io/atomic-write.js';
+import {mslkCommandLine} from '../../runs/self-command.js';
+import {MSLK_VERSION} from '../../version.js';
+import {planSuite, prepareRunDirs, type PlannedRun, type SuitePlan} from '../plan.js';
+import {planReport, type PlanReport, type ScheduledTask} from '../plan-status.js';
+import {renderBatchScript} from './batch-script.js';
+import {mergeSlurmResources, type SlurmResources} from './resources.js';
+import {runTasks} from './run-tasks.js';
+import type {Scheduler} from './scheduler.js';
+import {nodeLocalStoreWarning} from './shared-store.js';
+import {readSubmissions, recordSubmission, submissionFiles, type SlurmSubmission} from './submissions.js';
+
+/** What ablateOnSlurm needs besides the suite file. */
+export interface SlurmAblateOptions {
+  /** Folder of run directories (the run store): on a file system every node mounts. */
+  store: string;
+  /** Where datasets are cached (default MSLK_DATA_ROOT or the user cache); passed to every task. */
+  dataRoot?: string;
+  /** Resources from flags, on top of the suite's `executor.slurm` (mergeSlurmResources). */
+  resources: SlurmResources;
+  /** Submit runs whose status is failed too. */
+  rerunFailed: boolean;
+  /** Show the plan and the batch script; write and submit nothing. */
+  dryRun: boolean;
+  /** Measure each model's batch-1 latency here for `mslk report` (the calibration cache). */
+  latency: boolean;
+  /** Passed to every task's `mslk run-one --backend`. */
+  backend?: string;
+  scheduler: Scheduler;
+  /** The command line that runs mslk on the nodes (default mslkCommandLine()). */
+  command?: readonly string[];
+  /** The tasks' working directory (default the current one). */
+  workDir?: string;
+  onStage?: (message: string) => void;
+}
+
+/** The plan with the scheduler's view, and what was (or, in a dry run, would be) submitted. */
+export interface SlurmAblateResult {
+  plan: SuitePlan;
+  /** Every run's state, the cluster tasks of earlier submissions merged in. */
+  report: PlanReport;
+  /** The runs of the new array job, in task order ([] when every run is done, queued, running or failed). */
+  runs: PlannedRun[];
+  /** The batch script's text (null when nothing is submitted). */
+  script: string | null;
+  /** The submission record (null in a dry run or when nothing is submitted). */
+  submission: SlurmSubmission | null;
+  /** The merged resources. */
+  resources: SlurmResources;
+}
+
+/**
+ * The runs a new submission takes, in plan order: those pending, partial or to evaluate, and failed ones with
+ * `rerunFailed`. Runs done, queued, running (a task or another process holds them) or without data are left.
+ */
+export function runsToSubmit(plan: SuitePlan, report: PlanReport, rerunFailed: boolean): PlannedRun[] {
+  const wanted = new Set(report.rows.filter((r) => {
+    const s = r.status.state;
+    return s === 'pending' || s === 'partial' || s === 'to evaluate' || (s === 'failed' && rerunFailed);
+  }).map((r) => r.runId));
+  return plan.runs.filter((r) => wanted.has(r.runId));
+}
+
+/** The cluster tasks of the suite's earlier submissions (an empty map when it has none). */
+export async function suiteTasks(plan: SuitePlan, scheduler: Scheduler): Promise<Map<string, ScheduledTask>> {
+  const submissions = await readSubmissions(plan.store, plan.suite);
+  return submissions.length === 0 ? new Map() : runTasks(plan.store, plan.suite, scheduler, submissions);
+}
+
+/**
+ * Plans the suite `file`, prepares its run directories (not in a dry run), merges the scheduler's view of earlier
+ * submissions, and submits the runs that still need work (runsToSubmit) as one array job: writes the run list and
+ * the batch script into `<store>/suites/<suite>.slurm/` (submissions.ts), calls sbatch and records the job id.
+ * Warns (onStage) for a store that looks node-local. Throws SuiteError for an invalid suite, a one-line Error for a
+ * flag with a wrong format or an absent dataset, and SlurmCommandError when sbatch or scontrol cannot be run or
+ * refuses the job (the run directories stay prepared; nothing is lost).
+ */
+export async function ablateOnSlurm(file: string, o: SlurmAblateOptions): Promise<SlurmAblateResult> {
+  mergeSlurmResources(undefined, o.resources); // a flag of the wrong format fails before anything is planned
+  const plan = await planSuite(file, {store: o.store, ...(o.dataRoot ? {dataRoot: o.dataRoot} : {}), ...(o.onStage ? {onStage: o.onStage} : {})});
+  const resources = mergeSlurmResources(plan.executor?.slurm, o.resources);
+  const warning = nodeLocalStoreWarning(plan.store);
+  if (warning !== null) o.onStage?.(warning);
+  if (!o.dryRun) await prepareRunDirs(plan);
+  const tasks = await suiteTasks(plan, o.scheduler);
+  // The login node's speed says nothing of the nodes': no training estimate. Latency is measured for reports.
+  const report = await planReport(plan, {jobs: resources.throttle ?? Math.max(1, plan.runs.length), estimate: false, latency: o.latency, writeCache: true, tasks,
+    ...(o.onStage ? {onStage: o.onStage} : {})});
+  const runs = runsToSubmit(plan, report, o.rerunFailed);
+  if (runs.length === 0) return {plan, report, runs, script: null, submission: null, resources};
+
+  const number = (await readSubmissions(plan.store, plan.suite)).length + 1;
+  const files = submissionFiles(plan.store, plan.suite, number);
+  const dataRoot = resolveDataRoot(o.dataRoot);
+  const script = renderBatchScript({
+    suite: plan.suite, tasks: runs.length, resources, runList: files.runList, logPattern: files.logPattern,
+    workDir: o.workDir ?? process.cwd(), mslk: o.command ?? mslkCommandLine(),
+    runOneArgs: ['--data-root', dataRoot, ...(o.backend && o.backend !== 'auto' ? ['--backend', o.backend] : [])],
+    comment: `mslk ${MSLK_VERSION} suite ${plan.suite} (${plan.file}), submission ${number}: ${runs.length} run${runs.length === 1 ? '' : 's'}, one array task each`,
+  });
+  if (o.dryRun) return {plan, report, runs, script, submission: null, resources};
+
+  await mkdir(dirname(files.logPattern), {recursive: true});
+  await writeFileAtomic(files.runList, runs.map((r) => r.dir).join('\n') + '\n');
+  await writeFile(files.script, script, {mode: 0o755});
+  const jobId = await o.scheduler.submit(files.script);
+  const submission: SlurmSubmission = {
+    jobId, number, submittedAt: new Date().toISOString(), script: files.script, logPattern: files.logPattern,
+    runs: runs.map((r) => ({runId: r.runId, dir: r.dir})),
+  };
+  await recordSubmission(plan.store, plan.suite, submission);
+  return {plan, report, runs, script, submission, resources};
+}
+
+/** Options of waitForSubmission. */
+export interface WaitOptions {
+  /** How often the scheduler is asked, ms; default 10 000. */
+  pollMs?: number;
+  signal?: AbortSignal;
+  /** Each time the count of unfinished tasks changes. */
+  onProgress?: (unfinished: number, total: number) => void;
+}
+
+/**
+ * Waits until no task of `submission` is queued or running (asking the scheduler every pollMs), then resolves with
+ * the tasks as they ended. Resolves early when `signal` aborts (the tasks go on).
+ */
+export async function waitForSubmission(plan: SuitePlan, submission: SlurmSubmission, scheduler: Scheduler, o: WaitOptions = {}): Promise<Map<string, ScheduledTask>> {
+  let last = -1;
+  for (;;) {
+    const tasks = await runTasks(plan.store, plan.suite, scheduler, [submission]);
+    const unfinished = [...tasks.values()].filter((t) => t.phase === 'queued' || t.phase === 'running').length;
+    if (unfinished !== last) o.onProgress?.(unfinished, tasks.size);
+    last = unfinished;
+    if (unfinished === 0 || o.signal?.aborted) return tasks;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, o.pollMs ?? 10_000);
+      o.signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, {once: true});
+    });
+  }
+}
