@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core';
+import {Args, Flags, type Interfaces} from '@oclif/core';
 import {availableParallelism} from 'node:os';
 import {MslkCommand} from '../../cli/base-command.js';
 import {backendFlag, dataRootFlag, outDirFlag} from '../../cli/flags.js';
@@ -9,6 +9,13 @@ import {formatPlanTable} from '../../ablations/plan-table.js';
 import type {SuiteSummary} from '../../ablations/local-executor.js';
 import type {VariantResult} from '../../ablations/suite-results.js';
 import {runSuiteCommand} from '../../cli/run-suite.js';
+import {runSlurmSuiteCommand} from '../../cli/slurm-suite.js';
+import {slurmScheduler} from '../../ablations/slurm/scheduler.js';
+import type {SlurmResources} from '../../ablations/slurm/resources.js';
+
+/** The flags that only the SLURM executor reads (an error with the local one). */
+const SLURM_FLAGS = ['partition', 'account', 'qos', 'time', 'gres', 'cpus-per-task', 'mem', 'throttle', 'requeue', 'sbatch', 'setup', 'wait', 'poll-interval'] as const;
+const slurm = 'SLURM (with --executor slurm)';
 
 export default class Ablate extends MslkCommand {
   static override description = 'Plan, prepare and run an ablation suite (configs/suites/*.yaml): variants x datasets x folds x seeds plus baselines; --dry-run shows the plan with statuses, costs and an estimated time';
@@ -16,6 +23,7 @@ export default class Ablate extends MslkCommand {
     '<%= config.bin %> ablate configs/suites/quickstart.yaml --dry-run',
     '<%= config.bin %> ablate configs/suites/paper.yaml --dry-run --no-estimate --json',
     '<%= config.bin %> ablate configs/suites/cpu-kvasir.yaml --jobs 2',
+    '<%= config.bin %> ablate configs/suites/paper.yaml --executor slurm --partition gpu --gres gpu:1 --cpus-per-task 8 --mem 32G --time 24:00:00 --store /project/lab/mslk-runs --dry-run',
   ];
   static override args = {suite: Args.string({description: 'Suite file (YAML)', required: true})};
   static override flags = {
@@ -26,10 +34,27 @@ export default class Ablate extends MslkCommand {
     'rerun-failed': Flags.boolean({description: 'Retry runs that failed'}),
     backend: backendFlag(),
     'data-root': dataRootFlag(),
+    executor: Flags.option({description: 'Where the runs train: here (local: child processes) or on a SLURM cluster (slurm: one array job, a task per run; the store must be on a file system the nodes share)', options: ['local', 'slurm'] as const, default: 'local'})(),
+    partition: Flags.string({description: `${slurm} sbatch --partition`, helpGroup: 'SLURM'}),
+    account: Flags.string({description: `${slurm} sbatch --account`, helpGroup: 'SLURM'}),
+    qos: Flags.string({description: `${slurm} sbatch --qos`, helpGroup: 'SLURM'}),
+    time: Flags.string({description: `${slurm} sbatch --time: wall-time limit per run, e.g. 24:00:00 (a run stopped by it resumes when resubmitted)`, helpGroup: 'SLURM'}),
+    gres: Flags.string({description: `${slurm} sbatch --gres per run, e.g. gpu:1`, helpGroup: 'SLURM'}),
+    'cpus-per-task': Flags.integer({description: `${slurm} sbatch --cpus-per-task (default 1): cores per run`, min: 1, helpGroup: 'SLURM'}),
+    mem: Flags.string({description: `${slurm} sbatch --mem per run, e.g. 32G`, helpGroup: 'SLURM'}),
+    throttle: Flags.integer({description: `${slurm} at most this many runs at once (--array=...%N)`, min: 1, helpGroup: 'SLURM'}),
+    requeue: Flags.boolean({description: `${slurm} sbatch --requeue: a preempted run is requeued and resumes from its checkpoint`, helpGroup: 'SLURM'}),
+    sbatch: Flags.string({description: `${slurm} an extra sbatch option, e.g. --sbatch=--constraint=a100 (repeatable)`, multiple: true, helpGroup: 'SLURM'}),
+    setup: Flags.string({description: `${slurm} a shell line each task runs first, e.g. --setup 'module load nodejs/20' (repeatable)`, multiple: true, helpGroup: 'SLURM'}),
+    wait: Flags.boolean({description: `${slurm} wait until every task ended, then print the results`, helpGroup: 'SLURM'}),
+    'poll-interval': Flags.integer({description: `${slurm} seconds between two looks at the queue while waiting`, default: 10, min: 1, helpGroup: 'SLURM'}),
   };
 
   async run(): Promise<PlanReport & {summary?: SuiteSummary; results?: VariantResult[]}> {
     const {args, flags} = await this.parse(Ablate);
+    if (flags.executor === 'slurm') return this.onSlurm(args.suite, flags);
+    const slurmOnly = SLURM_FLAGS.find((f) => f !== 'poll-interval' && flags[f] !== undefined && flags[f] !== false);
+    if (slurmOnly !== undefined) throw new Error(`--${slurmOnly} is a SLURM setting: add --executor slurm (or drop --${slurmOnly} to train here)`);
     const jobs = flags.jobs ?? availableParallelism();
     const onStage = (m: string) => this.logToStderr(m);
     await selectBackend(backendChoice(flags.backend));
@@ -46,5 +71,24 @@ export default class Ablate extends MslkCommand {
       ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
     }, {log: (l) => this.log(l), logToStderr: (l) => this.logToStderr(l), json: this.jsonEnabled(), showPlan: true});
     return {...result.report, summary: result.summary, results: result.results};
+  }
+
+  /** `--executor slurm`: submit the pending runs as one array job (or print its script under --dry-run). */
+  private async onSlurm(suite: string, flags: Interfaces.InferredFlags<typeof Ablate.flags>): Promise<PlanReport & {jobId: string | null; script: string | null; results?: VariantResult[]}> {
+    if (flags.jobs !== undefined) throw new Error('--jobs is for the local executor: with --executor slurm, --throttle caps the runs at once');
+    await selectBackend(backendChoice(flags.backend));
+    const resources: SlurmResources = {
+      ...(flags.partition !== undefined ? {partition: flags.partition} : {}), ...(flags.account !== undefined ? {account: flags.account} : {}),
+      ...(flags.qos !== undefined ? {qos: flags.qos} : {}), ...(flags.time !== undefined ? {time: flags.time} : {}),
+      ...(flags.gres !== undefined ? {gres: flags.gres} : {}), ...(flags['cpus-per-task'] !== undefined ? {cpusPerTask: flags['cpus-per-task']} : {}),
+      ...(flags.mem !== undefined ? {mem: flags.mem} : {}), ...(flags.throttle !== undefined ? {throttle: flags.throttle} : {}),
+      ...(flags.requeue ? {requeue: true} : {}), ...(flags.sbatch ? {sbatch: flags.sbatch} : {}), ...(flags.setup ? {setup: flags.setup} : {}),
+    };
+    const outcome = await runSlurmSuiteCommand(suite, {
+      store: flags.store, resources, rerunFailed: flags['rerun-failed'], dryRun: flags['dry-run'], latency: flags.estimate,
+      scheduler: slurmScheduler(), ...(flags.backend !== undefined ? {backend: flags.backend} : {}),
+      ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
+    }, {wait: flags.wait, pollMs: flags['poll-interval'] * 1000}, {log: (l) => this.log(l), logToStderr: (l) => this.logToStderr(l), json: this.jsonEnabled()});
+    return {...outcome.report, jobId: outcome.submission?.jobId ?? null, script: outcome.script, ...(outcome.results ? {results: outcome.results} : {})};
   }
 }

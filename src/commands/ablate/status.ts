@@ -8,9 +8,12 @@ import {planReport, type PlanReport} from '../../ablations/plan-status.js';
 import {formatPlanTable} from '../../ablations/plan-table.js';
 import {backendChoice, selectBackend} from '../../engine/backends.js';
 import {backendFlag} from '../../cli/flags.js';
+import {slurmScheduler} from '../../ablations/slurm/scheduler.js';
+import {suiteTasks} from '../../ablations/slurm/submit-suite.js';
+import type {ScheduledTask} from '../../ablations/plan-status.js';
 
 export default class AblateStatus extends MslkCommand {
-  static override description = "Where every run of a suite stands in the store: done / partial at epoch k / running (owner) / failed / pending / no data, with epochs done, costs and the time still needed";
+  static override description = "Where every run of a suite stands in the store: done / partial at epoch k / running (owner) / failed / pending / no data, with epochs done, costs and the time still needed; for a suite submitted with --executor slurm, merged with the scheduler's view (queued, running on a node, the task's state and log)";
   static override examples = ['<%= config.bin %> ablate status configs/suites/quickstart.yaml', '<%= config.bin %> ablate status configs/suites/paper.yaml --no-estimate --json'];
   static override args = {suite: Args.string({description: 'Suite file (YAML)', required: true})};
   static override flags = {
@@ -26,7 +29,14 @@ export default class AblateStatus extends MslkCommand {
     const onStage = (m: string) => this.logToStderr(m);
     const plan = await planSuite(args.suite, {store: flags.store, ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}), onStage});
     await selectBackend(backendChoice(flags.backend));
-    const report = await planReport(plan, {jobs: flags.jobs ?? availableParallelism(), estimate: flags.estimate, writeCache: true, onStage});
+    // A suite submitted to SLURM: the scheduler says which runs wait, where they run, how their tasks ended.
+    let tasks: Map<string, ScheduledTask> | undefined;
+    try {
+      tasks = await suiteTasks(plan, slurmScheduler());
+    } catch (error) {
+      onStage(`warning: ${(error as Error).message}; showing the store only`);
+    }
+    const report = await planReport(plan, {jobs: flags.jobs ?? availableParallelism(), estimate: flags.estimate, writeCache: true, onStage, ...(tasks ? {tasks} : {})});
     this.log(formatPlanTable(report, {progress: true}));
     return report;
   }
