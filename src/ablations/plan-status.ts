@@ -102,6 +102,12 @@ export interface PlanRow {
   gflops: number;
   /** Seconds the run still needs on this machine (0 when done), or null without an estimate. */
   estimatedSeconds: number | null;
+  /**
+   * What the estimate is timed from: 'epochs' (the median epoch of the plan's runs of the same model, size and batch
+   * that have finished epochs: real training on this machine, data loading, validation and contention included),
+   * 'calibration' (two timed training steps), or null (no estimate).
+   */
+  estimateFrom: 'epochs' | 'calibration' | null;
 }
 
 /** The plan with every run's row, and the estimated total. */
@@ -116,6 +122,8 @@ export interface PlanReport {
   counts: Record<PlannedRunState['state'], number>;
   /** Sum of the rows' estimates divided by jobs, seconds; null when no run has an estimate. */
   estimatedSeconds: number | null;
+  /** How many epochs the 'epochs' estimates are timed from (0 when every estimate is a calibration's). */
+  timedEpochs: number;
 }
 
 /**
@@ -277,6 +285,7 @@ export async function planReport(plan: SuitePlan, options: {
   const calibration = await openCalibration(plan.store, options.onStage);
   const calibrate = calibration.calibrate;
   const rows: PlanRow[] = [];
+  const measured = options.estimate ? await measuredEpochSeconds(plan.runs) : new Map<string, number[]>();
   for (const run of plan.runs) {
     const status = withScheduledTask(await plannedRunState(run), options.tasks?.get(run.runId));
     const {config} = run;
@@ -287,22 +296,68 @@ export async function planReport(plan: SuitePlan, options: {
     if (options.latency ?? options.estimate) await calibration.latency(config.model, config.data.size);
     const done = trained ? config.train.epochs : 'epoch' in status ? status.epoch : 0;
     let estimatedSeconds: number | null = status.state === 'done' ? 0 : null;
-    if (needsTime && cost.stepMs !== undefined && run.images) {
+    let estimateFrom: PlanRow['estimateFrom'] = null;
+    if (needsTime && run.images) {
       const {train, validation, test} = run.images;
       const steps = (n: number) => Math.ceil(n / batch);
       const perEpoch = steps(train) + steps(validation) / 3;
       const remaining = Math.max(0, config.train.epochs - done) * perEpoch + (steps(validation) + steps(test)) / 3;
-      estimatedSeconds = (remaining * cost.stepMs) / 1000;
+      const epochs = measured.get(epochKey(run));
+      // A step's time from real epochs when the plan has some (an epoch is perEpoch step-equivalents), else calibrated.
+      const stepMs = epochs !== undefined ? (median(epochs) * 1000) / perEpoch : cost.stepMs;
+      if (stepMs !== undefined) {
+        estimatedSeconds = (remaining * stepMs) / 1000;
+        estimateFrom = epochs !== undefined ? 'epochs' : 'calibration';
+      }
     }
     rows.push({variant: run.variant, kind: run.kind, dataset: run.dataset, fold: run.fold, seed: run.seed, runId: run.runId, dir: run.dir,
-      status, epochs: {done, total: config.train.epochs}, params: cost.params, gflops: cost.flops / 1e9, estimatedSeconds});
+      status, epochs: {done, total: config.train.epochs}, params: cost.params, gflops: cost.flops / 1e9, estimatedSeconds, estimateFrom});
   }
   if (options.writeCache) await calibration.save();
   const counts = {done: 0, 'to evaluate': 0, partial: 0, running: 0, failed: 0, queued: 0, pending: 0, 'no data': 0};
   for (const r of rows) counts[r.status.state] += 1;
   const estimates = rows.map((r) => r.estimatedSeconds).filter((s): s is number => s !== null);
+  const timedEpochs = rows.some((r) => r.estimateFrom === 'epochs')
+    ? [...new Set(rows.filter((r) => r.estimateFrom === 'epochs').map((r) => epochKey(plan.runs.find((p) => p.runId === r.runId)!)))]
+      .reduce((n, key) => n + (measured.get(key)?.length ?? 0), 0)
+    : 0;
   return {suite: plan.suite, file: plan.file, store: plan.store, reference: plan.reference, backend, jobs: options.jobs, rows, counts,
-    estimatedSeconds: estimates.length > 0 ? estimates.reduce((a, b) => a + b, 0) / Math.max(1, options.jobs) : null};
+    estimatedSeconds: estimates.length > 0 ? estimates.reduce((a, b) => a + b, 0) / Math.max(1, options.jobs) : null, timedEpochs};
+}
+
+/** The key runs share an epoch time under: the model config, size and training batch. */
+function epochKey(run: Pick<PlannedRun, 'config' | 'images'>): string {
+  return canonicalJson({model: run.config.model, size: run.config.data.size, batch: effectiveBatch(run.config.train.batchSize, run.images?.train)});
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * The wall seconds of every finished epoch (log.jsonl's `seconds`: training and validation) of the plan's runs, per
+ * epochKey: what the estimate of a run of the same model, size and batch is timed from once the suite has trained
+ * some. Unreadable lines are skipped.
+ */
+export async function measuredEpochSeconds(runs: readonly PlannedRun[]): Promise<Map<string, number[]>> {
+  const seconds = new Map<string, number[]>();
+  for (const run of runs) {
+    if (run.dir === '') continue;
+    for (const line of await new RunDir(run.dir).logLines().catch(() => [] as string[])) {
+      let entry: {seconds?: unknown};
+      try {
+        entry = JSON.parse(line) as {seconds?: unknown};
+      } catch {
+        continue;
+      }
+      if (typeof entry.seconds !== 'number' || !(entry.seconds > 0)) continue;
+      const key = epochKey(run);
+      seconds.set(key, [...seconds.get(key) ?? [], entry.seconds]);
+    }
+  }
+  return seconds;
 }
 
 /** "about 14 h", "about 25 min", "about 40 s". */

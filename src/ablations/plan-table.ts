@@ -18,6 +18,9 @@ export function formatPlanTable(report: PlanReport, options: {progress: boolean}
     r.estimatedSeconds === null ? '-' : r.estimatedSeconds === 0 ? '0' : formatDuration(r.estimatedSeconds).replace('about ', '~'),
   ]);
   const counts = Object.entries(report.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
-  const total = report.estimatedSeconds === null ? 'no time estimate' : `${formatDuration(report.estimatedSeconds)} on ${report.jobs} job${report.jobs === 1 ? '' : 's'} (${report.backend})`;
+  const timed = report.timedEpochs > 0 ? `; timed from ${report.timedEpochs} finished epoch${report.timedEpochs === 1 ? '' : 's'} of its runs where a model has some, else a calibration` : '';
+  const total = report.estimatedSeconds === null ? 'no time estimate'
+    : report.estimatedSeconds === 0 ? 'nothing left to train'
+      : `${formatDuration(report.estimatedSeconds)} on ${report.jobs} job${report.jobs === 1 ? '' : 's'} (${report.backend}${timed})`;
   return [...alignColumns([header, ...body]), '', `suite ${report.suite}: ${report.rows.length} runs (${counts}); ${total}; store ${report.store}`].join('\n');
 }

@@ -68,3 +68,29 @@ test.serial('reading a latency never measures or writes: an absent cache stays a
   t.deepEqual(stages, []);
   await t.throwsAsync(readFile(calibrationPath(store)), {code: 'ENOENT'});
 });
+
+test.serial('a suite that has trained epochs is estimated from them: the median epoch of runs of the same model, size and batch', async (t) => {
+  const {tinySuite} = await import('./suite-fixture.js');
+  const {planReport} = await import('../../src/ablations/plan-status.js');
+  const {formatPlanTable} = await import('../../src/ablations/plan-table.js');
+  const store = await mkdtemp(join(tmpdir(), 'mslk-epoch-estimate-'));
+  const plan = await tinySuite(store, join(store, 'data'), [
+    {variant: 'trained', set: ['seed=0', 'train.epochs=4']}, {variant: 'same model', set: ['seed=1', 'train.epochs=4']},
+    {variant: 'other model', set: ['seed=0', 'train.epochs=4', 'model.baseWidth=6']},
+  ]);
+  const images = {train: 16, validation: 8, test: 8};
+  for (const run of plan.runs) run.images = images;
+  // The first run has finished 3 of its 4 epochs, 10, 14 and 12 s each.
+  await writeFile(join(plan.runs[0]!.dir, 'log.jsonl'), [10, 14, 12].map((seconds, i) => JSON.stringify({epoch: i + 1, trainLoss: 1, valDice: 0.5, lr: 0.005, tau: null, seconds, best: true})).join('\n') + '\n');
+  const report = await planReport(plan, {jobs: 1, estimate: true, latency: false, writeCache: false});
+  const [trained, same, other] = report.rows;
+  // batch 8: 2 training steps and 1 validation step per epoch, an epoch = 2 + 1/3 step-equivalents; evaluation (1 + 1)/3.
+  const stepSeconds = 12 / (2 + 1 / 3);
+  t.like(trained, {estimateFrom: 'epochs'});
+  t.true(Math.abs(trained!.estimatedSeconds! - stepSeconds * (1 * (2 + 1 / 3) + 2 / 3)) < 1e-9, 'one epoch left, then evaluation');
+  t.like(same, {estimateFrom: 'epochs'});
+  t.true(Math.abs(same!.estimatedSeconds! - stepSeconds * (4 * (2 + 1 / 3) + 2 / 3)) < 1e-9, 'four epochs at the trained run\'s median');
+  t.like(other, {estimateFrom: 'calibration'}, 'another model has no epochs of its own yet');
+  t.is(report.timedEpochs, 3);
+  t.regex(formatPlanTable(report, {progress: true}), /\(\w+; timed from 3 finished epochs of its runs where a model has some, else a calibration\)/);
+});
