@@ -22,6 +22,11 @@ export interface AblateOptions {
   latency?: boolean;
   /** Train runs whose status is failed again. */
   rerunFailed?: boolean;
+  /**
+   * Refuse a suite whose file has an `executor.slurm` block (it is meant for a cluster: training it here by accident
+   * would occupy a login node); the CLI sets it when --executor was not given.
+   */
+  refuseClusterSuite?: boolean;
   /** Aborting stops the suite cleanly: running runs end partial, for the next call to resume. */
   signal?: AbortSignal;
   /** Progress messages for people (planning, calibration). */
@@ -42,13 +47,19 @@ export interface AblateResult {
   seconds: number;
 }
 
+/** Why a suite with SLURM resources is not trained here without --executor (one line, with both fixes). */
+export function clusterSuiteMessage(plan: Pick<SuitePlan, 'file'>): string {
+  return `${plan.file} has an executor.slurm block (it is meant for a cluster): add --executor slurm to submit it to SLURM, or --executor local to train it here`;
+}
+
 /**
  * Plans, prepares and runs the suite `file`. Throws SuiteError (one line, exit code 2) for an invalid suite before
- * anything is written, and a one-line Error when a dataset of the suite is absent (prepareRunDirs). A failed run
+ * anything is written, a one-line Error for a suite with SLURM resources under `refuseClusterSuite`, and a one-line Error when a dataset of the suite is absent (prepareRunDirs). A failed run
  * does not throw: it is in `summary.failed`.
  */
 export async function ablateSuite(file: string, o: AblateOptions): Promise<AblateResult> {
   const plan = await planSuite(file, {store: o.store, ...(o.dataRoot ? {dataRoot: o.dataRoot} : {}), ...(o.onStage ? {onStage: o.onStage} : {})});
+  if (o.refuseClusterSuite && plan.executor?.slurm !== undefined) throw new Error(clusterSuiteMessage(plan));
   await prepareRunDirs(plan);
   const report = await planReport(plan, {jobs: o.jobs, estimate: o.estimate, latency: o.latency ?? o.estimate, writeCache: true, ...(o.onStage ? {onStage: o.onStage} : {})});
   o.onPlan?.(plan, report);

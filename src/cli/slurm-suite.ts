@@ -17,7 +17,7 @@ export async function runSlurmSuiteCommand(file: string, options: Omit<SlurmAbla
   if (!out.json) out.log(formatPlanTable(result.report, {progress: true}));
   if (options.dryRun) {
     if (script === null) out.logToStderr(`suite ${plan.suite}: nothing to submit (every run is done, queued, running or failed; --rerun-failed resubmits failed ones)`);
-    else if (!out.json) out.log(`\n# the batch script of ${runs.length} array task${runs.length === 1 ? '' : 's'} (dry run: nothing written or submitted)\n${script}`);
+    else if (!out.json) out.log(`\n# the batch script of ${runs.length} array task${runs.length === 1 ? '' : 's'} (dry run: nothing submitted)\n${script}`);
     return result;
   }
   if (submission === null) {

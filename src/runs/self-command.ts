@@ -4,8 +4,8 @@
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-/** The package root: two levels above this module, in src/runs/ and in dist/runs/ alike. */
-const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The package root (absolute): two levels above this module, in src/runs/ and in dist/runs/ alike. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * `[node, ...node options, entry]`: append a command and its arguments, e.g. `[...mslkCommandLine(), 'run-one', dir]`.

@@ -33,7 +33,9 @@ test.serial('--dry-run prints the plan and the batch script: the suite\'s resour
   const {code, stdout, stderr} = await runMslk(['ablate', file, '--executor', 'slurm', '--dry-run', '--store', store, '--partition', 'gpu', '--gres', 'gpu:1', '--throttle', '3', ...common()]);
   t.is(code, 0, stderr);
   t.regex(stdout, /suite dry: 4 runs \(4 pending\)/);
-  t.regex(stdout, /# the batch script of 4 array tasks \(dry run: nothing written or submitted\)/);
+  t.regex(stdout, /# the batch script of 4 array tasks \(dry run: nothing submitted\)/);
+  t.regex(stderr, /warning: the runs ask for a GPU \(gres gpu:1\) but choose their backend on the node \(wasm: .*pass --backend tensorflow/);
+  t.regex(stdout, /^#SBATCH --chdir=\S+$/m);
   for (const line of ['#SBATCH --array=0-3%3', '#SBATCH --partition=gpu', '#SBATCH --time=2:00:00', '#SBATCH --gres=gpu:1', '#SBATCH --cpus-per-task=1', 'module load nodejs/20']) {
     t.true(stdout.includes(`\n${line}\n`), line);
   }
@@ -67,9 +69,21 @@ test.serial('sbatch refusing the job (here: an unknown partition): one line with
   t.is(code, 1, stderr);
   const lines = stderr.trim().split('\n').filter((l) => l.startsWith('Error:'));
   t.is(lines.length, 1, stderr);
-  t.regex(lines[0]!, /^Error: sbatch --parsable \S+submit-1\.sbatch failed: sbatch: error: Batch job submission failed: Invalid partition name specified$/);
+  t.regex(lines[0]!, /^Error: sbatch --parsable \S+submit-1\.sbatch failed: sbatch: error: Batch job submission failed: Invalid partition name specified; nothing was submitted: check the cluster from here \(`sinfo`\) and the options, then run again \(the batch script is kept at \S+submit-1\.sbatch\)$/);
   const manifest = JSON.parse(await readFile(join(store, 'suites', 'refused.json'), 'utf8')) as {runs: {dir: string}[]};
   for (const run of manifest.runs) t.true((await stat(join(run.dir, 'config.json'))).isFile(), 'prepared');
   t.is(await stat(join(store, 'suites', 'refused.slurm', 'submissions.json')).catch(() => undefined), undefined);
   t.regex(await readFile(join(store, 'suites', 'refused.slurm', 'submit-1.sbatch'), 'utf8'), /^#SBATCH --partition=gpu-typo$/m, 'the script is kept to look at');
+});
+
+test.serial('a suite with an executor.slurm block is not trained here by accident: refused without --executor (nothing prepared); a dry run warns', async (t) => {
+  const file = await suite('cluster-only', {slurm: {partition: 'gpu'}});
+  const store = join(scratch, 'store-cluster-only');
+  const refused = await runMslk(['ablate', file, '--store', store, '--jobs', '1', ...common()]);
+  t.not(refused.code, 0);
+  t.is(refused.stderr.trim().split('\n').pop(), `Error: ${file} has an executor.slurm block (it is meant for a cluster): add --executor slurm to submit it to SLURM, or --executor local to train it here`);
+  t.is(await stat(join(store, 'suites', 'cluster-only.json')).catch(() => undefined), undefined, 'nothing prepared');
+  const dry = await runMslk(['ablate', file, '--store', store, '--dry-run', ...common()]);
+  t.is(dry.code, 0, dry.stderr);
+  t.regex(dry.stderr, /warning: \S+ has an executor\.slurm block/);
 });

@@ -65,8 +65,9 @@ export function renderBatchScript(input: BatchScriptInput): string {
     '#!/bin/bash',
     `# ${input.comment}`,
     ...options.map((o) => `#SBATCH ${o}`),
-    'set -euo pipefail',
+    // The site's setup first, outside `set -u`: environment modules (Lmod) read unset variables.
     ...(r.setup ?? []),
+    'set -euo pipefail',
     ...env,
     `run_dir="$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" ${shellQuote(input.runList)})"`,
     'if [ -z "$run_dir" ]; then echo "mslk: no run for array task $SLURM_ARRAY_TASK_ID in the run list" >&2; exit 1; fi',

@@ -12,7 +12,10 @@ const GRES = /^[A-Za-z_][\w.-]*(?::[\w.-]+)*(?:,[A-Za-z_][\w.-]*(?::[\w.-]+)*)*$
 /** A partition, account, QOS or similar name: no white space or shell specials. */
 const NAME = /^[\w.,@+-]+$/;
 
-const name = (what: string) => z.string().regex(NAME, {message: `is not a ${what} name (letters, digits, '.', '_', '-', ',')`});
+/** sbatch options a suite sets through its own keys or that mslk sets (the task -> run mapping and the logs depend on them). */
+const RESERVED_OPTIONS = new Set(['array', 'output', 'error', 'chdir', 'job-name', 'partition', 'account', 'qos', 'time', 'gres', 'cpus-per-task', 'mem', 'requeue', 'no-requeue']);
+
+const name = (what: string) => z.string().regex(NAME, {message: `is not a ${what} name (letters, digits, '.', '_', '-'; several: comma-separated without spaces, e.g. gpu,a100)`});
 
 /** The `executor.slurm` block of a suite file (every key optional; unknown keys are errors). */
 export const slurmResourcesSchema = z.object({
@@ -28,8 +31,10 @@ export const slurmResourcesSchema = z.object({
     .describe("sbatch --mem: memory per run, e.g. '16G'"),
   throttle: z.number().int().min(1).optional().describe('at most this many runs of the suite at once (sbatch --array=...%throttle)'),
   requeue: z.boolean().optional().describe('sbatch --requeue: a preempted task is requeued and resumes its run from its checkpoint'),
-  sbatch: z.array(z.string().regex(/^--?[A-Za-z][\w-]*(?:=[^\n]*)?$/, {message: "is not an sbatch option: write it as on sbatch's command line, e.g. '--constraint=a100'"}))
-    .optional().describe("extra sbatch options, one per entry, as on sbatch's command line (each becomes an #SBATCH line)"),
+  sbatch: z.array(z.string()
+    .regex(/^--[A-Za-z][\w-]*(?:=\S+)?$/, {message: "is not an sbatch option mslk can pass: one option per entry, in its long form with '=' and no spaces, e.g. '--constraint=a100' or '--mail-type=END'"})
+    .refine((o) => !RESERVED_OPTIONS.has(o.slice(2).split('=')[0]!), {message: 'is an option mslk sets itself: use its own key (partition, account, qos, time, gres, cpusPerTask, mem, throttle, requeue); mslk sets --array, --output, --error, --chdir and --job-name'}))
+    .optional().describe("extra sbatch options, one per entry, in their long form (each becomes an #SBATCH line), e.g. --constraint=a100"),
   setup: z.array(z.string().regex(/^[^\n]*$/, {message: 'is one line of shell: split it into several entries'}))
     .optional().describe("shell lines run before mslk in each task, e.g. 'module load nodejs/20'"),
 }).strict();

@@ -28,10 +28,11 @@ function mountOf(path: string, mounts: string | undefined): {point: string; type
 }
 
 /**
- * A one-line warning when the store `store` looks node-local (under /tmp, /var/tmp, /dev/shm, $TMPDIR or
+ * A one-line warning when the store `store` (or, with `what` and `flag`, another folder the nodes need, such as the
+ * data root) looks node-local (under /tmp, /var/tmp, /dev/shm, $TMPDIR or
  * $SLURM_TMPDIR, or on a tmpfs / ramfs), else null. `mounts` is /proc/mounts' text (read when not given).
  */
-export function nodeLocalStoreWarning(store: string, env: NodeJS.ProcessEnv = process.env, mounts?: string): string | null {
+export function nodeLocalStoreWarning(store: string, env: NodeJS.ProcessEnv = process.env, mounts?: string, what = 'the store', flag = '--store'): string | null {
   const path = resolve(store);
   const prefixes = [...NODE_LOCAL_PREFIXES, ...[env['TMPDIR'], env['SLURM_TMPDIR']].filter((p): p is string => typeof p === 'string' && p !== '')];
   const prefix = prefixes.find((p) => under(path, resolve(p)));
@@ -46,5 +47,6 @@ export function nodeLocalStoreWarning(store: string, env: NodeJS.ProcessEnv = pr
   const mount = mountOf(path, text);
   const why = prefix !== undefined ? `is under ${prefix}` : mount && MEMORY_FILE_SYSTEMS.has(mount.type) ? `is on a ${mount.type} (${mount.point})` : null;
   if (why === null) return null;
-  return `warning: the store ${path} ${why}, which is usually local to each node: the tasks' runs would not be seen here or by each other; use --store on a file system every node mounts (home, project or shared scratch space)`;
+  const consequence = what === 'the store' ? "the tasks' runs would not be seen here or by each other" : 'the tasks would not find what was prepared here';
+  return `warning: ${what} ${path} ${why}, which is usually local to each node: ${consequence}; use ${flag} on a file system every node mounts (home, project or shared scratch space)`;
 }

@@ -6,7 +6,8 @@ import {mkdir, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import {resolveDataRoot} from '../../datasets/data-root.js';
 import {writeFileAtomic} from '../../io/atomic-write.js';
-import {mslkCommandLine} from '../../runs/self-command.js';
+import {mslkCommandLine, PACKAGE_ROOT} from '../../runs/self-command.js';
+import {SlurmCommandError} from './scheduler.js';
 import {MSLK_VERSION} from '../../version.js';
 import {planSuite, prepareRunDirs, type PlannedRun, type SuitePlan} from '../plan.js';
 import {planReport, type PlanReport, type ScheduledTask} from '../plan-status.js';
@@ -36,7 +37,7 @@ export interface SlurmAblateOptions {
   scheduler: Scheduler;
   /** The command line that runs mslk on the nodes (default mslkCommandLine()). */
   command?: readonly string[];
-  /** The tasks' working directory (default the current one). */
+  /** The tasks' working directory (default mslk's package root, which the nodes see: they run its code). */
   workDir?: string;
   onStage?: (message: string) => void;
 }
@@ -86,8 +87,13 @@ export async function ablateOnSlurm(file: string, o: SlurmAblateOptions): Promis
   mergeSlurmResources(undefined, o.resources); // a flag of the wrong format fails before anything is planned
   const plan = await planSuite(file, {store: o.store, ...(o.dataRoot ? {dataRoot: o.dataRoot} : {}), ...(o.onStage ? {onStage: o.onStage} : {})});
   const resources = mergeSlurmResources(plan.executor?.slurm, o.resources);
-  const warning = nodeLocalStoreWarning(plan.store);
-  if (warning !== null) o.onStage?.(warning);
+  const dataRoot = resolveDataRoot(o.dataRoot);
+  for (const warning of [nodeLocalStoreWarning(plan.store), nodeLocalStoreWarning(dataRoot, process.env, undefined, 'the data root', '--data-root')]) {
+    if (warning !== null) o.onStage?.(warning);
+  }
+  if (resources.gres !== undefined && /(^|,)gpu/.test(resources.gres) && o.backend !== 'tensorflow') {
+    o.onStage?.(`warning: the runs ask for a GPU (gres ${resources.gres}) but choose their backend on the node (${o.backend ?? 'auto'}: tensorflow only where @tensorflow/tfjs-node-gpu is installed in this clone, else wasm on the CPU); pass --backend tensorflow to require the GPU`);
+  }
   if (!o.dryRun) await prepareRunDirs(plan);
   const tasks = await suiteTasks(plan, o.scheduler);
   // The login node's speed says nothing of the nodes': no training estimate. Latency is measured for reports.
@@ -98,19 +104,25 @@ export async function ablateOnSlurm(file: string, o: SlurmAblateOptions): Promis
 
   const number = (await readSubmissions(plan.store, plan.suite)).length + 1;
   const files = submissionFiles(plan.store, plan.suite, number);
-  const dataRoot = resolveDataRoot(o.dataRoot);
   const script = renderBatchScript({
     suite: plan.suite, tasks: runs.length, resources, runList: files.runList, logPattern: files.logPattern,
-    workDir: o.workDir ?? process.cwd(), mslk: o.command ?? mslkCommandLine(),
+    workDir: o.workDir ?? PACKAGE_ROOT, mslk: o.command ?? mslkCommandLine(),
     runOneArgs: ['--data-root', dataRoot, ...(o.backend && o.backend !== 'auto' ? ['--backend', o.backend] : [])],
-    comment: `mslk ${MSLK_VERSION} suite ${plan.suite} (${plan.file}), submission ${number}: ${runs.length} run${runs.length === 1 ? '' : 's'}, one array task each`,
+    comment: `mslk ${MSLK_VERSION} suite ${plan.suite} (${plan.file}), submission ${number}: ${runs.length} run${runs.length === 1 ? '' : 's'}, one array task each; backend ${o.backend && o.backend !== 'auto' ? o.backend : 'auto (chosen on the node)'}`,
   });
   if (o.dryRun) return {plan, report, runs, script, submission: null, resources};
 
   await mkdir(dirname(files.logPattern), {recursive: true});
   await writeFileAtomic(files.runList, runs.map((r) => r.dir).join('\n') + '\n');
   await writeFile(files.script, script, {mode: 0o755});
-  const jobId = await o.scheduler.submit(files.script);
+  o.onStage?.(`submitting ${runs.length} run${runs.length === 1 ? '' : 's'} with sbatch (${files.script})`);
+  let jobId: string;
+  try {
+    jobId = await o.scheduler.submit(files.script);
+  } catch (error) {
+    if (!(error instanceof SlurmCommandError)) throw error;
+    throw new SlurmCommandError(error.command, `${error.message}; nothing was submitted: check the cluster from here (\`sinfo\`) and the options, then run again (the batch script is kept at ${files.script})`, error.code);
+  }
   const submission: SlurmSubmission = {
     jobId, number, submittedAt: new Date().toISOString(), script: files.script, logPattern: files.logPattern,
     runs: runs.map((r) => ({runId: r.runId, dir: r.dir})),

@@ -9,6 +9,7 @@ import {formatPlanTable} from '../../ablations/plan-table.js';
 import type {SuiteSummary} from '../../ablations/local-executor.js';
 import type {VariantResult} from '../../ablations/suite-results.js';
 import {runSuiteCommand} from '../../cli/run-suite.js';
+import {clusterSuiteMessage} from '../../ablations/ablate.js';
 import {runSlurmSuiteCommand} from '../../cli/slurm-suite.js';
 import {slurmScheduler} from '../../ablations/slurm/scheduler.js';
 import type {SlurmResources} from '../../ablations/slurm/resources.js';
@@ -34,7 +35,7 @@ export default class Ablate extends MslkCommand {
     'rerun-failed': Flags.boolean({description: 'Retry runs that failed'}),
     backend: backendFlag(),
     'data-root': dataRootFlag(),
-    executor: Flags.option({description: 'Where the runs train: here (local: child processes) or on a SLURM cluster (slurm: one array job, a task per run; the store must be on a file system the nodes share)', options: ['local', 'slurm'] as const, default: 'local'})(),
+    executor: Flags.option({description: 'Where the runs train: here (local: child processes; the default) or on a SLURM cluster (slurm: one array job, a task per run; the store must be on a file system the nodes share). A suite with an executor.slurm block needs it said', options: ['local', 'slurm'] as const})(),
     partition: Flags.string({description: `${slurm} sbatch --partition`, helpGroup: 'SLURM'}),
     account: Flags.string({description: `${slurm} sbatch --account`, helpGroup: 'SLURM'}),
     qos: Flags.string({description: `${slurm} sbatch --qos`, helpGroup: 'SLURM'}),
@@ -60,6 +61,7 @@ export default class Ablate extends MslkCommand {
     await selectBackend(backendChoice(flags.backend));
     if (flags['dry-run']) {
       const plan = await planSuite(args.suite, {store: flags.store, ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}), onStage});
+      if (flags.executor === undefined && plan.executor?.slurm !== undefined) this.logToStderr(`warning: ${clusterSuiteMessage(plan)}`);
       const report = await planReport(plan, {jobs, estimate: flags.estimate, writeCache: true, onStage});
       this.log(formatPlanTable(report, {progress: false}));
       return report;
@@ -67,7 +69,7 @@ export default class Ablate extends MslkCommand {
     // Children inherit the backend choice: one process per run, each with its share of the cores.
     if (flags.backend !== undefined && flags.backend !== 'auto') process.env['MSLK_BACKEND'] = flags.backend;
     const result = await runSuiteCommand(args.suite, {
-      store: flags.store, jobs, estimate: flags.estimate, rerunFailed: flags['rerun-failed'],
+      store: flags.store, jobs, estimate: flags.estimate, rerunFailed: flags['rerun-failed'], refuseClusterSuite: flags.executor === undefined,
       ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
     }, {log: (l) => this.log(l), logToStderr: (l) => this.logToStderr(l), json: this.jsonEnabled(), showPlan: true});
     return {...result.report, summary: result.summary, results: result.results};
@@ -76,7 +78,8 @@ export default class Ablate extends MslkCommand {
   /** `--executor slurm`: submit the pending runs as one array job (or print its script under --dry-run). */
   private async onSlurm(suite: string, flags: Interfaces.InferredFlags<typeof Ablate.flags>): Promise<PlanReport & {jobId: string | null; script: string | null; results?: VariantResult[]}> {
     if (flags.jobs !== undefined) throw new Error('--jobs is for the local executor: with --executor slurm, --throttle caps the runs at once');
-    await selectBackend(backendChoice(flags.backend));
+    // --backend is the nodes' (passed to every task); the login node, which may lack a GPU binding, counts on its own.
+    await selectBackend('auto');
     const resources: SlurmResources = {
       ...(flags.partition !== undefined ? {partition: flags.partition} : {}), ...(flags.account !== undefined ? {account: flags.account} : {}),
       ...(flags.qos !== undefined ? {qos: flags.qos} : {}), ...(flags.time !== undefined ? {time: flags.time} : {}),

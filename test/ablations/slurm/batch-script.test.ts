@@ -21,7 +21,7 @@ test('every resource is one #SBATCH line; the array runs task 0..n-1 at most `th
   t.deepEqual(lines, ['--job-name=mslk-paper', '--array=0-26%10', '--output=/proj/runs/suites/paper.slurm/logs/%A_%a.log', '--chdir=/home/me/mslk',
     '--partition=gpu', '--account=lab', '--time=24:00:00', '--gres=gpu:1', '--cpus-per-task=8', '--mem=32G', '--requeue', '--constraint=a100']);
   t.true(script.startsWith('#!/bin/bash\n'));
-  t.regex(script, /^module load nodejs\/20$/m, 'the setup lines run before mslk');
+  t.regex(script, /^module load nodejs\/20\nset -euo pipefail$/m, 'the setup lines run first, outside set -u (environment modules read unset variables)');
   t.regex(script, /^exec \/usr\/bin\/node \/home\/me\/mslk\/bin\/run\.js run-one "\$run_dir" --data-root \/proj\/data$/m);
   t.regex(script, /MSLK_THREADS="\$\{SLURM_CPUS_PER_TASK:-1\}"/);
   t.regex(renderBatchScript({...input, resources: {}}), /^#SBATCH --array=0-26$/m, 'no throttle without one');

@@ -10,7 +10,16 @@ test('SLURM time, memory and gres formats: the right values pass, each wrong one
   for (const gres of ['gpu:1', 'gpu:a100:2', 'gpu:1,shard:2']) t.true(slurmResourcesSchema.safeParse({gres}).success, gres);
   for (const gres of ['gpu 1', '1:gpu', '']) t.false(slurmResourcesSchema.safeParse({gres}).success, gres);
   t.false(slurmResourcesSchema.safeParse({partition: 'gpu; rm -rf ~'}).success, 'no shell in a name');
-  t.false(slurmResourcesSchema.safeParse({sbatch: ['constraint=a100']}).success, 'an option starts with -');
+  t.false(slurmResourcesSchema.safeParse({sbatch: ['constraint=a100']}).success, 'an option starts with --');
+  t.true(slurmResourcesSchema.safeParse({sbatch: ['--constraint=a100', '--mail-type=END', '--exclusive']}).success);
+  for (const option of ['-J myjob', '--comment=my study', '--constraint=a100 --mail-type=END']) {
+    const parsed = slurmResourcesSchema.safeParse({sbatch: [option]});
+    t.regex(parsed.success ? '' : parsed.error.issues[0]!.message, /one option per entry, in its long form with '=' and no spaces/, option);
+  }
+  for (const option of ['--array=0-3', '--output=/x/%j.log', '--chdir=/x', '--job-name=x', '--partition=cpu', '--time=1:00:00']) {
+    const parsed = slurmResourcesSchema.safeParse({sbatch: [option]});
+    t.regex(parsed.success ? '' : parsed.error.issues[0]!.message, /is an option mslk sets itself: use its own key/, option);
+  }
   t.false(slurmResourcesSchema.safeParse({setup: ['a\nb']}).success);
   t.false(slurmResourcesSchema.safeParse({gpus: 1}).success, 'unknown keys are errors');
 });
