@@ -9,7 +9,7 @@ import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {promisify} from 'node:util';
-import {planReport, type PlanReport, type PlannedRunState} from '../../src/ablations/plan-status.js';
+import {formatState, planReport, type PlanReport, type PlannedRunState} from '../../src/ablations/plan-status.js';
 import {planSuite, type SuiteManifest} from '../../src/ablations/plan.js';
 import {execCommand, slurmScheduler} from '../../src/ablations/slurm/scheduler.js';
 import {suiteTasks} from '../../src/ablations/slurm/submit-suite.js';
@@ -113,11 +113,22 @@ clusterTest('a two-variant suite as one SLURM array job: every run done, with th
   t.is((await readSubmissions(store, 'two')).length, 1, 'no second array job');
 });
 
+/** The local executor's run of the ten-epoch suite (one per test file), the reference of the interrupted ones. */
+let tenEpochReference: Promise<string> | undefined;
+function tenEpochRun(variant = 'tiny'): Promise<string> {
+  tenEpochReference ??= (async () => {
+    const suite = await suiteFile('reference-ten', {variants: {[variant]: {baseWidth: 4}}, seeds: [3], epochs: 10});
+    const store = join(scratch, 'reference-ten');
+    const local = await runMslk(['ablate', suite, '--store', store, '--jobs', '1', ...common()]);
+    if (local.code !== 0) throw new Error(`the local reference run failed: ${local.stderr}`);
+    return (await suiteRuns(store, 'reference-ten'))[0]!.dir;
+  })();
+  return tenEpochReference;
+}
+
 clusterTest('scancel of a task mid-run: its run shows partial with the task\'s state and log; --rerun-failed completes it with an uninterrupted run\'s metrics', async (t) => {
   const suite = await suiteFile('cancelled', {variants: {tiny: {baseWidth: 4}}, seeds: [3], epochs: 10});
-  const reference = join(scratch, 'reference-cancelled');
-  const local = await runMslk(['ablate', suite, '--store', reference, '--jobs', '1', ...common()]);
-  t.is(local.code, 0, local.stderr);
+  const referenceDir = await tenEpochRun();
 
   const store = join(scratch, 'store-cancelled');
   const submitted = await onCluster(['ablate', suite, '--executor', 'slurm', '--store', store, ...common()]);
@@ -150,7 +161,31 @@ clusterTest('scancel of a task mid-run: its run shows partial with the task\'s s
   t.regex(rerun.stderr, /submitted 1 run as array job \d+/);
   t.is((await new RunDir(run!.dir).status())?.state, 'done');
   t.true((await new RunDir(run!.dir).readJson<{resumed: boolean}>('manifest')).resumed, 'resumed from its checkpoint');
-  const [referenceRun] = await suiteRuns(reference, 'cancelled');
-  await sameEvaluations(t, run!.dir, referenceRun!.dir, 'the cancelled run');
+  await sameEvaluations(t, run!.dir, referenceDir, 'the cancelled run');
   t.is(await logLines(run!.dir), 10);
+});
+
+clusterTest('--requeue: a task requeued mid-run (as preemption does) is queued again, then resumes its run from the checkpoint with an uninterrupted run\'s metrics', async (t) => {
+  const suite = await suiteFile('requeued', {variants: {tiny: {baseWidth: 4}}, seeds: [3], epochs: 10});
+  const referenceDir = await tenEpochRun();
+  const store = join(scratch, 'store-requeued');
+  const submitted = await onCluster(['ablate', suite, '--executor', 'slurm', '--requeue', '--store', store, ...common()]);
+  t.is(submitted.code, 0, submitted.stderr);
+  const [submission] = await readSubmissions(store, 'requeued');
+  t.regex(await readFile(submission!.script, 'utf8'), /^#SBATCH --requeue$/m);
+  const [run] = await suiteRuns(store, 'requeued');
+  await waitFor(async () => (await logLines(run!.dir)) >= 1 && (await new RunDir(run!.dir).status())?.state === 'running', 240_000, 'the task to finish its first epoch');
+
+  const env = {env: cluster!.env};
+  await promisify(execFile)('scontrol', ['requeue', `${submission!.jobId}_0`], env);
+  await waitFor(async () => (await firstRunState(suite, store)).state === 'queued', 90_000, 'the requeued task to wait in the queue');
+  t.regex(formatState(await firstRunState(suite, store)), new RegExp(`^queued \\(task ${submission!.jobId}_0: PENDING \\(BeginTime\\)\\)$`));
+  t.true((await stat(join(run!.dir, 'checkpoints/last.ckpt'))).isFile(), 'the SIGTERM of the requeue wrote the checkpoint');
+  // SLURM holds a requeued job for a while before it may start again; let it start now.
+  await promisify(execFile)('scontrol', ['update', `JobId=${submission!.jobId}_0`, 'StartTime=now'], env);
+  await waitFor(async () => (await new RunDir(run!.dir).status())?.state === 'done', 240_000, 'the requeued task to finish the run');
+  t.true((await new RunDir(run!.dir).readJson<{resumed: boolean}>('manifest')).resumed, 'resumed from its checkpoint');
+  await sameEvaluations(t, run!.dir, referenceDir, 'the requeued run');
+  const log = await readFile(submission!.logPattern.replace('%A', submission!.jobId).replace('%a', '0'), 'utf8');
+  t.regex(log, /SIGTERM received/, 'the first start was stopped by SIGTERM');
 });

@@ -59,7 +59,8 @@ export function renderBatchScript(input: BatchScriptInput): string {
   if (input.tasks < 1) throw new Error('a batch script needs at least one run');
   const r = input.resources;
   const array = `--array=0-${input.tasks - 1}${r.throttle ? `%${r.throttle}` : ''}`;
-  const options = [`--job-name=mslk-${input.suite}`, array, `--output=${input.logPattern}`, `--chdir=${input.workDir}`, ...sbatchOptions(r)];
+  // open-mode=append: a requeued task adds to its log instead of wiping why it stopped the first time.
+  const options = [`--job-name=mslk-${input.suite}`, array, `--output=${input.logPattern}`, '--open-mode=append', `--chdir=${input.workDir}`, ...sbatchOptions(r)];
   const env = Object.entries(input.env ?? {}).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
   return [
     '#!/bin/bash',

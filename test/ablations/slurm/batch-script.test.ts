@@ -18,7 +18,7 @@ const input = {
 test('every resource is one #SBATCH line; the array runs task 0..n-1 at most `throttle` at once', (t) => {
   const script = renderBatchScript(input);
   const lines = script.split('\n').filter((l) => l.startsWith('#SBATCH ')).map((l) => l.slice(8));
-  t.deepEqual(lines, ['--job-name=mslk-paper', '--array=0-26%10', '--output=/proj/runs/suites/paper.slurm/logs/%A_%a.log', '--chdir=/home/me/mslk',
+  t.deepEqual(lines, ['--job-name=mslk-paper', '--array=0-26%10', '--output=/proj/runs/suites/paper.slurm/logs/%A_%a.log', '--open-mode=append', '--chdir=/home/me/mslk',
     '--partition=gpu', '--account=lab', '--time=24:00:00', '--gres=gpu:1', '--cpus-per-task=8', '--mem=32G', '--requeue', '--constraint=a100']);
   t.true(script.startsWith('#!/bin/bash\n'));
   t.regex(script, /^module load nodejs\/20\nset -euo pipefail$/m, 'the setup lines run first, outside set -u (environment modules read unset variables)');
