@@ -286,6 +286,8 @@ export async function planReport(plan: SuitePlan, options: {
   const calibrate = calibration.calibrate;
   const rows: PlanRow[] = [];
   const measured = options.estimate ? await measuredEpochSeconds(plan.runs) : new Map<string, number[]>();
+  /** The epochKeys whose measured epochs timed some row. */
+  const timedKeys = new Set<string>();
   for (const run of plan.runs) {
     const status = withScheduledTask(await plannedRunState(run), options.tasks?.get(run.runId));
     const {config} = run;
@@ -302,12 +304,14 @@ export async function planReport(plan: SuitePlan, options: {
       const steps = (n: number) => Math.ceil(n / batch);
       const perEpoch = steps(train) + steps(validation) / 3;
       const remaining = Math.max(0, config.train.epochs - done) * perEpoch + (steps(validation) + steps(test)) / 3;
-      const epochs = measured.get(epochKey(run));
+      const key = epochKey(run);
+      const epochs = measured.get(key);
       // A step's time from real epochs when the plan has some (an epoch is perEpoch step-equivalents), else calibrated.
       const stepMs = epochs !== undefined ? (median(epochs) * 1000) / perEpoch : cost.stepMs;
       if (stepMs !== undefined) {
         estimatedSeconds = (remaining * stepMs) / 1000;
         estimateFrom = epochs !== undefined ? 'epochs' : 'calibration';
+        if (epochs !== undefined) timedKeys.add(key);
       }
     }
     rows.push({variant: run.variant, kind: run.kind, dataset: run.dataset, fold: run.fold, seed: run.seed, runId: run.runId, dir: run.dir,
@@ -317,10 +321,7 @@ export async function planReport(plan: SuitePlan, options: {
   const counts = {done: 0, 'to evaluate': 0, partial: 0, running: 0, failed: 0, queued: 0, pending: 0, 'no data': 0};
   for (const r of rows) counts[r.status.state] += 1;
   const estimates = rows.map((r) => r.estimatedSeconds).filter((s): s is number => s !== null);
-  const timedEpochs = rows.some((r) => r.estimateFrom === 'epochs')
-    ? [...new Set(rows.filter((r) => r.estimateFrom === 'epochs').map((r) => epochKey(plan.runs.find((p) => p.runId === r.runId)!)))]
-      .reduce((n, key) => n + (measured.get(key)?.length ?? 0), 0)
-    : 0;
+  const timedEpochs = [...timedKeys].reduce((n, key) => n + measured.get(key)!.length, 0);
   return {suite: plan.suite, file: plan.file, store: plan.store, reference: plan.reference, backend, jobs: options.jobs, rows, counts,
     estimatedSeconds: estimates.length > 0 ? estimates.reduce((a, b) => a + b, 0) / Math.max(1, options.jobs) : null, timedEpochs};
 }
