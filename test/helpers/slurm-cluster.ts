@@ -5,14 +5,14 @@
 // three daemons it started, by pid, and removes the folder.
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {existsSync} from 'node:fs';
-import {chmod, mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {createServer} from 'node:net';
 import {availableParallelism, hostname, tmpdir, totalmem} from 'node:os';
 import {join} from 'node:path';
 import {randomBytes} from 'node:crypto';
 
 /** The daemons' programs and the client commands the tests use. */
-const PROGRAMS = ['munged', 'slurmctld', 'slurmd', 'sbatch', 'scontrol', 'scancel', 'sinfo'];
+const PROGRAMS = ['munged', 'slurmctld', 'slurmd', 'sbatch', 'scontrol', 'scancel', 'sinfo', 'squeue'];
 
 /** A running test cluster. */
 export interface SlurmCluster {
@@ -22,7 +22,10 @@ export interface SlurmCluster {
   dir: string;
   /** The daemons' logs, for a failing test's message. */
   logs(): Promise<string>;
-  /** Stops slurmd, slurmctld and munged (SIGTERM by pid, then SIGKILL after 10 s) and removes the folder. */
+  /**
+   * Cancels its jobs, stops slurmd, slurmctld and munged (SIGTERM by pid, then SIGKILL after 10 s), ends any process
+   * left with its SLURM_CONF (by pid) and removes the folder.
+   */
   stop(): Promise<void>;
 }
 
@@ -54,6 +57,18 @@ function program(name: string): string {
   const dir = dirs.find((d) => d !== '' && existsSync(join(d, name)));
   if (dir === undefined) throw new Error(`${name} not found: install Debian's slurm-wlm and munge (apt-get install slurm-wlm munge; .ci/run does)`);
   return join(dir, name);
+}
+
+/** Pids of this machine's processes (other than this one) whose environment holds `entry` exactly. */
+async function processesWithEnv(entry: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+    if (environ.split('\0').includes(entry)) pids.push(pid);
+  }
+  return pids;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -112,7 +127,20 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
     return parts.join('\n');
   };
   const stop = async (): Promise<void> => {
+    // Jobs first, so that their step daemons end with them; what still carries this cluster's SLURM_CONF once the
+    // daemons are gone (a slurmstepd that outlived its slurmd, a task it ran) is ended by pid too.
+    if (children.length === 3) {
+      spawnSync(program('scancel'), ['--user', 'root'], {env});
+      for (let i = 0; i < 50 && spawnSync(program('squeue'), ['-h'], {env, encoding: 'utf8'}).stdout.trim() !== ''; i++) await new Promise((r) => setTimeout(r, 200));
+    }
     for (const child of [...children].reverse()) await stopChild(child);
+    for (const pid of await processesWithEnv(`SLURM_CONF=${conf}`)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     await rm(dir, {recursive: true, force: true});
   };
   try {
