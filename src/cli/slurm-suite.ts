@@ -30,7 +30,7 @@ export async function runSlurmSuiteCommand(file: string, options: Omit<SlurmAbla
   if (!wait.wait) return result;
 
   // Ctrl-C while waiting ends this process only: the array job goes on, and `ablate status` follows it.
-  const tasks = await waitForSubmission(plan, submission, options.scheduler, {
+  const tasks = await waitForSubmission(submission, options.scheduler, {
     ...(wait.pollMs !== undefined ? {pollMs: wait.pollMs} : {}),
     onProgress: (unfinished, total) => out.logToStderr(`array job ${submission.jobId}: ${total - unfinished} of ${total} tasks ended`),
   });

@@ -3,7 +3,7 @@
 import {INTERRUPTED_EXIT_CODE, RUN_OWNED_EXIT_CODE} from '../../runs/run-one.js';
 import type {ScheduledTask} from '../plan-status.js';
 import type {Scheduler, SlurmTaskRecord} from './scheduler.js';
-import {readSubmissions, taskLogPath, type SlurmSubmission} from './submissions.js';
+import {taskLogPath, type SlurmSubmission} from './submissions.js';
 
 const QUEUED = new Set(['PENDING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESV_DEL_HOLD']);
 const RUNNING = new Set(['RUNNING', 'COMPLETING', 'CONFIGURING', 'SUSPENDED', 'STAGE_OUT', 'SIGNALING', 'RESIZING', 'STOPPED']);
@@ -39,13 +39,13 @@ export function taskOfRecord(record: SlurmTaskRecord | undefined, jobId: string,
 }
 
 /**
- * The latest task of every run the suite ever submitted (run id -> task), asking the scheduler once per array job.
- * A job the scheduler no longer knows (ended more than MinJobAge ago) gives phase 'unknown'. Throws
- * SlurmCommandError when scontrol cannot be run.
+ * The latest task of every run of `submissions` (oldest first; run id -> task), asking the scheduler once per array
+ * job; no submissions, no question. A job the scheduler no longer knows (ended more than MinJobAge ago) gives phase
+ * 'unknown'. Throws SlurmCommandError when scontrol cannot be run.
  */
-export async function runTasks(store: string, suite: string, scheduler: Scheduler, submissions?: SlurmSubmission[]): Promise<Map<string, ScheduledTask>> {
+export async function runTasks(submissions: readonly SlurmSubmission[], scheduler: Scheduler): Promise<Map<string, ScheduledTask>> {
   const tasks = new Map<string, ScheduledTask>();
-  for (const submission of submissions ?? await readSubmissions(store, suite)) {
+  for (const submission of submissions) {
     const records = await scheduler.tasks(submission.jobId);
     submission.runs.forEach((run, index) => {
       const record = records.find((r) => r.arrayJobId === submission.jobId && r.taskIds.includes(index));

@@ -71,8 +71,7 @@ export function runsToSubmit(plan: SuitePlan, report: PlanReport, rerunFailed: b
 
 /** The cluster tasks of the suite's earlier submissions (an empty map when it has none). */
 export async function suiteTasks(plan: SuitePlan, scheduler: Scheduler): Promise<Map<string, ScheduledTask>> {
-  const submissions = await readSubmissions(plan.store, plan.suite);
-  return submissions.length === 0 ? new Map() : runTasks(plan.store, plan.suite, scheduler, submissions);
+  return runTasks(await readSubmissions(plan.store, plan.suite), scheduler);
 }
 
 /**
@@ -95,14 +94,15 @@ export async function ablateOnSlurm(file: string, o: SlurmAblateOptions): Promis
     o.onStage?.(`warning: the runs ask for a GPU (gres ${resources.gres}) but choose their backend on the node (${o.backend ?? 'auto'}: tensorflow only where @tensorflow/tfjs-node-gpu is installed in this clone, else wasm on the CPU); pass --backend tensorflow to require the GPU`);
   }
   if (!o.dryRun) await prepareRunDirs(plan);
-  const tasks = await suiteTasks(plan, o.scheduler);
+  const submissions = await readSubmissions(plan.store, plan.suite);
+  const tasks = await runTasks(submissions, o.scheduler);
   // The login node's speed says nothing of the nodes': no training estimate. Latency is measured for reports.
   const report = await planReport(plan, {jobs: resources.throttle ?? Math.max(1, plan.runs.length), estimate: false, latency: o.latency, writeCache: true, tasks,
     ...(o.onStage ? {onStage: o.onStage} : {})});
   const runs = runsToSubmit(plan, report, o.rerunFailed);
   if (runs.length === 0) return {plan, report, runs, script: null, submission: null, resources};
 
-  const number = (await readSubmissions(plan.store, plan.suite)).length + 1;
+  const number = submissions.length + 1;
   const files = submissionFiles(plan.store, plan.suite, number);
   const script = renderBatchScript({
     suite: plan.suite, tasks: runs.length, resources, runList: files.runList, logPattern: files.logPattern,
@@ -144,10 +144,10 @@ export interface WaitOptions {
  * Waits until no task of `submission` is queued or running (asking the scheduler every pollMs), then resolves with
  * the tasks as they ended. Resolves early when `signal` aborts (the tasks go on).
  */
-export async function waitForSubmission(plan: SuitePlan, submission: SlurmSubmission, scheduler: Scheduler, o: WaitOptions = {}): Promise<Map<string, ScheduledTask>> {
+export async function waitForSubmission(submission: SlurmSubmission, scheduler: Scheduler, o: WaitOptions = {}): Promise<Map<string, ScheduledTask>> {
   let last = -1;
   for (;;) {
-    const tasks = await runTasks(plan.store, plan.suite, scheduler, [submission]);
+    const tasks = await runTasks([submission], scheduler);
     const unfinished = [...tasks.values()].filter((t) => t.phase === 'queued' || t.phase === 'running').length;
     if (unfinished !== last) o.onProgress?.(unfinished, tasks.size);
     last = unfinished;
