@@ -27,6 +27,7 @@ export default class Doctor extends MslkCommand {
       const mark = b.name === report.chosen ? '*' : b.available ? '+' : '-';
       this.log(`  ${mark} ${b.name.padEnd(15)} ${b.available ? 'available' : 'unavailable'}: ${b.detail}`);
     }
+    this.log(`CPU path on wasm: ${report.nativeCpu.detail}`);
     this.log(`Chosen backend: ${report.chosen ?? 'none'}${report.ok ? '' : ': no probed backend trains here (see the reasons above)'}`);
     this.log(`Data root: ${report.dataRoot.path} (${report.dataRoot.freeBytes === null ? 'free space unknown' : `${formatBytes(report.dataRoot.freeBytes)} free`})`);
     this.log('Packages: ' + Object.entries(report.packages).map(([k, v]) => `${k} ${v ?? '(not installed)'}`).join(', '));

@@ -7,6 +7,7 @@ import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import {registerWasmTrainingKernels} from './wasm/register.js';
+import {nativeCpu} from './native/dnnl.js';
 import {selfCheck} from './self-check.js';
 
 // TF.js's only use of PROD is to silence its console warnings, among them the advice to install tfjs-node
@@ -144,7 +145,10 @@ function describe(name: BackendName): string {
   switch (name) {
     case 'tensorflow': return 'libtensorflow with CUDA';
     case 'tensorflow-cpu': return 'libtensorflow on the CPU';
-    case 'wasm': return 'WebAssembly SIMD (XNNPACK), one thread, mslk gradient kernels';
+    case 'wasm': {
+      const native = nativeCpu();
+      return `WebAssembly SIMD (XNNPACK), one thread, mslk gradient kernels${native.active ? `; dense convolutions on oneDNN ${native.version}, ${native.threads} thread${native.threads === 1 ? '' : 's'}` : ''}`;
+    }
     case 'cpu': return 'pure JavaScript, for debugging only (far slower; `mslk bench engine --backend wasm --backend cpu` measures by how much)';
   }
 }

@@ -3,6 +3,7 @@
 import {provenance, type GitState} from '../io/provenance.js';
 import type {CodeState} from '../io/build-stamp.js';
 import {BACKEND_NAMES, probeBackend, type BackendStatus, type BackendName} from './backends.js';
+import {nativeCpu, type NativeCpuStatus} from './native/dnnl.js';
 import {freeDiskBytes, type SystemInfo} from './system-info.js';
 
 export interface DoctorReport {
@@ -16,6 +17,8 @@ export interface DoctorReport {
   /** The backends probed, in order of preference (all of them unless the caller named some). */
   backends: BackendStatus[];
   chosen: BackendName | null;
+  /** Whether wasm's dense convolutions run on the oneDNN addon, and why not when they do not. */
+  nativeCpu: NativeCpuStatus;
   dataRoot: {path: string; freeBytes: number | null};
   /** True when at least one probed backend trains (loads and passes the gradient self-check). */
   ok: boolean;
@@ -42,6 +45,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     system: origin.system,
     backends,
     chosen,
+    nativeCpu: nativeCpu(),
     dataRoot: {path: options.dataRoot, freeBytes: free ?? null},
     ok: chosen !== null,
   };

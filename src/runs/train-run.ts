@@ -11,6 +11,7 @@ import {checkModelForData} from '../models/registry.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import type {SplitFile} from '../datasets/splits.js';
 import {activeBackendName} from '../engine/backends.js';
+import {nativeCpu} from '../engine/native/dnnl.js';
 import {provenance} from '../io/provenance.js';
 import type {RunConfig} from './config.js';
 import {evaluateSplits} from './evaluate-run.js';
@@ -210,6 +211,8 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
       counts: {train: trainIndices.length, validation: validationIndices.length, test: testIndices.length}},
     seed: config.seed, startedAt: started.toISOString(), resumed: status !== undefined,
     ...(o.threads !== undefined ? {threads: o.threads} : {}),
+    // On wasm, whether dense convolutions ran on oneDNN and on how many threads: results differ in the last bits.
+    ...(activeBackendName() === 'wasm' ? {nativeCpu: nativeCpu()} : {}),
   };
   await run.writeJson('config', config);
   await run.writeJson('split', prepared.split);

@@ -1,7 +1,8 @@
 // Registers the training kernels the wasm backend lacks, and replaces slow, wasteful or wrong ones: its
 // reference-loop Conv2DBackpropInput and Tile, its copying Identity and Slice, its depthwise convolution for
 // kernels larger than 3x3 (XNNPACK's generic path),
-// and the 'same' padding of its forward convolutions (see explicitSame).
+// and the 'same' padding of its forward convolutions (see explicitSame). Where the oneDNN addon is active
+// (src/engine/native/dnnl.ts), dense convolutions and both their gradients run on it, on every core.
 // Each kernel works on TensorInfos at the backend level: no engine tensors, so no leaks.
 import {
   registerKernel, unregisterKernel, getKernel, type KernelConfig, type KernelFunc, type NamedAttrMap,
@@ -11,6 +12,7 @@ import type {WasmBackend} from './backend-ops.js';
 import {conv2dBackpropInput, toPair} from './conv-gradients.js';
 import {sliceFromHeap} from './slice.js';
 import {tileByBlocks} from './tile.js';
+import {dnnlConv2d, dnnlConv2dBackpropFilter, dnnlConv2dBackpropInput} from './dnnl-conv.js';
 import {simdConv2dBackpropFilter, simdDepthwiseBackpropFilter, simdDepthwiseBackpropInput, simdDepthwiseForward} from './depthwise-kernels.js';
 
 type Shape4 = [number, number, number, number];
@@ -71,6 +73,28 @@ function withExplicitSame(kernelName: string, depthwise: boolean): KernelConfig 
     builtin.kernelFunc({inputs, backend, attrs: explicitSame(inputs, a, depthwise)}) as TensorInfo, builtin.setupFunc);
 }
 
+interface FusedAttrs {
+  activation?: string;
+}
+
+/**
+ * Conv2D or FusedConv2D: on oneDNN when it is active and the fusion is one it does (bias, ReLU or none; NHWC),
+ * otherwise the built-in kernel with explicit 'same' padding.
+ */
+function denseForward(kernelName: 'Conv2D' | 'FusedConv2D'): KernelConfig {
+  const builtin = withExplicitSame(kernelName, false);
+  return kernel(kernelName, (inputs, backend, a) => {
+    const activation = (a as FusedAttrs).activation ?? 'linear';
+    const fusable = a.dataFormat !== 'NCHW' && inputs['preluActivationWeights'] === undefined
+      && (activation === 'linear' || activation === 'relu');
+    const y = fusable
+      ? dnnlConv2d(backend, inputs['x']!, inputs['filter']!, toPair(a.strides), toPair(a.dilations), a.pad,
+        a.dimRoundingMode, inputs['bias'], activation === 'relu')
+      : null;
+    return y ?? builtin.kernelFunc({inputs, backend, attrs: a as unknown as NamedAttrMap}) as TensorInfo;
+  }, builtin.setupFunc);
+}
+
 function depthwiseForward(): KernelConfig {
   if (builtinDepthwise === undefined) throw new Error('tfjs-backend-wasm registered no DepthwiseConv2dNative kernel');
   // The built-in kernel's setup (binding its wasm function) must still run when the backend initialises.
@@ -87,11 +111,13 @@ function depthwiseForward(): KernelConfig {
 export const wasmTrainingKernels: readonly KernelConfig[] = [
   kernel('Conv2DBackpropFilter', ({x, dy}, backend, a) => {
     requireNhwc(a, 'Conv2DBackpropFilter');
-    return simdConv2dBackpropFilter(backend, x!, dy!, a.filterShape!, toPair(a.strides), [1, 1], a.pad, a.dimRoundingMode);
+    return dnnlConv2dBackpropFilter(backend, x!, dy!, a.filterShape!, toPair(a.strides), [1, 1], a.pad, a.dimRoundingMode)
+      ?? simdConv2dBackpropFilter(backend, x!, dy!, a.filterShape!, toPair(a.strides), [1, 1], a.pad, a.dimRoundingMode);
   }),
   kernel('Conv2DBackpropInput', ({dy, filter}, backend, a) => {
     requireNhwc(a, 'Conv2DBackpropInput');
-    return conv2dBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), a.pad, a.dimRoundingMode);
+    return dnnlConv2dBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), a.pad, a.dimRoundingMode)
+      ?? conv2dBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), a.pad, a.dimRoundingMode);
   }),
   kernel('DepthwiseConv2dNativeBackpropFilter', ({x, dy}, backend, a) =>
     simdDepthwiseBackpropFilter(backend, x!, dy!, a.filterShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)),
@@ -111,8 +137,8 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
     backend.incRef(x!.dataId);
     return {dataId: x!.dataId, shape: x!.shape, dtype: x!.dtype};
   }),
-  withExplicitSame('Conv2D', false),
-  withExplicitSame('FusedConv2D', false),
+  denseForward('Conv2D'),
+  denseForward('FusedConv2D'),
   withExplicitSame('FusedDepthwiseConv2D', true),
 ];
 

@@ -4,112 +4,16 @@ import test from 'ava';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import {activateBackend} from '../../../src/engine/backends.js';
-
-type Shape4 = [number, number, number, number];
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-interface Case {
-  n: number; h: number; w: number; ci: number; co: number; kh: number; kw: number;
-  stride: number; dilation: number; pad: Pad; seed: number;
-}
-
-function data(size: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  return Float32Array.from({length: size}, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  });
-}
-
-function info(c: Case, depthwise: boolean): tf.backend_util.Conv2DInfo {
-  const filter: Shape4 = [c.kh, c.kw, c.ci, depthwise ? 1 : c.co];
-  return tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.ci], filter, c.stride, c.dilation, c.pad, undefined, depthwise);
-}
-
-/** Runs one kernel on `backend` and returns its output; asserts that nothing leaked on that backend. */
-async function run(backend: string, kernel: string, inputs: Record<string, {shape: number[]; values: Float32Array}>,
-  attrs: object, leaks: string[]): Promise<{shape: number[]; values: Float32Array}> {
-  await tf.setBackend(backend);
-  const engineBackend = tf.backend() as unknown as {numDataIds(): number};
-  const tensorsBefore = tf.memory().numTensors;
-  const tensors = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.values, v.shape)]));
-  const dataBefore = engineBackend.numDataIds();
-  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const values = (await out.data()) as Float32Array;
-  const shape = out.shape;
-  out.dispose();
-  if (engineBackend.numDataIds() !== dataBefore) leaks.push(`${kernel}: ${engineBackend.numDataIds() - dataBefore} backend buffers leaked`);
-  tf.dispose(Object.values(tensors));
-  if (tf.memory().numTensors !== tensorsBefore) leaks.push(`${kernel}: tensor count changed`);
-  return {shape, values};
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 1e-6;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
-
-/** Zero-inserts a depthwise kernel [kh, kw, c, 1] to its dilated extent (the cpu kernels ignore dilations). */
-function dilateKernel(values: Float32Array, kh: number, kw: number, c: number, d: number): {shape: Shape4; values: Float32Array} {
-  const eh = (kh - 1) * d + 1;
-  const ew = (kw - 1) * d + 1;
-  const out = new Float32Array(eh * ew * c);
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let k = 0; k < c; k++) {
-    out[((i * d) * ew + j * d) * c + k] = values[(i * kw + j) * c + k]!;
-  }
-  return {shape: [eh, ew, c, 1], values: out};
-}
-
-function pickDilated(values: Float32Array, kh: number, kw: number, c: number, d: number): Float32Array {
-  const ew = (kw - 1) * d + 1;
-  const out = new Float32Array(kh * kw * c);
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let k = 0; k < c; k++) {
-    out[(i * kw + j) * c + k] = values[((i * d) * ew + j * d) * c + k]!;
-  }
-  return out;
-}
-
-const padArb: fc.Arbitrary<Pad> = fc.oneof(
-  fc.constant<Pad>('same'), fc.constant<Pad>('valid'),
-  fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)).map(([t, b, l, r]): Pad => [[0, 0], [t, b], [l, r], [0, 0]]),
-);
-
-function caseArb(depthwise: boolean): fc.Arbitrary<Case> {
-  const kernel = depthwise ? fc.oneof(fc.integer({min: 1, max: 7}), fc.constantFrom(9, 13, 21, 31)) : fc.integer({min: 1, max: 5});
-  return fc.record({
-    n: fc.integer({min: 1, max: 3}), h: fc.integer({min: 1, max: 14}), w: fc.integer({min: 1, max: 14}),
-    ci: fc.integer({min: 1, max: 5}), co: fc.integer({min: 1, max: 5}),
-    kh: kernel, kw: fc.oneof(kernel, fc.constant(1)),
-    stride: fc.constantFrom(1, 2), dilation: depthwise ? fc.constantFrom(1, 1, 2) : fc.constant(1),
-    pad: padArb, seed: fc.nat(),
-  }).filter((c) => {
-    if (c.stride > 1 && c.dilation > 1) return false;
-    try {
-      const i = info(c, depthwise);
-      return i.outHeight > 0 && i.outWidth > 0;
-    } catch {
-      return false;
-    }
-  });
-}
+import {useNativeCpu} from '../../../src/engine/native/dnnl.js';
+import {caseArb, check, data, dilateKernel, info, pickDilated, run, type Case} from './kernel-cases.js';
 
 test.before(async () => {
   tf.env().set('PROD', true);
   await activateBackend('cpu');
   await activateBackend('wasm');
+  // These are the wasm path's kernels; test/engine/wasm/dnnl-conv.test.ts checks the oneDNN ones.
+  useNativeCpu(false);
 });
-
-function check(t: import('ava').ExecutionContext, name: string, got: {values: Float32Array; shape: number[]},
-  want: {values: Float32Array; shape: number[]}, leaks: string[], c: Case): boolean {
-  const err = relativeError(got.values, want.values);
-  const ok = leaks.length === 0 && got.shape.join() === want.shape.join() && err < 1e-4;
-  if (!ok) t.log(name, JSON.stringify(c), {err, got: got.shape, want: want.shape, leaks});
-  return ok;
-}
 
 test.serial('Conv2DBackpropFilter matches cpu', async (t) => {
   await fc.assert(fc.asyncProperty(caseArb(false), async (c) => {

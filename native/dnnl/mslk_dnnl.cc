@@ -1,0 +1,315 @@
+// Dense 2-D convolutions (forward, input gradient, kernel gradient) and a single-precision matrix product on
+// oneDNN, the CPU library PyTorch itself uses, for mslk's wasm backend: the tensors stay where they are (views of
+// the wasm heap, NHWC activations and TF.js's HWIO kernels), oneDNN runs on every thread OpenMP is given.
+//
+// Every entry point is synchronous and runs on Node's main thread; primitives are cached by their geometry, so a
+// training step builds each one once. Errors (a geometry oneDNN refuses) come back as JS exceptions, never aborts.
+#include <node_api.h>
+#include <omp.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+
+#include "oneapi/dnnl/dnnl.hpp"
+
+namespace {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+dnnl::engine &cpuEngine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream &cpuStream() {
+  static dnnl::stream stream(cpuEngine());
+  return stream;
+}
+
+// Geometry of one convolution, in TF.js terms: x [n, h, w, c], kernel [kh, kw, c, o], y [n, oh, ow, o].
+struct Geometry {
+  int64_t n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, top, left, bottom, right;
+  bool bias, relu;
+
+  std::string key(int kind) const {
+    std::ostringstream s;
+    // A primitive divides its work among the threads there are when it is created: the count is part of its key.
+    s << omp_get_max_threads() << '/' << kind << ':' << n << ',' << h << ',' << w << ',' << c << ',' << kh << ',' << kw << ',' << o << ',' << oh << ','
+      << ow << ',' << sh << ',' << sw << ',' << dh << ',' << dw << ',' << top << ',' << left << ',' << bottom << ','
+      << right << ',' << bias << relu;
+    return s.str();
+  }
+  memory::desc src(tag t = tag::nhwc) const { return memory::desc({n, c, h, w}, dt::f32, t); }
+  memory::desc dst(tag t = tag::nhwc) const { return memory::desc({n, o, oh, ow}, dt::f32, t); }
+  memory::desc weights(tag t) const { return memory::desc({o, c, kh, kw}, dt::f32, t); }
+  memory::desc biasDesc() const { return memory::desc({o}, dt::f32, tag::x); }
+  memory::dims strides() const { return {sh, sw}; }
+  // oneDNN counts dilation from 0 (no gap), TF.js from 1.
+  memory::dims dilations() const { return {dh - 1, dw - 1}; }
+  memory::dims padL() const { return {top, left}; }
+  memory::dims padR() const { return {bottom, right}; }
+};
+
+dnnl::convolution_forward::primitive_desc forwardDesc(const Geometry &g) {
+  dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, g.src(),
+      g.weights(tag::any), g.bias ? g.biasDesc() : memory::desc(), g.dst(), g.strides(), g.dilations(), g.padL(),
+      g.padR());
+  dnnl::primitive_attr attr;
+  if (g.relu) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    attr.set_post_ops(ops);
+  }
+  return dnnl::convolution_forward::primitive_desc(d, attr, cpuEngine());
+}
+
+Geometry forwardOnly(Geometry g) {
+  g.bias = false;
+  g.relu = false;
+  return g;
+}
+
+// One cached primitive with the reorder between TF.js's HWIO kernel and the layout the primitive chose.
+struct Cached {
+  dnnl::primitive primitive;
+  memory::desc kernelDesc;  // the primitive's own kernel layout
+  bool reorderKernel = false;
+  dnnl::reorder toPrimitive;    // HWIO -> kernelDesc (forward, input gradient)
+  dnnl::reorder fromPrimitive;  // kernelDesc -> HWIO (kernel gradient)
+  std::string impl;
+};
+
+std::unordered_map<std::string, std::unique_ptr<Cached>> &cache() {
+  static std::unordered_map<std::string, std::unique_ptr<Cached>> entries;
+  return entries;
+}
+
+enum Kind { kForward = 0, kInputGrad = 1, kKernelGrad = 2 };
+
+Cached &primitiveFor(int kind, const Geometry &g) {
+  const std::string key = g.key(kind);
+  auto found = cache().find(key);
+  if (found != cache().end()) return *found->second;
+  auto entry = std::make_unique<Cached>();
+  const memory::desc hwio = g.weights(tag::hwio);
+  if (kind == kForward) {
+    auto pd = forwardDesc(g);
+    entry->primitive = dnnl::convolution_forward(pd);
+    entry->kernelDesc = pd.weights_desc();
+    entry->impl = pd.impl_info_str();
+  } else if (kind == kInputGrad) {
+    auto hint = forwardDesc(forwardOnly(g));
+    dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.src(), g.weights(tag::any), g.dst(),
+        g.strides(), g.dilations(), g.padL(), g.padR());
+    dnnl::convolution_backward_data::primitive_desc pd(d, cpuEngine(), hint);
+    entry->primitive = dnnl::convolution_backward_data(pd);
+    entry->kernelDesc = pd.weights_desc();
+    entry->impl = pd.impl_info_str();
+  } else {
+    auto hint = forwardDesc(forwardOnly(g));
+    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, g.src(), g.weights(tag::any),
+        g.dst(), g.strides(), g.dilations(), g.padL(), g.padR());
+    dnnl::convolution_backward_weights::primitive_desc pd(d, cpuEngine(), hint);
+    entry->primitive = dnnl::convolution_backward_weights(pd);
+    entry->kernelDesc = pd.diff_weights_desc();
+    entry->impl = pd.impl_info_str();
+  }
+  entry->reorderKernel = entry->kernelDesc != hwio;
+  if (entry->reorderKernel) {
+    if (kind == kKernelGrad) {
+      entry->fromPrimitive = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), entry->kernelDesc, cpuEngine(), hwio));
+    } else {
+      entry->toPrimitive = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), hwio, cpuEngine(), entry->kernelDesc));
+    }
+  }
+  Cached &ref = *entry;
+  cache().emplace(key, std::move(entry));
+  return ref;
+}
+
+// Runs one convolution. x, kernel and y are the TF.js tensors of the geometry (which of them is written depends on
+// the kind: y for the forward pass, x for the input gradient, kernel for the kernel gradient).
+void runConvolution(int kind, const Geometry &g, float *x, float *kernel, float *y, float *bias) {
+  Cached &c = primitiveFor(kind, g);
+  dnnl::stream &s = cpuStream();
+  memory xMem(g.src(), cpuEngine(), x);
+  memory yMem(g.dst(), cpuEngine(), y);
+  memory hwioMem(g.weights(tag::hwio), cpuEngine(), kernel);
+  memory kernelMem = hwioMem;
+  if (c.reorderKernel) kernelMem = memory(c.kernelDesc, cpuEngine());
+  if (kind != kKernelGrad && c.reorderKernel) c.toPrimitive.execute(s, hwioMem, kernelMem);
+  if (kind == kForward) {
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, xMem}, {DNNL_ARG_WEIGHTS, kernelMem}, {DNNL_ARG_DST, yMem}};
+    if (g.bias) args.emplace(DNNL_ARG_BIAS, memory(g.biasDesc(), cpuEngine(), bias));
+    c.primitive.execute(s, args);
+  } else if (kind == kInputGrad) {
+    c.primitive.execute(s, {{DNNL_ARG_DIFF_SRC, xMem}, {DNNL_ARG_WEIGHTS, kernelMem}, {DNNL_ARG_DIFF_DST, yMem}});
+  } else {
+    c.primitive.execute(s, {{DNNL_ARG_SRC, xMem}, {DNNL_ARG_DIFF_WEIGHTS, kernelMem}, {DNNL_ARG_DIFF_DST, yMem}});
+    if (c.reorderKernel) c.fromPrimitive.execute(s, kernelMem, hwioMem);
+  }
+  s.wait();
+}
+
+// ---- Node-API glue ----
+
+napi_value throwError(napi_env env, const std::string &message) {
+  napi_throw_error(env, "MSLK_DNNL", message.c_str());
+  return nullptr;
+}
+
+bool float32Data(napi_env env, napi_value value, float **data, size_t *length) {
+  bool isTyped = false;
+  if (napi_is_typedarray(env, value, &isTyped) != napi_ok || !isTyped) return false;
+  napi_typedarray_type type;
+  void *raw = nullptr;
+  napi_value buffer;
+  size_t offset = 0;
+  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok) return false;
+  if (type != napi_float32_array) return false;
+  *data = static_cast<float *>(raw);
+  return true;
+}
+
+bool int64At(napi_env env, napi_value array, uint32_t i, int64_t *out) {
+  napi_value item;
+  if (napi_get_element(env, array, i, &item) != napi_ok) return false;
+  return napi_get_value_int64(env, item, out) == napi_ok;
+}
+
+// conv2d(kind, x, kernel, y, geometry[17], bias | null, relu): kind 0 forward (writes y), 1 input gradient (writes
+// x from y = dy), 2 kernel gradient (writes kernel from x and y = dy).
+napi_value Conv2d(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 5) return throwError(env, "conv2d(kind, x, kernel, y, geometry, bias?, relu?) takes at least 5 arguments");
+  int32_t kind = -1;
+  napi_get_value_int32(env, argv[0], &kind);
+  if (kind < 0 || kind > 2) return throwError(env, "conv2d: kind must be 0 (forward), 1 (input gradient) or 2 (kernel gradient)");
+  float *x = nullptr, *kernel = nullptr, *y = nullptr, *bias = nullptr;
+  size_t xLen = 0, kLen = 0, yLen = 0, bLen = 0;
+  if (!float32Data(env, argv[1], &x, &xLen) || !float32Data(env, argv[2], &kernel, &kLen) ||
+      !float32Data(env, argv[3], &y, &yLen)) {
+    return throwError(env, "conv2d: x, kernel and y must be Float32Arrays");
+  }
+  int64_t v[17];
+  for (uint32_t i = 0; i < 17; i++) {
+    if (!int64At(env, argv[4], i, &v[i])) return throwError(env, "conv2d: geometry must hold 17 integers");
+  }
+  Geometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15],
+      v[16], false, false};
+  if (argc > 5) {
+    napi_valuetype type;
+    napi_typeof(env, argv[5], &type);
+    if (type != napi_null && type != napi_undefined) {
+      if (!float32Data(env, argv[5], &bias, &bLen) || static_cast<int64_t>(bLen) != g.o) {
+        return throwError(env, "conv2d: bias must be a Float32Array of the output channels");
+      }
+      g.bias = true;
+    }
+  }
+  if (argc > 6) napi_get_value_bool(env, argv[6], &g.relu);
+  if (static_cast<int64_t>(xLen) != g.n * g.h * g.w * g.c || static_cast<int64_t>(kLen) != g.kh * g.kw * g.c * g.o ||
+      static_cast<int64_t>(yLen) != g.n * g.oh * g.ow * g.o) {
+    return throwError(env, "conv2d: a tensor's length does not match the geometry");
+  }
+  try {
+    runConvolution(kind, g, x, kernel, y, bias);
+  } catch (const dnnl::error &e) {
+    return throwError(env, std::string("oneDNN refused the convolution ") + g.key(kind) + ": " + e.what());
+  }
+  return nullptr;
+}
+
+// implementation(kind, geometry[17]): the name of the oneDNN implementation the geometry runs on (e.g.
+// "jit:avx512_core", or "ref:any" where no optimised kernel applies).
+napi_value Implementation(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t kind = 0;
+  napi_get_value_int32(env, argv[0], &kind);
+  int64_t v[17];
+  for (uint32_t i = 0; i < 17; i++) {
+    if (!int64At(env, argv[1], i, &v[i])) return throwError(env, "implementation: geometry must hold 17 integers");
+  }
+  Geometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15],
+      v[16], false, false};
+  try {
+    Cached &c = primitiveFor(kind, g);
+    napi_value out;
+    napi_create_string_utf8(env, c.impl.c_str(), c.impl.size(), &out);
+    return out;
+  } catch (const dnnl::error &e) {
+    return throwError(env, std::string("oneDNN refused the convolution: ") + e.what());
+  }
+}
+
+// sgemm(m, n, k, a, b, c): c[m x n] = a[m x k] * b[k x n], row-major (for measuring the machine's peak).
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t m = 0, n = 0, k = 0;
+  napi_get_value_int64(env, argv[0], &m);
+  napi_get_value_int64(env, argv[1], &n);
+  napi_get_value_int64(env, argv[2], &k);
+  float *a = nullptr, *b = nullptr, *c = nullptr;
+  size_t aLen = 0, bLen = 0, cLen = 0;
+  if (!float32Data(env, argv[3], &a, &aLen) || !float32Data(env, argv[4], &b, &bLen) || !float32Data(env, argv[5], &c, &cLen) ||
+      static_cast<int64_t>(aLen) != m * k || static_cast<int64_t>(bLen) != k * n || static_cast<int64_t>(cLen) != m * n) {
+    return throwError(env, "sgemm: a, b and c must be Float32Arrays of m*k, k*n and m*n values");
+  }
+  if (dnnl_sgemm('N', 'N', m, n, k, 1.0f, a, k, b, n, 0.0f, c, n) != dnnl_success) return throwError(env, "sgemm failed");
+  return nullptr;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t threads = 0;
+  napi_get_value_int32(env, argv[0], &threads);
+  if (threads < 1) return throwError(env, "setThreads: a positive number of threads");
+  omp_set_num_threads(threads);
+  return nullptr;
+}
+
+napi_value Describe(napi_env env, napi_callback_info) {
+  const dnnl_version_t *version = dnnl_version();
+  std::ostringstream s;
+  s << version->major << '.' << version->minor << '.' << version->patch;
+  const std::string text = s.str();
+  napi_value out, versionValue, threads, cached;
+  napi_create_object(env, &out);
+  napi_create_string_utf8(env, text.c_str(), text.size(), &versionValue);
+  napi_create_int32(env, omp_get_max_threads(), &threads);
+  napi_create_uint32(env, static_cast<uint32_t>(cache().size()), &cached);
+  napi_set_named_property(env, out, "version", versionValue);
+  napi_set_named_property(env, out, "threads", threads);
+  napi_set_named_property(env, out, "cachedPrimitives", cached);
+  return out;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"implementation", nullptr, Implementation, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"describe", nullptr, Describe, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

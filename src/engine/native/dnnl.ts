@@ -1,0 +1,107 @@
+// The optional native CPU path: a Node-API addon over oneDNN (native/dnnl/, built at `npm install` when Debian's
+// libdnnl-dev is there) that runs the wasm backend's dense convolutions and their gradients on every core. Where the
+// addon is missing or fails to load, everything runs on the wasm path, and `nativeCpu()` says why.
+import {availableParallelism} from 'node:os';
+import {createRequire} from 'node:module';
+import {existsSync} from 'node:fs';
+import {fileURLToPath} from 'node:url';
+
+/**
+ * The addon's functions (native/dnnl/mslk_dnnl.cc). Every array is float32; geometry is the 17 integers of
+ * `ConvGeometry` in order. All calls are synchronous and throw an Error when oneDNN refuses a geometry.
+ */
+export interface DnnlAddon {
+  /** kind 0: y = conv(x, kernel) (+ bias, ReLU); 1: x = input gradient from y = dy; 2: kernel = kernel gradient. */
+  conv2d(kind: 0 | 1 | 2, x: Float32Array, kernel: Float32Array, y: Float32Array, geometry: number[],
+    bias?: Float32Array | null, relu?: boolean): void;
+  /** The oneDNN implementation a geometry runs on, e.g. 'brgconv:avx512_core' or 'ref:any'. */
+  implementation(kind: 0 | 1 | 2, geometry: number[]): string;
+  /** c[m x n] = a[m x k] b[k x n], row-major. */
+  sgemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
+  setThreads(threads: number): void;
+  describe(): {version: string; threads: number; cachedPrimitives: number};
+}
+
+/** Whether the oneDNN path runs, and why (for `mslk doctor`, manifests and benchmarks). */
+export interface NativeCpuStatus {
+  /** True when dense convolutions on the wasm backend run on oneDNN. */
+  active: boolean;
+  /** One line: the library, its version and threads when active; otherwise why not and how to get it. */
+  detail: string;
+  /** oneDNN's version ('2.6.3') when the addon loaded. */
+  version?: string;
+  /** Threads oneDNN runs a convolution on (MSLK_THREADS, else every core). */
+  threads?: number;
+}
+
+/** Where `npm install` (scripts/build-native.mjs) leaves the addon, relative to this file in src/ and in dist/. */
+export const ADDON_PATH = fileURLToPath(new URL('../../../native/dnnl/build/Release/mslk_dnnl.node', import.meta.url));
+
+let loaded: {addon: DnnlAddon | null; status: NativeCpuStatus} | undefined;
+let switchedOff = false;
+
+/** MSLK_NATIVE=off (or 0, false, no) keeps every kernel on the wasm path. */
+export function nativeDisabledByEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = (env['MSLK_NATIVE'] ?? '').trim().toLowerCase();
+  return value === 'off' || value === '0' || value === 'false' || value === 'no';
+}
+
+/** Threads for oneDNN: MSLK_THREADS when it is a positive integer (a suite's share of the cores), else every core. */
+export function nativeThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env['MSLK_THREADS']);
+  return Number.isInteger(value) && value > 0 ? value : availableParallelism();
+}
+
+function load(): {addon: DnnlAddon | null; status: NativeCpuStatus} {
+  if (nativeDisabledByEnvironment()) {
+    return {addon: null, status: {active: false, detail: 'switched off by MSLK_NATIVE=off: dense convolutions run on wasm, one thread'}};
+  }
+  if (!existsSync(ADDON_PATH)) {
+    return {addon: null, status: {active: false, detail: 'oneDNN addon not built: install Debian\'s libdnnl-dev, then run `npm run build:native` (dense convolutions run on wasm, one thread)'}};
+  }
+  try {
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as DnnlAddon;
+    const threads = nativeThreads();
+    addon.setThreads(threads);
+    const {version} = addon.describe();
+    const isa = addon.implementation(0, [1, 8, 8, 8, 3, 3, 8, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1]);
+    return {addon, status: {active: true, detail: `oneDNN ${version} (${isa}), ${threads} thread${threads === 1 ? '' : 's'}: dense convolutions and their gradients`, version, threads}};
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    return {addon: null, status: {active: false, detail: `oneDNN addon did not load (${message}): rebuild it with \`npm run build:native\` (dense convolutions run on wasm, one thread)`}};
+  }
+}
+
+/** Whether the oneDNN path is active, and why; loads the addon on first call. */
+export function nativeCpu(): NativeCpuStatus {
+  loaded ??= load();
+  if (switchedOff && loaded.status.active) return {active: false, detail: 'switched off for this process: dense convolutions run on wasm, one thread'};
+  return loaded.status;
+}
+
+/** The addon when the oneDNN path is active, else null (callers then use the wasm kernels). */
+export function dnnlAddon(): DnnlAddon | null {
+  loaded ??= load();
+  return switchedOff ? null : loaded.addon;
+}
+
+/**
+ * Sets the threads oneDNN runs on for the rest of this process (a benchmark comparing 1 thread with every core).
+ * Throws when the threads are not a positive integer; does nothing when the addon did not load.
+ */
+export function setNativeThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`oneDNN threads must be a positive integer (got ${threads})`);
+  loaded ??= load();
+  if (loaded.addon === null) return;
+  loaded.addon.setThreads(threads);
+  const {version} = loaded.addon.describe();
+  loaded.status = {...loaded.status, threads, detail: loaded.status.detail.replace(/\d+ threads?:/, `${threads} thread${threads === 1 ? '' : 's'}:`), ...(version ? {version} : {})};
+}
+
+/**
+ * Switches the oneDNN path off (false) or back on (true) for this process, e.g. to compare both paths in one
+ * benchmark or test. It cannot switch on an addon that did not load.
+ */
+export function useNativeCpu(on: boolean): void {
+  switchedOff = !on;
+}

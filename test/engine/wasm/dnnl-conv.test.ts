@@ -1,0 +1,176 @@
+// Property tests of the oneDNN path (native/dnnl, src/engine/wasm/dnnl-conv.ts): dense convolutions and both
+// gradients against the reference `cpu` backend over random shapes, strides, dilations and paddings, on 1 and 2
+// threads, with no tensor or buffer leaked; a training step with and without the path. Where the addon is not built
+// (no libdnnl-dev) the tests skip, saying why; in CI (CI=true) that fails instead (.ci/run installs libdnnl-dev).
+import test from 'ava';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs';
+import {activateBackend} from '../../../src/engine/backends.js';
+import {convGeometry, dnnlCalls} from '../../../src/engine/wasm/dnnl-conv.js';
+import {dnnlAddon, nativeCpu, nativeDisabledByEnvironment, nativeThreads, setNativeThreads, useNativeCpu} from '../../../src/engine/native/dnnl.js';
+import {buildModel} from '../../../src/models/registry.js';
+import {defaultTrainConfig} from '../../../src/runs/config.js';
+import {stepRunner, trainableOf} from '../../../src/training/step.js';
+import {caseArb, check, data, info, run, type Case} from './kernel-cases.js';
+
+const status = nativeCpu();
+if (!status.active && process.env['CI'] === 'true') {
+  throw new Error(`the oneDNN path must run in CI: ${status.detail}`);
+}
+const nativeTest = status.active ? test.serial : test.serial.skip;
+if (!status.active) console.log(`oneDNN kernel tests skipped: ${status.detail}`);
+
+test.before(async () => {
+  tf.env().set('PROD', true);
+  await activateBackend('cpu');
+  await activateBackend('wasm');
+});
+
+test.afterEach(async (t) => {
+  // Every kernel call of these tests must have run on oneDNN, not fallen back to the wasm kernel.
+  t.is(dnnlCalls.refused, 0, `oneDNN refused a geometry: ${dnnlCalls.lastRefusal}`);
+});
+
+test.afterEach.always(() => {
+  useNativeCpu(true);
+  setNativeThreads(nativeThreads());
+});
+
+/** Dense cases with dilations too (Conv2D's forward takes them; the gradients TF.js asks for have none). */
+const denseCases = (dilated: boolean): fc.Arbitrary<Case> => caseArb(false).chain((c) =>
+  (dilated && c.stride === 1 ? fc.constantFrom(1, 2) : fc.constant(1)).map((dilation) => ({...c, dilation})))
+  .filter((c) => {
+    try {
+      const i = info(c, false);
+      return i.outHeight > 0 && i.outWidth > 0;
+    } catch {
+      return false;
+    }
+  });
+
+const threadCounts = fc.constantFrom(1, 2);
+
+nativeTest('Conv2D on oneDNN matches cpu, dilations included, on 1 and 2 threads', async (t) => {
+  const ran = dnnlCalls.ran;
+  await fc.assert(fc.asyncProperty(denseCases(true), threadCounts, async (c, threads) => {
+    setNativeThreads(threads);
+    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
+    const filter = {shape: [c.kh, c.kw, c.ci, c.co], values: data(c.kh * c.kw * c.ci * c.co, c.seed + 2)};
+    const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, dataFormat: 'NHWC'};
+    const leaks: string[] = [];
+    const got = await run('wasm', 'Conv2D', {x, filter}, attrs, leaks);
+    const want = await run('cpu', 'Conv2D', {x, filter}, attrs, []);
+    return check(t, 'Conv2D', got, want, leaks, c);
+  }), {numRuns: 120, seed: 20261201});
+  t.true(dnnlCalls.ran >= ran + 80, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
+});
+
+nativeTest('FusedConv2D with bias and ReLU (as tfjs-layers calls it) on oneDNN matches cpu', async (t) => {
+  const ran = dnnlCalls.ran;
+  await fc.assert(fc.asyncProperty(denseCases(false), fc.constantFrom('linear', 'relu'), async (c, activation) => {
+    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
+    const filter = {shape: [c.kh, c.kw, c.ci, c.co], values: data(c.kh * c.kw * c.ci * c.co, c.seed + 2)};
+    const bias = {shape: [c.co], values: data(c.co, c.seed + 3)};
+    const attrs = {strides: c.stride, dilations: 1, pad: c.pad, dataFormat: 'NHWC', activation};
+    const leaks: string[] = [];
+    const got = await run('wasm', 'FusedConv2D', {x, filter, bias}, attrs, leaks);
+    const want = await run('cpu', 'FusedConv2D', {x, filter, bias}, attrs, []);
+    return check(t, `FusedConv2D ${activation}`, got, want, leaks, c);
+  }), {numRuns: 80, seed: 20261202});
+  t.true(dnnlCalls.ran >= ran + 80, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
+});
+
+nativeTest('Conv2DBackpropInput on oneDNN matches cpu on 1 and 2 threads', async (t) => {
+  const ran = dnnlCalls.ran;
+  await fc.assert(fc.asyncProperty(denseCases(false), threadCounts, async (c, threads) => {
+    setNativeThreads(threads);
+    const conv = info(c, false);
+    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed)};
+    const filter = {shape: [c.kh, c.kw, c.ci, c.co], values: data(c.kh * c.kw * c.ci * c.co, c.seed + 2)};
+    const attrs = {strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.n, c.h, c.w, c.ci]};
+    const leaks: string[] = [];
+    const got = await run('wasm', 'Conv2DBackpropInput', {dy, filter}, attrs, leaks);
+    const want = await run('cpu', 'Conv2DBackpropInput', {dy, filter}, attrs, []);
+    return check(t, 'Conv2DBackpropInput', got, want, leaks, c);
+  }), {numRuns: 120, seed: 20261203});
+  t.true(dnnlCalls.ran >= ran + 80, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
+});
+
+nativeTest('Conv2DBackpropFilter on oneDNN matches cpu on 1 and 2 threads', async (t) => {
+  const ran = dnnlCalls.ran;
+  await fc.assert(fc.asyncProperty(denseCases(false), threadCounts, async (c, threads) => {
+    setNativeThreads(threads);
+    const conv = info(c, false);
+    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
+    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed + 1)};
+    const attrs = {strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co]};
+    const leaks: string[] = [];
+    const got = await run('wasm', 'Conv2DBackpropFilter', {x, dy}, attrs, leaks);
+    const want = await run('cpu', 'Conv2DBackpropFilter', {x, dy}, attrs, []);
+    return check(t, 'Conv2DBackpropFilter', got, want, leaks, c);
+  }), {numRuns: 120, seed: 20261204});
+  t.true(dnnlCalls.ran >= ran + 80, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
+});
+
+nativeTest('the addon refuses a tensor whose length does not match the geometry, with a message', (t) => {
+  const addon = dnnlAddon()!;
+  const geometry = convGeometry(tf.backend_util.computeConv2DInfo([1, 4, 4, 2], [3, 3, 2, 3], 1, 1, 'same'));
+  const error = t.throws(() => addon.conv2d(0, new Float32Array(31), new Float32Array(54), new Float32Array(48), geometry));
+  t.regex(error!.message, /length does not match the geometry/);
+  t.notThrows(() => addon.conv2d(0, new Float32Array(32), new Float32Array(54), new Float32Array(48), geometry));
+});
+
+nativeTest('a model\'s loss and gradients on oneDNN equal the wasm path\'s within float tolerance; a step leaks nothing', async (t) => {
+  await tf.setBackend('wasm');
+  const results: {loss: number; grads: Float32Array[]}[] = [];
+  for (const on of [false, true]) {
+    useNativeCpu(on);
+    const {model} = buildModel({model: 'unet', baseWidth: 4}, {seed: 3});
+    const trainable = trainableOf(model);
+    const x = tf.tensor4d(data(2 * 16 * 16 * 3, 1), [2, 16, 16, 3]);
+    const y = tf.tensor4d(Float32Array.from(data(2 * 16 * 16, 2), (v) => (v > 0 ? 1 : 0)), [2, 16, 16, 1]);
+    const {value, grads} = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, trainable.forward(x)) as tf.Scalar, [...trainable.variables]);
+    results.push({loss: value.dataSync()[0]!, grads: trainable.variables.map((v) => grads[v.name]!.dataSync() as Float32Array)});
+    tf.dispose([value, ...Object.values(grads)]);
+    const runner = stepRunner(trainable, defaultTrainConfig());
+    runner.step(x, y);
+    const before = tf.memory().numTensors;
+    runner.step(x, y);
+    t.is(tf.memory().numTensors, before, `tensors leaked with oneDNN ${on ? 'on' : 'off'}`);
+    runner.dispose();
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+  const [wasm, native] = results as [typeof results[0], typeof results[0]];
+  t.true(Math.abs(wasm.loss - native.loss) < 1e-5, `loss ${wasm.loss} vs ${native.loss}`);
+  t.is(native.grads.length, wasm.grads.length);
+  for (let v = 0; v < wasm.grads.length; v++) {
+    let diff = 0;
+    let scale = 1e-6;
+    for (let i = 0; i < wasm.grads[v]!.length; i++) {
+      diff = Math.max(diff, Math.abs(wasm.grads[v]![i]! - native.grads[v]![i]!));
+      scale = Math.max(scale, Math.abs(wasm.grads[v]![i]!));
+    }
+    t.true(diff / scale < 1e-3, `gradient ${v} differs by ${diff} (largest ${scale})`);
+  }
+});
+
+test('MSLK_NATIVE=off, 0, false and no switch the path off; anything else leaves it on', (t) => {
+  for (const v of ['off', 'OFF', '0', 'false', ' no ']) t.true(nativeDisabledByEnvironment({MSLK_NATIVE: v}), v);
+  for (const v of ['', 'on', '1', 'yes']) t.false(nativeDisabledByEnvironment({MSLK_NATIVE: v}), v);
+  t.false(nativeDisabledByEnvironment({}));
+});
+
+test('oneDNN threads come from MSLK_THREADS when it is a positive integer, else every core', (t) => {
+  t.is(nativeThreads({MSLK_THREADS: '1'}), 1);
+  t.is(nativeThreads({MSLK_THREADS: '3'}), 3);
+  const cores = nativeThreads({});
+  t.true(cores >= 1);
+  for (const v of ['0', '-2', '1.5', 'two']) t.is(nativeThreads({MSLK_THREADS: v}), cores, v);
+});
+
+test('the status says whether the path runs and, when not, how to get it', (t) => {
+  t.is(typeof status.detail, 'string');
+  if (status.active) t.regex(status.detail, /^oneDNN \d+\.\d+\.\d+ \(.+\), \d+ threads?: dense convolutions/);
+  else t.regex(status.detail, /MSLK_NATIVE=off|libdnnl-dev|build:native/);
+});
