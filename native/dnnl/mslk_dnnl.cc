@@ -32,9 +32,10 @@ dnnl::stream &cpuStream() {
   return stream;
 }
 
-// Geometry of one convolution, in TF.js terms: x [n, h, w, c], kernel [kh, kw, c, o], y [n, oh, ow, o].
+// Geometry of one convolution, in TF.js terms: x [n, h, w, c], kernel [kh, kw, c, o], y [n, oh, ow, o]; with
+// groups = c (depthwise, channel multiplier o / c) the kernel is TF.js's depthwise one, [kh, kw, c, o / c].
 struct Geometry {
-  int64_t n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, top, left, bottom, right;
+  int64_t n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, top, left, bottom, right, groups;
   bool bias, relu;
 
   std::string key(int kind) const {
@@ -42,12 +43,17 @@ struct Geometry {
     // A primitive divides its work among the threads there are when it is created: the count is part of its key.
     s << omp_get_max_threads() << '/' << kind << ':' << n << ',' << h << ',' << w << ',' << c << ',' << kh << ',' << kw << ',' << o << ',' << oh << ','
       << ow << ',' << sh << ',' << sw << ',' << dh << ',' << dw << ',' << top << ',' << left << ',' << bottom << ','
-      << right << ',' << bias << relu;
+      << right << ',' << groups << ',' << bias << relu;
     return s.str();
   }
   memory::desc src(tag t = tag::nhwc) const { return memory::desc({n, c, h, w}, dt::f32, t); }
   memory::desc dst(tag t = tag::nhwc) const { return memory::desc({n, o, oh, ow}, dt::f32, t); }
-  memory::desc weights(tag t) const { return memory::desc({o, c, kh, kw}, dt::f32, t); }
+  memory::desc weights(tag t) const {
+    if (groups == 1) return memory::desc({o, c, kh, kw}, dt::f32, t);
+    return memory::desc({groups, o / groups, c / groups, kh, kw}, dt::f32, t);
+  }
+  // TF.js's own kernel layout: HWIO, and for depthwise [kh, kw, c, multiplier], which is oneDNN's hwigo (i = 1).
+  memory::desc userWeights() const { return weights(groups == 1 ? tag::hwio : tag::hwigo); }
   memory::desc biasDesc() const { return memory::desc({o}, dt::f32, tag::x); }
   memory::dims strides() const { return {sh, sw}; }
   // oneDNN counts dilation from 0 (no gap), TF.js from 1.
@@ -97,7 +103,7 @@ Cached &primitiveFor(int kind, const Geometry &g) {
   auto found = cache().find(key);
   if (found != cache().end()) return *found->second;
   auto entry = std::make_unique<Cached>();
-  const memory::desc hwio = g.weights(tag::hwio);
+  const memory::desc hwio = g.userWeights();
   if (kind == kForward) {
     auto pd = forwardDesc(g);
     entry->primitive = dnnl::convolution_forward(pd);
@@ -140,7 +146,7 @@ void runConvolution(int kind, const Geometry &g, float *x, float *kernel, float 
   dnnl::stream &s = cpuStream();
   memory xMem(g.src(), cpuEngine(), x);
   memory yMem(g.dst(), cpuEngine(), y);
-  memory hwioMem(g.weights(tag::hwio), cpuEngine(), kernel);
+  memory hwioMem(g.userWeights(), cpuEngine(), kernel);
   memory kernelMem = hwioMem;
   if (c.reorderKernel) kernelMem = memory(c.kernelDesc, cpuEngine());
   if (kind != kKernelGrad && c.reorderKernel) c.toPrimitive.execute(s, hwioMem, kernelMem);
@@ -183,7 +189,19 @@ bool int64At(napi_env env, napi_value array, uint32_t i, int64_t *out) {
   return napi_get_value_int64(env, item, out) == napi_ok;
 }
 
-// conv2d(kind, x, kernel, y, geometry[17], bias | null, relu): kind 0 forward (writes y), 1 input gradient (writes
+// The 18 integers of a geometry, in the order of Geometry's fields; false when one is missing or not a positive
+// count where it must be.
+bool readGeometry(napi_env env, napi_value array, Geometry *g) {
+  int64_t v[18];
+  for (uint32_t i = 0; i < 18; i++) {
+    if (!int64At(env, array, i, &v[i])) return false;
+  }
+  *g = Geometry{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15],
+      v[16], v[17], false, false};
+  return g->groups >= 1 && g->c % g->groups == 0 && g->o % g->groups == 0;
+}
+
+// conv2d(kind, x, kernel, y, geometry[18], bias | null, relu): kind 0 forward (writes y), 1 input gradient (writes
 // x from y = dy), 2 kernel gradient (writes kernel from x and y = dy).
 napi_value Conv2d(napi_env env, napi_callback_info info) {
   size_t argc = 7;
@@ -199,12 +217,8 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
       !float32Data(env, argv[3], &y, &yLen)) {
     return throwError(env, "conv2d: x, kernel and y must be Float32Arrays");
   }
-  int64_t v[17];
-  for (uint32_t i = 0; i < 17; i++) {
-    if (!int64At(env, argv[4], i, &v[i])) return throwError(env, "conv2d: geometry must hold 17 integers");
-  }
-  Geometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15],
-      v[16], false, false};
+  Geometry g;
+  if (!readGeometry(env, argv[4], &g)) return throwError(env, "conv2d: geometry must hold 18 integers");
   if (argc > 5) {
     napi_valuetype type;
     napi_typeof(env, argv[5], &type);
@@ -216,7 +230,7 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
     }
   }
   if (argc > 6) napi_get_value_bool(env, argv[6], &g.relu);
-  if (static_cast<int64_t>(xLen) != g.n * g.h * g.w * g.c || static_cast<int64_t>(kLen) != g.kh * g.kw * g.c * g.o ||
+  if (static_cast<int64_t>(xLen) != g.n * g.h * g.w * g.c || static_cast<int64_t>(kLen) != g.kh * g.kw * (g.c / g.groups) * g.o ||
       static_cast<int64_t>(yLen) != g.n * g.oh * g.ow * g.o) {
     return throwError(env, "conv2d: a tensor's length does not match the geometry");
   }
@@ -228,7 +242,7 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// implementation(kind, geometry[17]): the name of the oneDNN implementation the geometry runs on (e.g.
+// implementation(kind, geometry[18]): the name of the oneDNN implementation the geometry runs on (e.g.
 // "jit:avx512_core", or "ref:any" where no optimised kernel applies).
 napi_value Implementation(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -236,12 +250,8 @@ napi_value Implementation(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int32_t kind = 0;
   napi_get_value_int32(env, argv[0], &kind);
-  int64_t v[17];
-  for (uint32_t i = 0; i < 17; i++) {
-    if (!int64At(env, argv[1], i, &v[i])) return throwError(env, "implementation: geometry must hold 17 integers");
-  }
-  Geometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15],
-      v[16], false, false};
+  Geometry g;
+  if (!readGeometry(env, argv[1], &g)) return throwError(env, "implementation: geometry must hold 18 integers");
   try {
     Cached &c = primitiveFor(kind, g);
     napi_value out;

@@ -7,7 +7,7 @@ import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 
 /**
- * The addon's functions (native/dnnl/mslk_dnnl.cc). Every array is float32; geometry is the 17 integers of
+ * The addon's functions (native/dnnl/mslk_dnnl.cc). Every array is float32; geometry is the 18 integers of
  * `ConvGeometry` in order. All calls are synchronous and throw an Error when oneDNN refuses a geometry.
  */
 export interface DnnlAddon {
@@ -64,7 +64,7 @@ function load(): {addon: DnnlAddon | null; status: NativeCpuStatus} {
     const threads = nativeThreads();
     addon.setThreads(threads);
     const {version} = addon.describe();
-    const isa = addon.implementation(0, [1, 8, 8, 8, 3, 3, 8, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1]);
+    const isa = addon.implementation(0, [1, 8, 8, 8, 3, 3, 8, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     return {addon, status: {active: true, detail: `oneDNN ${version} (${isa}), ${threads} thread${threads === 1 ? '' : 's'}: dense convolutions and their gradients`, version, threads}};
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];

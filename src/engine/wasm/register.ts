@@ -12,7 +12,7 @@ import type {WasmBackend} from './backend-ops.js';
 import {conv2dBackpropInput, toPair} from './conv-gradients.js';
 import {sliceFromHeap} from './slice.js';
 import {tileByBlocks} from './tile.js';
-import {dnnlConv2d, dnnlConv2dBackpropFilter, dnnlConv2dBackpropInput} from './dnnl-conv.js';
+import {dnnlConv2d, dnnlConv2dBackpropFilter, dnnlConv2dBackpropInput, dnnlDepthwiseBackpropFilter, dnnlDepthwiseBackpropInput, dnnlDepthwiseConv2d} from './dnnl-conv.js';
 import {simdConv2dBackpropFilter, simdDepthwiseBackpropFilter, simdDepthwiseBackpropInput, simdDepthwiseForward} from './depthwise-kernels.js';
 
 type Shape4 = [number, number, number, number];
@@ -78,17 +78,19 @@ interface FusedAttrs {
 }
 
 /**
- * Conv2D or FusedConv2D: on oneDNN when it is active and the fusion is one it does (bias, ReLU or none; NHWC),
- * otherwise the built-in kernel with explicit 'same' padding.
+ * Conv2D, FusedConv2D or FusedDepthwiseConv2D: on oneDNN when it is active and the fusion is one it does (bias,
+ * ReLU or none; NHWC), otherwise the built-in kernel with explicit 'same' padding.
  */
-function denseForward(kernelName: 'Conv2D' | 'FusedConv2D'): KernelConfig {
-  const builtin = withExplicitSame(kernelName, false);
+function fusedForward(kernelName: 'Conv2D' | 'FusedConv2D' | 'FusedDepthwiseConv2D'): KernelConfig {
+  const depthwise = kernelName === 'FusedDepthwiseConv2D';
+  const builtin = withExplicitSame(kernelName, depthwise);
+  const native = depthwise ? dnnlDepthwiseConv2d : dnnlConv2d;
   return kernel(kernelName, (inputs, backend, a) => {
     const activation = (a as FusedAttrs).activation ?? 'linear';
     const fusable = a.dataFormat !== 'NCHW' && inputs['preluActivationWeights'] === undefined
       && (activation === 'linear' || activation === 'relu');
     const y = fusable
-      ? dnnlConv2d(backend, inputs['x']!, inputs['filter']!, toPair(a.strides), toPair(a.dilations), a.pad,
+      ? native(backend, inputs['x']!, inputs['filter']!, toPair(a.strides), toPair(a.dilations), a.pad,
         a.dimRoundingMode, inputs['bias'], activation === 'relu')
       : null;
     return y ?? builtin.kernelFunc({inputs, backend, attrs: a as unknown as NamedAttrMap}) as TensorInfo;
@@ -99,6 +101,8 @@ function depthwiseForward(): KernelConfig {
   if (builtinDepthwise === undefined) throw new Error('tfjs-backend-wasm registered no DepthwiseConv2dNative kernel');
   // The built-in kernel's setup (binding its wasm function) must still run when the backend initialises.
   return kernel('DepthwiseConv2dNative', (inputs, backend, a) => {
+    const native = dnnlDepthwiseConv2d(backend, inputs['x']!, inputs['filter']!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode);
+    if (native !== null) return native;
     const [kh, kw, , multiplier] = inputs['filter']!.shape as Shape4;
     if (kh * kw < SIMD_DEPTHWISE_MIN_TAPS || multiplier !== 1) {
       return builtinDepthwise.kernelFunc({inputs, backend, attrs: explicitSame(inputs, a, true)}) as TensorInfo;
@@ -120,9 +124,11 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
       ?? conv2dBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), a.pad, a.dimRoundingMode);
   }),
   kernel('DepthwiseConv2dNativeBackpropFilter', ({x, dy}, backend, a) =>
-    simdDepthwiseBackpropFilter(backend, x!, dy!, a.filterShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)),
+    dnnlDepthwiseBackpropFilter(backend, x!, dy!, a.filterShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)
+      ?? simdDepthwiseBackpropFilter(backend, x!, dy!, a.filterShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)),
   kernel('DepthwiseConv2dNativeBackpropInput', ({dy, filter}, backend, a) =>
-    simdDepthwiseBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)),
+    dnnlDepthwiseBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)
+      ?? simdDepthwiseBackpropInput(backend, dy!, filter!, a.inputShape!, toPair(a.strides), toPair(a.dilations), a.pad, a.dimRoundingMode)),
   depthwiseForward(),
   kernel('Tile', ({x}, backend, a) => tileByBlocks(backend, x!, (a as unknown as {reps: number[]}).reps)),
   kernel('Slice', ({x}, backend, a) => {
@@ -137,9 +143,9 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
     backend.incRef(x!.dataId);
     return {dataId: x!.dataId, shape: x!.shape, dtype: x!.dtype};
   }),
-  denseForward('Conv2D'),
-  denseForward('FusedConv2D'),
-  withExplicitSame('FusedDepthwiseConv2D', true),
+  fusedForward('Conv2D'),
+  fusedForward('FusedConv2D'),
+  fusedForward('FusedDepthwiseConv2D'),
 ];
 
 /**

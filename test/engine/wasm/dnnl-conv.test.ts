@@ -5,13 +5,14 @@
 import test from 'ava';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
+import {getKernelsForBackend, registerKernel, unregisterKernel, type TensorInfo} from '@tensorflow/tfjs-core';
 import {activateBackend} from '../../../src/engine/backends.js';
 import {convGeometry, dnnlCalls} from '../../../src/engine/wasm/dnnl-conv.js';
 import {dnnlAddon, nativeCpu, nativeDisabledByEnvironment, nativeThreads, setNativeThreads, useNativeCpu} from '../../../src/engine/native/dnnl.js';
 import {buildModel} from '../../../src/models/registry.js';
 import {defaultTrainConfig} from '../../../src/runs/config.js';
 import {stepRunner, trainableOf} from '../../../src/training/step.js';
-import {caseArb, check, data, info, run, type Case} from './kernel-cases.js';
+import {caseArb, check, data, dilateKernel, info, pickDilated, run, type Case} from './kernel-cases.js';
 
 const status = nativeCpu();
 if (!status.active && process.env['CI'] === 'true') {
@@ -112,6 +113,64 @@ nativeTest('Conv2DBackpropFilter on oneDNN matches cpu on 1 and 2 threads', asyn
   t.true(dnnlCalls.ran >= ran + 80, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
 });
 
+nativeTest('DepthwiseConv2dNative and FusedDepthwiseConv2D on oneDNN match cpu, dilations and kernels up to 31x31 included', async (t) => {
+  const ran = dnnlCalls.ran;
+  await fc.assert(fc.asyncProperty(caseArb(true), threadCounts, fc.constantFrom('none', 'linear', 'relu'), async (c, threads, fused) => {
+    setNativeThreads(threads);
+    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
+    const filter = {shape: [c.kh, c.kw, c.ci, 1], values: data(c.kh * c.kw * c.ci, c.seed + 2)};
+    const leaks: string[] = [];
+    if (fused === 'none') {
+      const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad};
+      const got = await run('wasm', 'DepthwiseConv2dNative', {x, filter}, attrs, leaks);
+      const want = await run('cpu', 'DepthwiseConv2dNative', {x, filter}, attrs, []);
+      return check(t, 'DepthwiseConv2dNative', got, want, leaks, c);
+    }
+    const bias = {shape: [c.ci], values: data(c.ci, c.seed + 3)};
+    const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, dataFormat: 'NHWC', activation: fused};
+    const got = await run('wasm', 'FusedDepthwiseConv2D', {x, filter, bias}, attrs, leaks);
+    const want = await run('cpu', 'FusedDepthwiseConv2D', {x, filter, bias}, attrs, []);
+    return check(t, `FusedDepthwiseConv2D ${fused}`, got, want, leaks, c);
+  }), {numRuns: 120, seed: 20261205});
+  t.true(dnnlCalls.ran >= ran + 80, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
+});
+
+nativeTest('DepthwiseConv2dNativeBackpropInput on oneDNN matches cpu, dilations included', async (t) => {
+  const ran = dnnlCalls.ran;
+  await fc.assert(fc.asyncProperty(caseArb(true), threadCounts, async (c, threads) => {
+    setNativeThreads(threads);
+    const conv = info(c, true);
+    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed)};
+    const filter = {shape: [c.kh, c.kw, c.ci, 1], values: data(c.kh * c.kw * c.ci, c.seed + 2)};
+    const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, inputShape: [c.n, c.h, c.w, c.ci]};
+    const leaks: string[] = [];
+    const got = await run('wasm', 'DepthwiseConv2dNativeBackpropInput', {dy, filter}, attrs, leaks);
+    const want = await run('cpu', 'DepthwiseConv2dNativeBackpropInput',
+      {dy, filter: dilateKernel(filter.values, c.kh, c.kw, c.ci, c.dilation)}, {...attrs, dilations: 1}, []);
+    return check(t, 'DepthwiseConv2dNativeBackpropInput', got, want, leaks, c);
+  }), {numRuns: 120, seed: 20261206});
+  t.true(dnnlCalls.ran >= ran + 80, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
+});
+
+nativeTest('DepthwiseConv2dNativeBackpropFilter on oneDNN (or the SIMD module where oneDNN would use GEMM) matches cpu', async (t) => {
+  const ran = dnnlCalls.ran;
+  await fc.assert(fc.asyncProperty(caseArb(true), threadCounts, async (c, threads) => {
+    setNativeThreads(threads);
+    const conv = info(c, true);
+    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
+    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed + 1)};
+    const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, filterShape: [c.kh, c.kw, c.ci, 1]};
+    const leaks: string[] = [];
+    const got = await run('wasm', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, attrs, leaks);
+    const d = c.dilation;
+    const refAttrs = {...attrs, dilations: 1, filterShape: [(c.kh - 1) * d + 1, (c.kw - 1) * d + 1, c.ci, 1]};
+    const full = await run('cpu', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, refAttrs, []);
+    const want = {shape: [c.kh, c.kw, c.ci, 1], values: pickDilated(full.values, c.kh, c.kw, c.ci, d)};
+    return check(t, 'DepthwiseConv2dNativeBackpropFilter', got, want, leaks, c);
+  }), {numRuns: 120, seed: 20261207});
+  t.true(dnnlCalls.ran >= ran + 20, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
+});
+
 nativeTest('the addon refuses a tensor whose length does not match the geometry, with a message', (t) => {
   const addon = dnnlAddon()!;
   const geometry = convGeometry(tf.backend_util.computeConv2DInfo([1, 4, 4, 2], [3, 3, 2, 3], 1, 1, 'same'));
@@ -120,7 +179,18 @@ nativeTest('the addon refuses a tensor whose length does not match the geometry,
   t.notThrows(() => addon.conv2d(0, new Float32Array(32), new Float32Array(54), new Float32Array(48), geometry));
 });
 
-nativeTest('a model\'s loss and gradients on oneDNN equal the wasm path\'s within float tolerance; a step leaks nothing', async (t) => {
+/** max |a - b| / max |b|. */
+function relativeDifference(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / scale;
+}
+
+nativeTest('U-Net: loss and gradients on oneDNN equal the wasm path\'s within float tolerance; a step leaks nothing', async (t) => {
   await tf.setBackend('wasm');
   const results: {loss: number; grads: Float32Array[]}[] = [];
   for (const on of [false, true]) {
@@ -145,14 +215,59 @@ nativeTest('a model\'s loss and gradients on oneDNN equal the wasm path\'s withi
   t.true(Math.abs(wasm.loss - native.loss) < 1e-5, `loss ${wasm.loss} vs ${native.loss}`);
   t.is(native.grads.length, wasm.grads.length);
   for (let v = 0; v < wasm.grads.length; v++) {
-    let diff = 0;
-    let scale = 1e-6;
-    for (let i = 0; i < wasm.grads[v]!.length; i++) {
-      diff = Math.max(diff, Math.abs(wasm.grads[v]![i]! - native.grads[v]![i]!));
-      scale = Math.max(scale, Math.abs(wasm.grads[v]![i]!));
-    }
-    t.true(diff / scale < 1e-3, `gradient ${v} differs by ${diff} (largest ${scale})`);
+    const difference = relativeDifference(native.grads[v]!, wasm.grads[v]!);
+    t.true(difference < 1e-3, `gradient ${v} differs by ${difference}`);
   }
+});
+
+// MS-LKSeg at initialisation amplifies rounding (normalisations of small maps, attention softmaxes): its gradients
+// on the wasm path already differ from the cpu backend's by up to 13%, so comparing whole gradients proves nothing.
+// Instead every convolution its training step calls runs on both paths, and the two results must agree.
+nativeTest('MS-LKSeg: every convolution of a training step gives the same result on oneDNN as on the wasm kernels', async (t) => {
+  await tf.setBackend('wasm');
+  const originals = getKernelsForBackend('wasm').filter((k) => /Conv/.test(k.kernelName));
+  const worst = new Map<string, number>();
+  for (const config of originals) {
+    unregisterKernel(config.kernelName, 'wasm');
+    registerKernel({...config, kernelFunc: (args) => {
+      const backend = args.backend as unknown as {typedArrayFromHeap(i: TensorInfo): Float32Array; disposeData(id: object): void};
+      useNativeCpu(false);
+      const reference = config.kernelFunc(args) as TensorInfo;
+      useNativeCpu(true);
+      const ran = dnnlCalls.ran;
+      const native = config.kernelFunc(args) as TensorInfo;
+      if (dnnlCalls.ran > ran) {
+        const difference = relativeDifference(backend.typedArrayFromHeap(native), backend.typedArrayFromHeap(reference));
+        worst.set(config.kernelName, Math.max(worst.get(config.kernelName) ?? 0, difference));
+      }
+      backend.disposeData(reference.dataId);
+      return native;
+    }});
+  }
+  try {
+    const {model} = buildModel({model: 'ms-lkseg', baseWidth: 4}, {seed: 3});
+    const trainable = trainableOf(model);
+    const x = tf.tensor4d(data(2 * 64 * 64 * 3, 1), [2, 64, 64, 3]);
+    const y = tf.tensor4d(Float32Array.from(data(2 * 64 * 64, 2), (v) => (v > 0 ? 1 : 0)), [2, 64, 64, 1]);
+    const runner = stepRunner(trainable, defaultTrainConfig());
+    runner.step(x, y);
+    const before = tf.memory().numTensors;
+    runner.step(x, y);
+    t.is(tf.memory().numTensors, before, 'tensors leaked by a training step');
+    runner.dispose();
+    tf.dispose([x, y]);
+    model.dispose();
+  } finally {
+    for (const config of originals) {
+      unregisterKernel(config.kernelName, 'wasm');
+      registerKernel(config);
+    }
+  }
+  for (const name of ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput']) {
+    t.true(worst.has(name) || name === 'Conv2D' || name === 'FusedConv2D', `MS-LKSeg's step never ran ${name} on oneDNN`);
+  }
+  t.true(worst.has('Conv2D') || worst.has('FusedConv2D'), 'no forward convolution ran on oneDNN');
+  for (const [name, difference] of worst) t.true(difference < 1e-4, `${name}: oneDNN and wasm differ by ${difference}`);
 });
 
 test('MSLK_NATIVE=off, 0, false and no switch the path off; anything else leaves it on', (t) => {
