@@ -2,7 +2,7 @@
 // milliseconds per step, share of the step, and for convolutions the achieved GFLOP/s against the machine's
 // measured peak (a 2048^3 single-precision matrix product on the same path: XNNPACK's for wasm, oneDNN's sgemm for
 // the native path, per thread count).
-//   node --import=tsx bench/kernel-profile.ts [--models ms-lkseg unet] [--size 128] [--base-width 16] [--steps 4]
+//   node --import=tsx bench/kernel-profile.ts [--models ms-lkseg unet] [--size 128] [--base-width 16] [--steps 4] [--top N]
 // Every wasm kernel is wrapped with a timer; a kernel called from inside another (our composed kernels) counts
 // towards the outer one. Phases: forward (the model's call), backward (the gradients), optimiser (the update).
 import * as tf from '@tensorflow/tfjs';
@@ -28,6 +28,8 @@ const models = listArg('models', ['ms-lkseg', 'unet']);
 const size = Number(listArg('size', ['128'])[0]);
 const baseWidth = Number(listArg('base-width', ['16'])[0]);
 const steps = Number(listArg('steps', ['4'])[0]);
+const top = Number(listArg('top', ['0'])[0]);
+const calls = new Map<string, number>();
 const BATCH = 4;
 
 type Phase = 'forward' | 'backward' | 'optimiser';
@@ -86,6 +88,11 @@ function wrapKernels(): void {
           t.flops += flops;
           t.calls++;
           totals.set(key, t);
+          if (top > 0) {
+            const shapes = Object.values(args.inputs).map((i) => (i as TensorInfo | undefined)?.shape.join('x') ?? '-').join(' ');
+            const callKey = `${phase}\t${config.kernelName}\t${shapes}`;
+            calls.set(callKey, (calls.get(callKey) ?? 0) + ms);
+          }
         }
       },
     };
@@ -161,6 +168,7 @@ for (const model of models) {
     const y = tf.cast(tf.greater(tf.randomUniform([BATCH, size, size, config.outChannels], 0, 1, 'float32', 2), 0.5), 'float32') as tf.Tensor4D;
     runner.step(x, y); // builds primitives and grows the heap: not counted
     totals.clear();
+    calls.clear();
     const start = performance.now();
     for (let i = 0; i < steps; i++) runner.step(x, y);
     const stepMs = (performance.now() - start) / steps;
@@ -182,5 +190,9 @@ for (const model of models) {
     const counted = rows.reduce((s, r) => s + r.ms, 0);
     console.log(`(each under 1%)\t\t${other.toFixed(1)}\t${((100 * other) / stepMs).toFixed(1)}%`);
     console.log(`(outside kernels: engine, tape, JS)\t\t${(stepMs - counted).toFixed(1)}\t${((100 * (stepMs - counted)) / stepMs).toFixed(1)}%`);
+    if (top > 0) {
+      console.log(`the ${top} slowest kernel calls (phase, kernel, input shapes, ms per step):`);
+      for (const [key, ms] of [...calls.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${key}\t${(ms / steps).toFixed(1)}`);
+    }
   }
 }

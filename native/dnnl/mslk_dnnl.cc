@@ -8,7 +8,9 @@
 #include <omp.h>
 
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -281,6 +283,107 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ---- Memory-bound kernels the wasm backend runs slowly (no oneDNN: plain loops, float64 accumulators) ----
+
+// poolGrad(kind, dy, x, dx, [n, h, w, c, oh, ow, fh, fw, sh, sw, top, left]): kind 0 is AvgPoolGrad (dy / (fh * fw)
+// into every window, as TF.js defines it), 1 is MaxPoolGrad (dy to the first largest input of each window, in
+// row-major order). Contributions to a pixel are added in output order, the order of the cpu backend's gather.
+napi_value PoolGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t kind = -1;
+  napi_get_value_int32(env, argv[0], &kind);
+  float *dy = nullptr, *x = nullptr, *dx = nullptr;
+  size_t dyLen = 0, xLen = 0, dxLen = 0;
+  if (kind < 0 || kind > 1 || !float32Data(env, argv[1], &dy, &dyLen) || !float32Data(env, argv[2], &x, &xLen) ||
+      !float32Data(env, argv[3], &dx, &dxLen)) {
+    return throwError(env, "poolGrad(kind 0|1, dy, x, dx, geometry): Float32Arrays expected");
+  }
+  int64_t v[12];
+  for (uint32_t i = 0; i < 12; i++) {
+    if (!int64At(env, argv[4], i, &v[i])) return throwError(env, "poolGrad: geometry must hold 12 integers");
+  }
+  const int64_t n = v[0], h = v[1], w = v[2], c = v[3], oh = v[4], ow = v[5], fh = v[6], fw = v[7], sh = v[8], sw = v[9],
+      top = v[10], left = v[11];
+  if (static_cast<int64_t>(dyLen) != n * oh * ow * c || static_cast<int64_t>(xLen) != n * h * w * c ||
+      static_cast<int64_t>(dxLen) != n * h * w * c) {
+    return throwError(env, "poolGrad: a tensor's length does not match the geometry");
+  }
+  const double multiplier = 1.0 / static_cast<double>(fh * fw);
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < n; b++) {
+    std::unique_ptr<double[]> acc(new double[h * w * c]());
+    const float *xb = x + b * h * w * c;
+    for (int64_t r = 0; r < oh; r++) {
+      const int64_t r0 = r * sh - top, i0 = r0 < 0 ? 0 : r0, i1 = r0 + fh < h ? r0 + fh : h;
+      for (int64_t col = 0; col < ow; col++) {
+        const int64_t c0 = col * sw - left, j0 = c0 < 0 ? 0 : c0, j1 = c0 + fw < w ? c0 + fw : w;
+        const float *g = dy + ((b * oh + r) * ow + col) * c;
+        if (kind == 0) {
+          for (int64_t i = i0; i < i1; i++) {
+            for (int64_t j = j0; j < j1; j++) {
+              double *a = acc.get() + (i * w + j) * c;
+              for (int64_t k = 0; k < c; k++) a[k] += g[k];
+            }
+          }
+        } else {
+          for (int64_t k = 0; k < c; k++) {
+            float best = -std::numeric_limits<float>::infinity();
+            int64_t at = -1;
+            for (int64_t i = i0; i < i1; i++) {
+              for (int64_t j = j0; j < j1; j++) {
+                const int64_t p = (i * w + j) * c + k;
+                if (xb[p] > best) {
+                  best = xb[p];
+                  at = p;
+                }
+              }
+            }
+            if (at >= 0) acc[at] += g[k];
+          }
+        }
+      }
+    }
+    float *out = dx + b * h * w * c;
+    for (int64_t i = 0; i < h * w * c; i++) out[i] = static_cast<float>(kind == 0 ? acc[i] * multiplier : acc[i]);
+  }
+  return nullptr;
+}
+
+// reduceSum(x, y, outer, reduced, inner, mean): y[o, i] = sum_r x[o, r, i] (divided by `reduced` when mean), a
+// float64 sum per output rounded once (Sum and Mean over a contiguous run of axes).
+napi_value ReduceSum(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x = nullptr, *y = nullptr;
+  size_t xLen = 0, yLen = 0;
+  int64_t outer = 0, reduced = 0, inner = 0;
+  bool mean = false;
+  if (!float32Data(env, argv[0], &x, &xLen) || !float32Data(env, argv[1], &y, &yLen)) {
+    return throwError(env, "reduceSum(x, y, outer, reduced, inner, mean): Float32Arrays expected");
+  }
+  napi_get_value_int64(env, argv[2], &outer);
+  napi_get_value_int64(env, argv[3], &reduced);
+  napi_get_value_int64(env, argv[4], &inner);
+  napi_get_value_bool(env, argv[5], &mean);
+  if (static_cast<int64_t>(xLen) != outer * reduced * inner || static_cast<int64_t>(yLen) != outer * inner) {
+    return throwError(env, "reduceSum: a tensor's length does not match the shape");
+  }
+  const double scale = mean ? 1.0 / static_cast<double>(reduced) : 1.0;
+  std::unique_ptr<double[]> acc(new double[inner]);
+  for (int64_t o = 0; o < outer; o++) {
+    std::fill(acc.get(), acc.get() + inner, 0.0);
+    const float *row = x + o * reduced * inner;
+    for (int64_t r = 0; r < reduced; r++, row += inner) {
+      for (int64_t i = 0; i < inner; i++) acc[i] += row[i];
+    }
+    for (int64_t i = 0; i < inner; i++) y[o * inner + i] = static_cast<float>(mean ? acc[i] * scale : acc[i]);
+  }
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -312,6 +415,8 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"implementation", nullptr, Implementation, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"poolGrad", nullptr, PoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"describe", nullptr, Describe, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,5 +1,6 @@
 // The optional native CPU path: a Node-API addon over oneDNN (native/dnnl/, built at `npm install` when Debian's
-// libdnnl-dev is there) that runs the wasm backend's dense convolutions and their gradients on every core. Where the
+// libdnnl-dev is there) that runs the wasm backend's convolutions and their gradients on every core, and a few
+// memory-bound kernels the wasm backend runs slowly (pooling gradients, reductions over leading axes). Where the
 // addon is missing or fails to load, everything runs on the wasm path, and `nativeCpu()` says why.
 import {availableParallelism} from 'node:os';
 import {createRequire} from 'node:module';
@@ -16,6 +17,10 @@ export interface DnnlAddon {
     bias?: Float32Array | null, relu?: boolean): void;
   /** The oneDNN implementation a geometry runs on, e.g. 'brgconv:avx512_core' or 'ref:any'. */
   implementation(kind: 0 | 1 | 2, geometry: number[]): string;
+  /** kind 0: AvgPoolGrad, 1: MaxPoolGrad into dx; geometry [n, h, w, c, oh, ow, fh, fw, sh, sw, top, left]. */
+  poolGrad(kind: 0 | 1, dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: number[]): void;
+  /** y [outer, inner] = sum (or mean) over the middle axis of x [outer, reduced, inner], in float64. */
+  reduceSum(x: Float32Array, y: Float32Array, outer: number, reduced: number, inner: number, mean: boolean): void;
   /** c[m x n] = a[m x k] b[k x n], row-major. */
   sgemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
   setThreads(threads: number): void;
@@ -36,6 +41,9 @@ export interface NativeCpuStatus {
 
 /** Where `npm install` (scripts/build-native.mjs) leaves the addon, relative to this file in src/ and in dist/. */
 export const ADDON_PATH = fileURLToPath(new URL('../../../native/dnnl/build/Release/mslk_dnnl.node', import.meta.url));
+
+/** Kernel calls the addon ran, and calls it refused (then the wasm kernel ran): for tests and benchmarks. */
+export const nativeCalls = {ran: 0, refused: 0, lastRefusal: ''};
 
 let loaded: {addon: DnnlAddon | null; status: NativeCpuStatus} | undefined;
 let switchedOff = false;

@@ -4,7 +4,7 @@
 import {backend_util, type TensorInfo} from '@tensorflow/tfjs-core';
 import type {Pair, WasmBackend} from './backend-ops.js';
 import type {PadAttr, Rounding, Shape4} from './conv-gradients.js';
-import {dnnlAddon, type DnnlAddon} from '../native/dnnl.js';
+import {dnnlAddon, nativeCalls as dnnlCalls, type DnnlAddon} from '../native/dnnl.js';
 
 /**
  * The 18 integers the addon takes, from TF.js's geometry: x [n, h, w, c], kernel [kh, kw, c, o], y [n, oh, ow, o],
@@ -17,9 +17,6 @@ export function convGeometry(info: backend_util.Conv2DInfo, depthwise = false): 
     info.outChannels, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight,
     info.dilationWidth, p.top, p.left, p.bottom, p.right, depthwise ? info.inChannels : 1];
 }
-
-/** Calls the addon ran, and calls it refused (then the wasm kernel ran): for tests and benchmarks. */
-export const dnnlCalls = {ran: 0, refused: 0, lastRefusal: ''};
 
 function heap(backend: WasmBackend, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;

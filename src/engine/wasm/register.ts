@@ -11,6 +11,8 @@ import {
 import type {WasmBackend} from './backend-ops.js';
 import {conv2dBackpropInput, toPair} from './conv-gradients.js';
 import {sliceFromHeap} from './slice.js';
+import {nativePoolGrad, type PoolGradAttrs} from './pool-gradients.js';
+import {nativeReduce} from './reduce.js';
 import {tileByBlocks} from './tile.js';
 import {dnnlConv2d, dnnlConv2dBackpropFilter, dnnlConv2dBackpropInput, dnnlDepthwiseBackpropFilter, dnnlDepthwiseBackpropInput, dnnlDepthwiseConv2d} from './dnnl-conv.js';
 import {simdConv2dBackpropFilter, simdDepthwiseBackpropFilter, simdDepthwiseBackpropInput, simdDepthwiseForward} from './depthwise-kernels.js';
@@ -51,6 +53,26 @@ const SIMD_DEPTHWISE_MIN_TAPS = 13;
 /** The wasm backend's own kernels, captured once before they are replaced. */
 const builtinDepthwise = getKernel('DepthwiseConv2dNative', 'wasm');
 const builtinSlice = getKernel('Slice', 'wasm');
+
+/**
+ * A kernel that runs `fast` where it applies (it returns null elsewhere) and the built-in kernel otherwise; the
+ * built-in kernel's setup still runs when the backend initialises.
+ */
+function withFastPath(kernelName: string, fast: (inputs: Record<string, TensorInfo>, backend: WasmBackend, attrs: NamedAttrMap) => TensorInfo | null): KernelConfig {
+  const builtin = getKernel(kernelName, 'wasm');
+  if (builtin === undefined) throw new Error(`tfjs-backend-wasm registered no ${kernelName} kernel`);
+  const kernelFunc: KernelFunc = ({inputs, backend, attrs}) =>
+    fast(inputs as Record<string, TensorInfo>, backend as WasmBackend, attrs ?? {})
+      ?? builtin.kernelFunc({inputs, backend, attrs: attrs ?? {}}) as TensorInfo;
+  return {kernelName, backendName: 'wasm', kernelFunc, ...(builtin.setupFunc ? {setupFunc: builtin.setupFunc} : {})};
+}
+
+function reduceKernel(kernelName: 'Sum' | 'Mean'): KernelConfig {
+  return withFastPath(kernelName, ({x}, backend, attrs) => {
+    const {axis, keepDims} = attrs as unknown as {axis: number | number[]; keepDims?: boolean};
+    return nativeReduce(backend, x!, axis, keepDims ?? false, kernelName === 'Mean');
+  });
+}
 
 /**
  * The built-in forward convolutions hand 'same' padding to XNNPACK as a flag, which yields zeros when the kernel
@@ -143,6 +165,10 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
     backend.incRef(x!.dataId);
     return {dataId: x!.dataId, shape: x!.shape, dtype: x!.dtype};
   }),
+  withFastPath('AvgPoolGrad', ({dy, input}, backend, attrs) => nativePoolGrad(backend, 'avg', dy!, input!, attrs as unknown as PoolGradAttrs)),
+  withFastPath('MaxPoolGrad', ({dy, input}, backend, attrs) => nativePoolGrad(backend, 'max', dy!, input!, attrs as unknown as PoolGradAttrs)),
+  reduceKernel('Sum'),
+  reduceKernel('Mean'),
   fusedForward('Conv2D'),
   fusedForward('FusedConv2D'),
   fusedForward('FusedDepthwiseConv2D'),

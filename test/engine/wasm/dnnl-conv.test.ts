@@ -7,19 +7,15 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import {getKernelsForBackend, registerKernel, unregisterKernel, type TensorInfo} from '@tensorflow/tfjs-core';
 import {activateBackend} from '../../../src/engine/backends.js';
-import {convGeometry, dnnlCalls} from '../../../src/engine/wasm/dnnl-conv.js';
-import {dnnlAddon, nativeCpu, nativeDisabledByEnvironment, nativeThreads, setNativeThreads, useNativeCpu} from '../../../src/engine/native/dnnl.js';
+import {convGeometry} from '../../../src/engine/wasm/dnnl-conv.js';
+import {dnnlAddon, nativeCalls as dnnlCalls, nativeCpu, nativeDisabledByEnvironment, nativeThreads, setNativeThreads, useNativeCpu} from '../../../src/engine/native/dnnl.js';
 import {buildModel} from '../../../src/models/registry.js';
 import {defaultTrainConfig} from '../../../src/runs/config.js';
 import {stepRunner, trainableOf} from '../../../src/training/step.js';
-import {caseArb, check, data, dilateKernel, info, pickDilated, run, type Case} from './kernel-cases.js';
+import {caseArb, check, data, dilateKernel, info, nativeTestOrSkip, pickDilated, run, type Case} from './kernel-cases.js';
 
 const status = nativeCpu();
-if (!status.active && process.env['CI'] === 'true') {
-  throw new Error(`the oneDNN path must run in CI: ${status.detail}`);
-}
-const nativeTest = status.active ? test.serial : test.serial.skip;
-if (!status.active) console.log(`oneDNN kernel tests skipped: ${status.detail}`);
+const nativeTest = nativeTestOrSkip('oneDNN kernel tests');
 
 test.before(async () => {
   tf.env().set('PROD', true);
@@ -190,10 +186,12 @@ function relativeDifference(a: Float32Array, b: Float32Array): number {
   return diff / scale;
 }
 
-nativeTest('U-Net: loss and gradients on oneDNN equal the wasm path\'s within float tolerance; a step leaks nothing', async (t) => {
-  await tf.setBackend('wasm');
+// The native path sums reductions in float64 and the wasm path in float32, so the two differ by rounding; the rule
+// is that the native path is at least as close to the cpu backend (float64 sums) as the wasm path, within 1e-4.
+nativeTest('U-Net: loss and gradients on the native path are as close to cpu as the wasm path\'s; a step leaks nothing', async (t) => {
   const results: {loss: number; grads: Float32Array[]}[] = [];
-  for (const on of [false, true]) {
+  for (const [backend, on] of [['cpu', false], ['wasm', false], ['wasm', true]] as const) {
+    await tf.setBackend(backend);
     useNativeCpu(on);
     const {model} = buildModel({model: 'unet', baseWidth: 4}, {seed: 3});
     const trainable = trainableOf(model);
@@ -202,21 +200,24 @@ nativeTest('U-Net: loss and gradients on oneDNN equal the wasm path\'s within fl
     const {value, grads} = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, trainable.forward(x)) as tf.Scalar, [...trainable.variables]);
     results.push({loss: value.dataSync()[0]!, grads: trainable.variables.map((v) => grads[v.name]!.dataSync() as Float32Array)});
     tf.dispose([value, ...Object.values(grads)]);
-    const runner = stepRunner(trainable, defaultTrainConfig());
-    runner.step(x, y);
-    const before = tf.memory().numTensors;
-    runner.step(x, y);
-    t.is(tf.memory().numTensors, before, `tensors leaked with oneDNN ${on ? 'on' : 'off'}`);
-    runner.dispose();
+    if (on) {
+      const runner = stepRunner(trainable, defaultTrainConfig());
+      runner.step(x, y);
+      const before = tf.memory().numTensors;
+      runner.step(x, y);
+      t.is(tf.memory().numTensors, before, 'tensors leaked by a training step on the native path');
+      runner.dispose();
+    }
     tf.dispose([x, y]);
     model.dispose();
   }
-  const [wasm, native] = results as [typeof results[0], typeof results[0]];
-  t.true(Math.abs(wasm.loss - native.loss) < 1e-5, `loss ${wasm.loss} vs ${native.loss}`);
-  t.is(native.grads.length, wasm.grads.length);
-  for (let v = 0; v < wasm.grads.length; v++) {
-    const difference = relativeDifference(native.grads[v]!, wasm.grads[v]!);
-    t.true(difference < 1e-3, `gradient ${v} differs by ${difference}`);
+  const [cpu, wasm, native] = results as [typeof results[0], typeof results[0], typeof results[0]];
+  t.true(Math.abs(native.loss - cpu.loss) < 1e-5, `loss ${native.loss} vs ${cpu.loss} on cpu`);
+  t.is(native.grads.length, cpu.grads.length);
+  for (let v = 0; v < cpu.grads.length; v++) {
+    const nativeError = relativeDifference(native.grads[v]!, cpu.grads[v]!);
+    const wasmError = relativeDifference(wasm.grads[v]!, cpu.grads[v]!);
+    t.true(nativeError <= wasmError + 1e-4, `gradient ${v}: native differs from cpu by ${nativeError}, wasm by ${wasmError}`);
   }
 });
 

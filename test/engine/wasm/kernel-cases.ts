@@ -1,8 +1,21 @@
-// Shared by the wasm and oneDNN kernel property tests: random convolution cases, seeded data, running one kernel on
-// a backend with a leak check, and the comparison with the reference `cpu` backend.
-import type {ExecutionContext} from 'ava';
+// Shared by the wasm and native kernel property tests: random convolution cases, seeded data, running one kernel on
+// a backend with a leak check, the comparison with the reference `cpu` backend, and the gate of native-only tests.
+import test, {type ExecutionContext} from 'ava';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
+import {nativeCpu} from '../../../src/engine/native/dnnl.js';
+
+/**
+ * ava's test.serial where the native addon is active; where it is not built (no libdnnl-dev) the tests skip,
+ * saying why, except in CI (CI=true), where that fails: .ci/run installs libdnnl-dev.
+ */
+export function nativeTestOrSkip(what: string): typeof test.serial {
+  const status = nativeCpu();
+  if (status.active) return test.serial;
+  if (process.env['CI'] === 'true') throw new Error(`the native path must run in CI: ${status.detail}`);
+  console.log(`${what} skipped: ${status.detail}`);
+  return test.serial.skip as unknown as typeof test.serial;
+}
 
 export type Shape4 = [number, number, number, number];
 export type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
