@@ -15,6 +15,7 @@ import {referenceNetWorkload} from '../../src/training/engine-bench.js';
 import {augmentOptions, trainLoop, type EpochLog} from '../../src/training/loop.js';
 import {Optimizer} from '../../src/training/optimizers.js';
 import {stepRunner, trainableOf, trainingStep} from '../../src/training/step.js';
+import {multiHeadModel, multiHeadOutputs} from '../helpers/multi-head-model.js';
 import {tinyDataset} from '../helpers/tiny-dataset.js';
 
 let scratch = '';
@@ -39,6 +40,25 @@ test.serial('a training step leaks no tensor once the optimiser has made its slo
   t.is(tf.memory().numTensors, before);
   runner.dispose();
   tf.dispose([x, y]);
+  model.dispose();
+});
+
+test.serial('a training step of a model with several heads (MUTATION over 3) leaks no tensor either, and trains every head', (t) => {
+  const model = multiHeadModel(3, 2);
+  const {x, y} = referenceBatch(2, 16, 3);
+  const trainable = trainableOf(model, multiHeadOutputs(3));
+  const headKernels = () => [0, 1, 2].map((h) => Array.from(model.getLayer(`head.${h}.conv`).getWeights()[0]!.dataSync()));
+  const initial = headKernels();
+  const runner = stepRunner(trainable, defaultTrainConfig());
+  runner.step(x, y);
+  const before = tf.memory().numTensors;
+  const loss = runner.step(x, y);
+  t.true(Number.isFinite(loss) && loss > 0, `loss ${loss}`);
+  t.is(tf.memory().numTensors, before);
+  headKernels().forEach((kernel, h) => t.notDeepEqual(kernel, initial[h], `head ${h} did not move`));
+  runner.dispose();
+  tf.dispose([x, y]);
+  t.throws(() => trainableOf(model), {message: /has 3 outputs, its family declares 1/});
   model.dispose();
 });
 
