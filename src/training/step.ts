@@ -73,7 +73,8 @@ export function trainingStep(input: TrainingStepInput): TrainingStepResult {
   try {
     const loss = value.dataSync()[0]!;
     if (!Number.isFinite(loss)) return {loss, updated: false, liveTensorBytes: tf.memory().numBytes};
-    optimizer.apply(variables, variables.map((v) => grads[v.name]!), input.lr);
+    // A variable the loss does not reach (a head the `last` rule leaves out) has no gradient and is not updated.
+    optimizer.apply(variables, variables.map((v) => grads[v.name]), input.lr);
     return {loss, updated: true, liveTensorBytes: tf.memory().numBytes};
   } finally {
     tf.dispose([value, ...Object.values(grads)]);

@@ -62,6 +62,28 @@ test.serial('a training step of a model with several heads (MUTATION over 3) lea
   model.dispose();
 });
 
+test.serial('with the `last` rule, only the named head and what feeds it learn: the other heads get no gradient and are left as they were (no decay)', (t) => {
+  const model = multiHeadModel(3, 4);
+  const {x, y} = referenceBatch(2, 16, 5);
+  const weights = (layer: string) => Array.from(model.getLayer(layer).getWeights()[0]!.dataSync());
+  const initial = ['head.0.conv', 'head.1.conv', 'head.2.conv', 'level.2.conv', 'stem.conv'].map(weights);
+  const settings = {...defaultTrainConfig(), optimizer: {...defaultTrainConfig().optimizer, name: 'adamw' as const, weightDecay: 0.1}};
+  const runner = stepRunner(trainableOf(model, multiHeadOutputs(3, {rule: 'last', head: 1})), settings);
+  runner.step(x, y);
+  const before = tf.memory().numTensors;
+  runner.step(x, y);
+  t.is(tf.memory().numTensors, before);
+  const after = ['head.0.conv', 'head.1.conv', 'head.2.conv', 'level.2.conv', 'stem.conv'].map(weights);
+  t.deepEqual(after[0], initial[0], 'head 0 is not in the loss');
+  t.notDeepEqual(after[1], initial[1], 'head 1 is the loss');
+  t.deepEqual(after[2], initial[2], 'head 2 is not in the loss');
+  t.deepEqual(after[3], initial[3], 'level 2 feeds only head 2');
+  t.notDeepEqual(after[4], initial[4], 'the stem feeds head 1');
+  runner.dispose();
+  tf.dispose([x, y]);
+  model.dispose();
+});
+
 test.serial('a non-finite loss skips the update: weights and optimiser untouched, nothing leaked', (t) => {
   const net = buildReferenceNet(0);
   const {x, y} = referenceBatch(1, 16, 0);
