@@ -122,12 +122,12 @@ export function augmentOptions(config: RunConfig): AugmentOptions {
 
 /**
  * Trains config.model for config.train.epochs epochs: seeded shuffled batches (NHWC [batch, size, size, 3] images in
- * [0, 1], [batch, size, size, 1] masks), segmentationLoss on the logits (aggregated over the heads as the family's
- * outputs hook says, for a model with several), the configured optimiser at
- * learningRateAt(step) and the DyConv temperature of each step; after every epoch the validation Dice at the
- * prepared size (of the inference map), the `best` checkpoint when it improved, the `last` checkpoint and log.jsonl. When `signal` aborts
- * it, it finishes the current step, writes `last` at that step (the epoch's position, running loss and time in
- * its header's `unfinishedEpoch`) and throws TrainingInterruptedError. Resumed from `last`, at an epoch boundary
+ * [0, 1], [batch, size, size, 1] masks), segmentationLoss on the logits (of a model with several heads, their
+ * losses aggregated as its family's outputs hook says), the configured optimiser at learningRateAt(step) and the
+ * DyConv temperature of each step; after every epoch the validation Dice at the prepared size (of the inference
+ * map), the `best` checkpoint when it improved, the `last` checkpoint and log.jsonl. When `signal` aborts it, it
+ * finishes the current step, writes `last` at that step (the epoch's position, running loss and time in its
+ * header's `unfinishedEpoch`) and throws TrainingInterruptedError. Resumed from `last`, at an epoch boundary
  * or inside an epoch (the epoch's first batches are skipped, not redone), it gives exactly the weights, log.jsonl
  * (but `seconds`) and metrics of an uninterrupted run. Throws TrainingDivergedError when a loss is NaN or infinite
  * (the checkpoints written so far stay), and the checkpoint reader's errors on a corrupt `last` or one made with

@@ -1,4 +1,5 @@
-// The one training step of mslk: forward in training mode, the segmentation loss, the memory-releasing backward
+// The one training step of mslk: forward in training mode, the segmentation loss (of a model with several heads,
+// their losses aggregated: src/training/head-aggregation.ts), the memory-releasing backward
 // pass (src/engine/gradients.ts) and the project's optimiser (src/training/optimizers.ts). The training loop, the
 // model profiler (`mslk models profile`) and the engine benchmark (`mslk bench engine`) all run this function, so
 // the step they time is the step training runs.
