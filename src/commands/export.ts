@@ -8,6 +8,9 @@ import {exportModel, type ExportResult} from '../models/export/export-model.js';
 import {familyOf} from '../models/registry.js';
 import {exportRun, isRunReference} from '../runs/export-run.js';
 
+/** ', every head (inference: head 1 of 4)' for a model with several outputs, else nothing. */
+const heads = (result: ExportResult) => (result.inference ? `, every head (inference: ${result.inference})` : '');
+
 export default class Export extends MslkCommand {
   static override description = 'Export model weights as safetensors (stable names, resolved config in the header) or in the TF.js format. ' +
     'Takes a run directory (its trained weights) or a model config (seeded initial weights).';
@@ -44,13 +47,13 @@ export default class Export extends MslkCommand {
         run: args.source, runs: flags.runs, checkpoint: flags.checkpoint, format, out: flags.out,
         ...(flags.fused !== undefined ? {fused: flags.fused} : {}),
       });
-      this.log(`Wrote ${result.files.join(', ')}: ${result.model}, ${result.tensors} tensors, ${result.params.toLocaleString('en-US')} values, ${result.fused ? 'fused' : 'unfused'} (${result.description})`);
+      this.log(`Wrote ${result.files.join(', ')}: ${result.model}, ${result.tensors} tensors, ${result.params.toLocaleString('en-US')} values, ${result.fused ? 'fused' : 'unfused'}${heads(result)} (${result.description})`);
       return result;
     }
     const config = await loadModelConfig(args.source, flags.set);
     const fused = flags.fused ?? familyOf(config).fusesForInference(config);
     const result = await exportModel(config, {format, out: flags.out, seed: flags.seed, fused});
-    this.log(`Wrote ${result.files.join(', ')}: ${result.model}, ${result.tensors} tensors, ${result.params.toLocaleString('en-US')} values, ${result.fused ? 'fused' : 'unfused'}, seed ${result.seed} (initial weights: no training run)`);
+    this.log(`Wrote ${result.files.join(', ')}: ${result.model}, ${result.tensors} tensors, ${result.params.toLocaleString('en-US')} values, ${result.fused ? 'fused' : 'unfused'}${heads(result)}, seed ${result.seed} (initial weights: no training run)`);
     return result;
   }
 }

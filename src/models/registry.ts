@@ -8,6 +8,7 @@ import type {z} from 'zod';
 import './layers/index.js';
 import type {BuildOptions, SizeProblems, TrainingProgress} from './families/common.js';
 import {ConfigError, parseWithSchema} from '../config/parse.js';
+import {checkModelOutputs, SINGLE_OUTPUT, type ModelOutputs} from './heads.js';
 import {nearestName} from '../config/nearest-name.js';
 import {attentionUNetFamily} from './families/attention-unet.js';
 import {lkUNetFamily} from './families/lk-unet.js';
@@ -18,8 +19,8 @@ import {unetppFamily} from './families/unetpp.js';
 /**
  * A model family: its config schema (every field carries a `.describe()`; `models list` prints them), its
  * builder, and the hooks training, evaluation and export ask instead of checking the family's name.
- * A family whose training loss is not the plain loss of one output (EMCAD: several heads, a multi-output loss)
- * will add a loss hook here; the single-output families will share the default.
+ * A family whose model has several outputs (EMCAD: one head per decoder stage) says so in `outputs`: how many,
+ * how the training loss combines them, which map inference uses; the single-output families leave it out.
  */
 export interface ModelFamily<C extends {model: string}> {
   name: C['model'];
@@ -46,6 +47,12 @@ export interface ModelFamily<C extends {model: string}> {
    * parameters spent on nothing); when only on the deeper ones, a `warning`.
    */
   inputSizeProblems(config: C, size: number): SizeProblems;
+  /**
+   * The outputs of a model built from `config`: how many logit maps `build` returns (in its order), how the
+   * training loss aggregates their losses (MUTATION, deep supervision, one head: src/models/heads.ts), and which
+   * map inference uses. Optional: without it, one output (SINGLE_OUTPUT), trained and inferred as it is.
+   */
+  outputs?(config: C): ModelOutputs;
 }
 
 /**
@@ -102,6 +109,15 @@ export function applyTrainingProgress(model: tf.LayersModel, config: ModelConfig
   return tau;
 }
 
+/**
+ * The outputs of a model built from `config` (the family's `outputs` hook, else SINGLE_OUTPUT). Throws an Error
+ * (one line) when the hook's answer is inconsistent (a head index out of range).
+ */
+export function outputsOf(config: ModelConfig): ModelOutputs {
+  const family = familyOf(config);
+  return family.outputs ? checkModelOutputs(family.outputs(config), config.model) : SINGLE_OUTPUT;
+}
+
 /** Validates a plain config object (from YAML or JSON) and fills in every default. Throws ConfigError. */
 export function parseModelConfig(raw: unknown, prefix = ''): ModelConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${prefix || 'model config'}: expected an object with a 'model' key`);
@@ -120,10 +136,18 @@ export function defaultModelConfig(name: ModelName): ModelConfig {
   return parseModelConfig({model: name});
 }
 
-/** Builds the model of a resolved (or raw) config. The resolved config rides along in the model's metadata. */
+/**
+ * Builds the model of a resolved (or raw) config. The resolved config rides along in the model's metadata. Throws
+ * an Error (one line) when the model has another number of outputs than its family's `outputs` hook declares.
+ */
 export function buildModel(config: unknown, options: BuildOptions = {}): {model: tf.LayersModel; config: ModelConfig} {
   const resolved = parseModelConfig(config);
   const model = familyOf(resolved).build(resolved, options);
+  const declared = outputsOf(resolved).heads;
+  if (model.outputs.length !== declared) {
+    model.dispose();
+    throw new Error(`model family '${resolved.model}' built ${model.outputs.length} outputs but its outputs hook declares ${declared}: fix the family`);
+  }
   model.setUserDefinedMetadata({mslk: {config: resolved, seed: options.seed ?? 0}});
   return {model, config: resolved};
 }

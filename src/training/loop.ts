@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type {AugmentOptions} from '../datasets/augment.js';
 import {epochBatches} from '../datasets/batches.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
-import {applyTrainingProgress, buildModel} from '../models/registry.js';
+import {applyTrainingProgress, buildModel, outputsOf} from '../models/registry.js';
 import {damagedCheckpointError, readCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainingPosition, type UnfinishedEpoch} from './checkpoint.js';
 import type {RunConfig} from '../runs/config.js';
 import {Optimizer} from './optimizers.js';
@@ -19,7 +19,10 @@ import {meanDiceAtPreparedSize} from './validate.js';
 export interface EpochLog {
   /** 1-based epoch number. */
   epoch: number;
-  /** Mean training loss over the epoch's images (the loss of segmentationLoss). */
+  /**
+   * Mean training loss over the epoch's images (segmentationLoss of the output; of a model with several heads, their
+   * losses as its family aggregates them: MUTATION adds 2^k - 1 of them, see src/training/head-aggregation.ts).
+   */
   trainLoss: number;
   /** Mean per-image Dice on the validation split at the prepared size (null without validation images). */
   valDice: number | null;
@@ -119,11 +122,12 @@ export function augmentOptions(config: RunConfig): AugmentOptions {
 
 /**
  * Trains config.model for config.train.epochs epochs: seeded shuffled batches (NHWC [batch, size, size, 3] images in
- * [0, 1], [batch, size, size, 1] masks), segmentationLoss on the logits, the configured optimiser at
- * learningRateAt(step) and the DyConv temperature of each step; after every epoch the validation Dice at the
- * prepared size, the `best` checkpoint when it improved, the `last` checkpoint and log.jsonl. When `signal` aborts
- * it, it finishes the current step, writes `last` at that step (the epoch's position, running loss and time in
- * its header's `unfinishedEpoch`) and throws TrainingInterruptedError. Resumed from `last`, at an epoch boundary
+ * [0, 1], [batch, size, size, 1] masks), segmentationLoss on the logits (of a model with several heads, their
+ * losses aggregated as its family's outputs hook says), the configured optimiser at learningRateAt(step) and the
+ * DyConv temperature of each step; after every epoch the validation Dice at the prepared size (of the inference
+ * map), the `best` checkpoint when it improved, the `last` checkpoint and log.jsonl. When `signal` aborts it, it
+ * finishes the current step, writes `last` at that step (the epoch's position, running loss and time in its
+ * header's `unfinishedEpoch`) and throws TrainingInterruptedError. Resumed from `last`, at an epoch boundary
  * or inside an epoch (the epoch's first batches are skipped, not redone), it gives exactly the weights, log.jsonl
  * (but `seconds`) and metrics of an uninterrupted run. Throws TrainingDivergedError when a loss is NaN or infinite
  * (the checkpoints written so far stay), and the checkpoint reader's errors on a corrupt `last` or one made with
@@ -161,7 +165,8 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
     }
     logLines = await run.logLines(position.epoch);
   }
-  const trainable = trainableOf(model);
+  const outputs = outputsOf(config.model);
+  const trainable = trainableOf(model, outputs);
   const totalSteps = stepsPerEpoch * config.train.epochs;
   const augment = augmentOptions(config);
   let peakTensorBytes = tf.memory().numBytes;
@@ -222,7 +227,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       if (await aborted()) await stop(unfinished(), false);
     }
     const valDice = o.validationIndices.length > 0
-      ? meanDiceAtPreparedSize(model, dataset, o.validationIndices, config.train.batchSize, config.eval.threshold)
+      ? meanDiceAtPreparedSize(model, dataset, o.validationIndices, config.train.batchSize, config.eval.threshold, outputs.inference)
       : null;
     const improved = valDice !== null && (position.bestScore === null || valDice > position.bestScore);
     position = {...position, epoch: epoch + 1, step: position.step + batch, ...(improved ? {bestScore: valDice, bestEpoch: epoch + 1} : {})};

@@ -40,14 +40,19 @@ export class Optimizer {
     return s;
   }
 
-  /** One update of `variables` with their `gradients` at learning rate `lr`. */
-  apply(variables: readonly tf.Variable[], gradients: readonly tf.Tensor[], lr: number): void {
+  /**
+   * One update of `variables` with their `gradients` at learning rate `lr`. A variable whose gradient is undefined
+   * (not connected to the loss: a head that the `last` loss rule leaves out) is left as it is, its slots untouched
+   * and no weight decay applied, as PyTorch's optimisers skip a parameter whose grad is None.
+   */
+  apply(variables: readonly tf.Variable[], gradients: readonly (tf.Tensor | undefined)[], lr: number): void {
     const c = this.config;
     this.steps++;
     const t = this.steps;
     for (let i = 0; i < variables.length; i++) {
       const w = variables[i]!;
-      const g = gradients[i]!;
+      const g = gradients[i];
+      if (g === undefined) continue;
       if (c.name === 'sgd') {
         const v = this.slot('momentum', i, w);
         tf.tidy(() => {

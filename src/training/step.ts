@@ -1,26 +1,41 @@
-// The one training step of mslk: forward in training mode, the segmentation loss, the memory-releasing backward
+// The one training step of mslk: forward in training mode, the segmentation loss (of a model with several heads,
+// their losses aggregated: src/training/head-aggregation.ts), the memory-releasing backward
 // pass (src/engine/gradients.ts) and the project's optimiser (src/training/optimizers.ts). The training loop, the
 // model profiler (`mslk models profile`) and the engine benchmark (`mslk bench engine`) all run this function, so
 // the step they time is the step training runs.
 import * as tf from '@tensorflow/tfjs';
 import {variableGradsReleasing} from '../engine/gradients.js';
+import {SINGLE_OUTPUT, type HeadAggregation, type ModelOutputs} from '../models/heads.js';
 import type {LossConfig, OptimizerConfig} from '../runs/config.js';
-import {segmentationLoss} from './losses.js';
+import {trainingLoss} from './head-aggregation.js';
 import {Optimizer} from './optimizers.js';
 
 /** Something a step can train: a forward pass to logits and the variables it learns. */
 export interface Trainable {
-  /** Logits [B, H, W, 1] of images [B, H, W, C] (NHWC), in training mode (batch statistics, BN updates). */
-  forward(x: tf.Tensor4D): tf.Tensor4D;
+  /**
+   * Logits [B, H, W, 1] of images [B, H, W, C] (NHWC), in training mode (batch statistics, BN updates): one map,
+   * or one per head of a model with several outputs (then `headLoss` says how their losses combine).
+   */
+  forward(x: tf.Tensor4D): tf.Tensor4D | tf.Tensor4D[];
   /** The trainable variables, in a fixed order (the optimiser keys its state by position). */
   readonly variables: readonly tf.Variable[];
+  /** How the losses of several heads make the training loss (src/training/head-aggregation.ts); unused for one. */
+  readonly headLoss?: HeadAggregation;
 }
 
-/** A layers model as a Trainable: `model.apply(x, {training: true})` and its trainable weights. */
-export function trainableOf(model: tf.LayersModel): Trainable {
+/**
+ * A layers model as a Trainable: `model.apply(x, {training: true})`, its trainable weights and, for a model with
+ * several outputs, the aggregation `outputs` (the family's, outputsOf) names. Throws an Error (one line) when the
+ * model has another number of outputs than `outputs.heads`.
+ */
+export function trainableOf(model: tf.LayersModel, outputs: ModelOutputs = SINGLE_OUTPUT): Trainable {
+  if (model.outputs.length !== outputs.heads) {
+    throw new Error(`model '${model.name}' has ${model.outputs.length} outputs, its family declares ${outputs.heads}: train it with the family's outputs (outputsOf)`);
+  }
   return {
-    forward: (x) => model.apply(x, {training: true}) as tf.Tensor4D,
+    forward: (x) => model.apply(x, {training: true}) as tf.Tensor4D | tf.Tensor4D[],
     variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+    ...(outputs.heads > 1 ? {headLoss: outputs.trainingLoss} : {}),
   };
 }
 
@@ -46,7 +61,8 @@ export interface TrainingStepResult {
 }
 
 /**
- * One optimisation step of `trainable` on (x, y): forward, `segmentationLoss`, gradients by
+ * One optimisation step of `trainable` on (x, y): forward, `trainingLoss` (segmentationLoss of the one output, or
+ * the heads' losses aggregated by `trainable.headLoss`), gradients by
  * `variableGradsReleasing` (bit-identical to tf.variableGrads, less memory), `optimizer.apply` at `lr`.
  * Disposes every tensor it made (the optimiser's slots, created at the first step, persist by design).
  * A non-finite loss skips the update so that the caller can stop with the weights intact.
@@ -54,11 +70,12 @@ export interface TrainingStepResult {
 export function trainingStep(input: TrainingStepInput): TrainingStepResult {
   const {trainable, optimizer, x, y} = input;
   const variables = [...trainable.variables];
-  const {value, grads} = variableGradsReleasing(() => segmentationLoss(input.loss, y, trainable.forward(x)), variables);
+  const {value, grads} = variableGradsReleasing(() => trainingLoss(input.loss, y, trainable.forward(x), trainable.headLoss), variables);
   try {
     const loss = value.dataSync()[0]!;
     if (!Number.isFinite(loss)) return {loss, updated: false, liveTensorBytes: tf.memory().numBytes};
-    optimizer.apply(variables, variables.map((v) => grads[v.name]!), input.lr);
+    // A variable the loss does not reach (a head the `last` rule leaves out) has no gradient and is not updated.
+    optimizer.apply(variables, variables.map((v) => grads[v.name]), input.lr);
     return {loss, updated: true, liveTensorBytes: tf.memory().numBytes};
   } finally {
     tf.dispose([value, ...Object.values(grads)]);

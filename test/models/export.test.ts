@@ -10,7 +10,11 @@ import {setDyConvTemperature} from '../../src/models/families/dyconv-temperature
 import {loadTfjsModel, saveTfjsModel} from '../../src/models/export/tfjs-format.js';
 import {decodeSafetensors, loadSafetensorsInto, modelToSafetensors} from '../../src/models/export/safetensors.js';
 import {namedWeights} from '../../src/models/export/weight-names.js';
-import {exportModel} from '../../src/models/export/export-model.js';
+import {exportModel, writeExportedModel} from '../../src/models/export/export-model.js';
+import {fuseForInference} from '../../src/models/fuse.js';
+import {SINGLE_OUTPUT} from '../../src/models/heads.js';
+import {inferenceForm, inferenceGraph} from '../../src/models/inference-graph.js';
+import {multiHeadModel, multiHeadOutputs} from '../helpers/multi-head-model.js';
 import {MSLK_VERSION} from '../../src/version.js';
 import {maxAbsDiff, randomImage, randomiseNormalisation, useWasm} from './helpers.js';
 
@@ -81,6 +85,92 @@ test.serial('exported safetensors carry the same provenance as a run manifest', 
     t.is(provenance['node'], process.version);
     for (const key of ['git', 'code', 'packages', 'system']) t.true(key in provenance, key);
   } finally {
+    await rm(dir, {recursive: true, force: true});
+  }
+});
+
+test.serial('a model with several heads is exported whole: both formats load back and predict every head, and name the outputs', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'mslk-export-heads-'));
+  const model = multiHeadModel(3, 1);
+  randomiseNormalisation(model.layers, 6);
+  const outputs = multiHeadOutputs(3, {rule: 'mutation'}, {kind: 'head', head: 0});
+  const x = randomImage(1, 16, 9);
+  const heads = model.predict(x) as tf.Tensor[];
+  try {
+    const [modelJson] = await writeExportedModel(model, {format: 'tfjs', out: join(dir, 'tfjs'), metadata: {}, outputs});
+    const loaded = await loadTfjsModel(join(dir, 'tfjs'));
+    const again = loaded.predict(x) as tf.Tensor[];
+    t.is(again.length, 3);
+    for (let h = 0; h < 3; h++) t.is(await maxAbsDiff(again[h]!, heads[h]!), 0, `head ${h}`);
+    t.deepEqual((loaded.getUserDefinedMetadata() as {outputs?: unknown}).outputs, outputs);
+    t.true(modelJson!.endsWith('model.json'));
+    // The loaded model's inference form is the head its metadata names.
+    const form = inferenceForm(loaded, {fuse: true, outputs});
+    const inferred = form.predict(x) as tf.Tensor;
+    t.true(await maxAbsDiff(inferred, heads[0]!) < 1e-4);
+    tf.dispose([...again, inferred]);
+    form.dispose();
+    loaded.dispose();
+
+    const file = join(dir, 'heads.safetensors');
+    await writeExportedModel(model, {format: 'safetensors', out: file, metadata: {format: 'mslk'}, outputs});
+    const decoded = decodeSafetensors(new Uint8Array(await readFile(file)));
+    t.deepEqual(JSON.parse(decoded.metadata['outputs']!), outputs);
+    t.true(['head.0.conv.kernel', 'head.1.conv.kernel', 'head.2.conv.bias'].every((n) => decoded.tensors.has(n)));
+    const fresh = multiHeadModel(3, 77);
+    loadSafetensorsInto(fresh, decoded);
+    const fromFile = fresh.predict(x) as tf.Tensor[];
+    for (let h = 0; h < 3; h++) t.is(await maxAbsDiff(fromFile[h]!, heads[h]!), 0, `head ${h} from safetensors`);
+    tf.dispose(fromFile);
+    fresh.dispose();
+  } finally {
+    tf.dispose([x, ...heads]);
+    model.dispose();
+    await rm(dir, {recursive: true, force: true});
+  }
+});
+
+test.serial('the fused graph of a model with several heads, and its summed inference graph, still save, load and predict', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'mslk-export-fused-heads-'));
+  const model = multiHeadModel(2, 3);
+  randomiseNormalisation(model.layers, 7);
+  const x = randomImage(1, 16, 10);
+  const heads = model.predict(x) as tf.Tensor[];
+  const fused = fuseForInference(model);
+  const summed = inferenceGraph(model, {kind: 'sum'});
+  try {
+    await saveTfjsModel(fused, join(dir, 'fused'));
+    const loadedFused = await loadTfjsModel(join(dir, 'fused'));
+    const fusedHeads = loadedFused.predict(x) as tf.Tensor[];
+    for (let h = 0; h < 2; h++) t.true(await maxAbsDiff(fusedHeads[h]!, heads[h]!) < 1e-4, `fused head ${h}`);
+    await saveTfjsModel(summed, join(dir, 'summed'));
+    const loadedSum = await loadTfjsModel(join(dir, 'summed'));
+    const sum = loadedSum.predict(x) as tf.Tensor;
+    const expected = tf.add(heads[0]!, heads[1]!);
+    t.is(await maxAbsDiff(sum, expected), 0);
+    tf.dispose([...fusedHeads, sum, expected]);
+    loadedFused.dispose();
+    loadedSum.dispose();
+  } finally {
+    tf.dispose([x, ...heads]);
+    fused.dispose();
+    summed.dispose();
+    model.dispose();
+    await rm(dir, {recursive: true, force: true});
+  }
+});
+
+test.serial('single-output exports carry no outputs record (their files are as before)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'mslk-export-single-'));
+  const {model} = buildModel({model: 'unet', baseWidth: 4});
+  try {
+    await writeExportedModel(model, {format: 'safetensors', out: join(dir, 'u.safetensors'), metadata: {format: 'mslk'}, outputs: SINGLE_OUTPUT});
+    t.deepEqual(decodeSafetensors(new Uint8Array(await readFile(join(dir, 'u.safetensors')))).metadata, {format: 'mslk'});
+    await writeExportedModel(model, {format: 'tfjs', out: join(dir, 'tfjs'), metadata: {}, outputs: SINGLE_OUTPUT});
+    const json = JSON.parse(await readFile(join(dir, 'tfjs', 'model.json'), 'utf8')) as {userDefinedMetadata: Record<string, unknown>};
+    t.deepEqual(Object.keys(json.userDefinedMetadata), ['mslk']);
+  } finally {
+    model.dispose();
     await rm(dir, {recursive: true, force: true});
   }
 });

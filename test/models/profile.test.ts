@@ -3,7 +3,11 @@
 import test from 'ava';
 import {parseModelConfig} from '../../src/models/registry.js';
 import * as tf from '@tensorflow/tfjs';
-import {measureInferenceLatency, profileModel} from '../../src/models/profile/profile.js';
+import {countParams} from '../../src/models/profile/params.js';
+import {measureInferenceLatency, profileBuiltModel, profileModel} from '../../src/models/profile/profile.js';
+import {defaultTrainConfig} from '../../src/runs/config.js';
+import {stepRunner, trainableOf} from '../../src/training/step.js';
+import {multiHeadModel, multiHeadOutputs} from '../helpers/multi-head-model.js';
 import type {ProgressEvent} from '../../src/io/progress.js';
 import {useWasm} from './helpers.js';
 
@@ -37,4 +41,27 @@ test.serial('measureInferenceLatency: the asked runs after the warm-up, a positi
   t.true(timing.medianMs > 0 && timing.iqrMs[0] <= timing.medianMs && timing.medianMs <= timing.iqrMs[1], JSON.stringify(timing));
   t.is(tf.memory().numTensors, before, 'tensors leaked');
   t.true(events.length > 0, 'progress of the timing is reported');
+});
+
+test.serial('a model with several heads: every head counted in the training form, the inference form is one head (fused), both timed, the step trains with the heads\' loss', async (t) => {
+  const model = multiHeadModel(3, 0, 16);
+  const outputs = multiHeadOutputs(3);
+  const before = tf.memory().numTensors;
+  const p = await profileBuiltModel(model, outputs, {...options, trainingStep: (m) => stepRunner(trainableOf(m, outputs), defaultTrainConfig())});
+  t.is(tf.memory().numTensors, before);
+  t.deepEqual(p.heads, {count: 3, inference: 'head 1 of 3, fused'});
+  t.is(p.unfused.params.total, countParams(model).total);
+  t.true(['head.0', 'head.1', 'head.2'].every((block) => p.unfused.params.byBlock[block]! > 0), JSON.stringify(p.unfused.params.byBlock));
+  // The inference form drops what only heads 2 and 3 use: their levels' convolutions and their 1x1 heads.
+  const headMacs = (h: number) => 16 * 16 * 4 / 4 ** h;
+  t.true(p.fused !== undefined && p.fused.params.total < p.unfused.params.total);
+  t.deepEqual(Object.keys(p.fused!.params.byBlock).filter((b) => b.startsWith('head')), ['head.0']);
+  t.true(p.fused!.macs <= p.unfused.macs - headMacs(1) - headMacs(2), `${p.fused!.macs} vs ${p.unfused.macs}`);
+  t.is(p.fused!.flops, 2 * p.fused!.macs);
+  t.is(p.unfused.latency?.runs, 2);
+  t.is(p.fused!.latency?.runs, 2);
+  t.true((p.fused!.peakInferenceBytes ?? 0) > 0);
+  t.is(p.unfused.trainError, undefined);
+  t.is(p.unfused.trainStep?.runs, 2);
+  model.dispose();
 });

@@ -15,6 +15,7 @@ import {referenceNetWorkload} from '../../src/training/engine-bench.js';
 import {augmentOptions, trainLoop, type EpochLog} from '../../src/training/loop.js';
 import {Optimizer} from '../../src/training/optimizers.js';
 import {stepRunner, trainableOf, trainingStep} from '../../src/training/step.js';
+import {multiHeadModel, multiHeadOutputs} from '../helpers/multi-head-model.js';
 import {tinyDataset} from '../helpers/tiny-dataset.js';
 
 let scratch = '';
@@ -37,6 +38,47 @@ test.serial('a training step leaks no tensor once the optimiser has made its slo
   const loss = runner.step(x, y);
   t.true(Number.isFinite(loss) && loss > 0, `loss ${loss}`);
   t.is(tf.memory().numTensors, before);
+  runner.dispose();
+  tf.dispose([x, y]);
+  model.dispose();
+});
+
+test.serial('a training step of a model with several heads (MUTATION over 3) leaks no tensor either, and trains every head', (t) => {
+  const model = multiHeadModel(3, 2);
+  const {x, y} = referenceBatch(2, 16, 3);
+  const trainable = trainableOf(model, multiHeadOutputs(3));
+  const headKernels = () => [0, 1, 2].map((h) => Array.from(model.getLayer(`head.${h}.conv`).getWeights()[0]!.dataSync()));
+  const initial = headKernels();
+  const runner = stepRunner(trainable, defaultTrainConfig());
+  runner.step(x, y);
+  const before = tf.memory().numTensors;
+  const loss = runner.step(x, y);
+  t.true(Number.isFinite(loss) && loss > 0, `loss ${loss}`);
+  t.is(tf.memory().numTensors, before);
+  headKernels().forEach((kernel, h) => t.notDeepEqual(kernel, initial[h], `head ${h} did not move`));
+  runner.dispose();
+  tf.dispose([x, y]);
+  t.throws(() => trainableOf(model), {message: /has 3 outputs, its family declares 1/});
+  model.dispose();
+});
+
+test.serial('with the `last` rule, only the named head and what feeds it learn: the other heads get no gradient and are left as they were (no decay)', (t) => {
+  const model = multiHeadModel(3, 4);
+  const {x, y} = referenceBatch(2, 16, 5);
+  const weights = (layer: string) => Array.from(model.getLayer(layer).getWeights()[0]!.dataSync());
+  const initial = ['head.0.conv', 'head.1.conv', 'head.2.conv', 'level.2.conv', 'stem.conv'].map(weights);
+  const settings = {...defaultTrainConfig(), optimizer: {...defaultTrainConfig().optimizer, name: 'adamw' as const, weightDecay: 0.1}};
+  const runner = stepRunner(trainableOf(model, multiHeadOutputs(3, {rule: 'last', head: 1})), settings);
+  runner.step(x, y);
+  const before = tf.memory().numTensors;
+  runner.step(x, y);
+  t.is(tf.memory().numTensors, before);
+  const after = ['head.0.conv', 'head.1.conv', 'head.2.conv', 'level.2.conv', 'stem.conv'].map(weights);
+  t.deepEqual(after[0], initial[0], 'head 0 is not in the loss');
+  t.notDeepEqual(after[1], initial[1], 'head 1 is the loss');
+  t.deepEqual(after[2], initial[2], 'head 2 is not in the loss');
+  t.deepEqual(after[3], initial[3], 'level 2 feeds only head 2');
+  t.notDeepEqual(after[4], initial[4], 'the stem feeds head 1');
   runner.dispose();
   tf.dispose([x, y]);
   model.dispose();

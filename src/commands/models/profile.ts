@@ -51,7 +51,8 @@ export default class ModelsProfile extends MslkCommand {
     show('unfused', p.unfused);
     if (p.unfused.trainStep) this.log(`    train step batch ${p.batch}: ${ms(p.unfused.trainStep)}; peak tensor memory ${formatBytes(p.unfused.peakTrainBytes ?? 0)}`);
     if (p.unfused.trainError) this.log(`    ${p.unfused.trainError}`);
-    if (p.fused) show('fused', p.fused);
+    if (p.heads) this.log(`  ${p.heads.count} outputs; inference: ${p.heads.inference}`);
+    if (p.fused) show(p.heads ? 'inference form' : 'fused', p.fused);
     if (p.wasmHeapBytes) this.log(`  wasm heap high-water mark (training step included): ${formatBytes(p.wasmHeapBytes)}`);
     return p;
   }

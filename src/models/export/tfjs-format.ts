@@ -8,8 +8,11 @@ import '../layers/index.js';
 
 const WEIGHTS_FILE = 'weights.bin';
 
-/** Writes dir/model.json and dir/weights.bin; returns their paths. */
-export async function saveTfjsModel(model: tf.LayersModel, dir: string): Promise<{modelJson: string; weights: string}> {
+/**
+ * Writes dir/model.json and dir/weights.bin; returns their paths. `extraMetadata` is added to the model's user
+ * metadata in model.json (the model itself is left as it is).
+ */
+export async function saveTfjsModel(model: tf.LayersModel, dir: string, extraMetadata: Record<string, unknown> = {}): Promise<{modelJson: string; weights: string}> {
   await mkdir(dir, {recursive: true});
   const modelJson = join(dir, 'model.json');
   const weights = join(dir, WEIGHTS_FILE);
@@ -22,7 +25,7 @@ export async function saveTfjsModel(model: tf.LayersModel, dir: string): Promise
       format: 'layers-model', generatedBy: artifacts.generatedBy, convertedBy: artifacts.convertedBy ?? null,
       modelTopology: artifacts.modelTopology,
       weightsManifest: [{paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs}],
-      userDefinedMetadata: artifacts.userDefinedMetadata,
+      userDefinedMetadata: Object.keys(extraMetadata).length > 0 ? {...artifacts.userDefinedMetadata, ...extraMetadata} : artifacts.userDefinedMetadata,
     };
     await writeFile(modelJson, JSON.stringify(json));
     return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length}};

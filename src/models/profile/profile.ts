@@ -3,8 +3,10 @@
 // (src/training/profile-step.ts), so that the step timed here is the one training runs.
 import * as tf from '@tensorflow/tfjs';
 import {wasmHeapBytes} from '../../engine/backends.js';
-import {buildModel, type ModelConfig} from '../registry.js';
-import {fuseForInference, hasUnfusedLayers} from '../fuse.js';
+import {buildModel, outputsOf, type ModelConfig} from '../registry.js';
+import {hasUnfusedLayers} from '../fuse.js';
+import {describeInferenceMap, type ModelOutputs} from '../heads.js';
+import {inferenceForm} from '../inference-graph.js';
 import {countMacs} from './macs.js';
 import {countParams, type ParamCounts} from './params.js';
 import type {ProgressListener} from '../../io/progress.js';
@@ -43,8 +45,13 @@ export interface ModelProfile {
   unfused: VariantProfile & {trainStep?: Timing; peakTrainBytes?: number | null; trainError?: string};
   /** The wasm heap after every measurement (its high-water mark; null on other backends). */
   wasmHeapBytes?: number | null;
-  /** Present when the model has re-parameterisable blocks. */
+  /**
+   * The inference form, present when it differs from the training form (`unfused`): re-parameterisable blocks fused,
+   * and of a model with several heads only what its inference map needs.
+   */
   fused?: VariantProfile;
+  /** For a model with several outputs: how many, and the map inference uses ('head 1 of 4', 'sum of 4 heads'). */
+  heads?: {count: number; inference: string};
 }
 
 function counts(model: tf.LayersModel): VariantProfile {
@@ -53,14 +60,32 @@ function counts(model: tf.LayersModel): VariantProfile {
 }
 
 /**
- * Counts, then (unless `countsOnly`) latency and memory of each variant and the training step's time and memory.
- * A training step that fails (e.g. out of wasm memory) is reported in `unfused.trainError`, not thrown.
+ * Counts, then (unless `countsOnly`) latency and memory of each variant and the training step's time and memory, of
+ * `config` built at `options.size` (profileBuiltModel). A training step that fails (e.g. out of wasm memory) is
+ * reported in `unfused.trainError`, not thrown.
  */
 export async function profileModel(config: ModelConfig, options: ProfileOptions): Promise<ModelProfile> {
   const {model} = buildModel(config, {inputSize: options.size});
-  const fused = hasUnfusedLayers(model) ? fuseForInference(model) : undefined;
   try {
-    const result: ModelProfile = {config, backend: tf.getBackend(), size: options.size, batch: options.batch, unfused: counts(model)};
+    return {config, ...await profileBuiltModel(model, outputsOf(config), options)};
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * profileModel's measurements of a model built at `options.size` whose outputs are `outputs`: the training form
+ * (`unfused`: every weight and head counted, latency of a forward pass to every head) and, when it differs, the
+ * inference form (`fused`: blocks fused and only the inference map's path, inferenceForm). The training step, when
+ * given, trains `model` (it runs last). Leaves `model` to the caller.
+ */
+export async function profileBuiltModel(model: tf.LayersModel, outputs: ModelOutputs, options: ProfileOptions): Promise<Omit<ModelProfile, 'config'>> {
+  const willFuse = hasUnfusedLayers(model);
+  const inference = inferenceForm(model, {fuse: true, outputs});
+  const fused = inference !== model ? inference : undefined;
+  try {
+    const result: Omit<ModelProfile, 'config'> = {backend: tf.getBackend(), size: options.size, batch: options.batch, unfused: counts(model)};
+    if (outputs.heads > 1) result.heads = {count: outputs.heads, inference: `${describeInferenceMap(outputs.inference, outputs.heads)}${willFuse ? ', fused' : ''}`};
     if (fused) result.fused = counts(fused);
     if (options.countsOnly) return result;
     const timing = {minRuns: Math.min(options.latencyRuns, 30), budgetMs: options.budgetMs, onProgress: options.onProgress};
@@ -92,23 +117,22 @@ export async function profileModel(config: ModelConfig, options: ProfileOptions)
     result.wasmHeapBytes = wasmHeapBytes();
     return result;
   } finally {
-    model.dispose();
     fused?.dispose();
   }
 }
 
 /**
  * Batch-1 inference latency of `config` at `size` x `size` on the active backend, in the inference form
- * (re-parameterisable blocks fused, as `profileModel` reports it under `fused`): `timing`'s warm-up, then its timed
+ * (re-parameterisable blocks fused and only the inference map's heads, as `profileModel` reports it under `fused`): `timing`'s warm-up, then its timed
  * runs (measureLatency), median and IQR in ms. Builds the model and disposes of it.
  */
 export async function measureInferenceLatency(config: ModelConfig, size: number, timing: TimingOptions = {}): Promise<Timing> {
   const {model} = buildModel(config, {inputSize: size});
-  const fused = hasUnfusedLayers(model) ? fuseForInference(model) : undefined;
+  const inference = inferenceForm(model, {fuse: true, outputs: outputsOf(config)});
   try {
-    return await measureLatency(fused ?? model, size, timing);
+    return await measureLatency(inference, size, timing);
   } finally {
+    if (inference !== model) inference.dispose();
     model.dispose();
-    fused?.dispose();
   }
 }

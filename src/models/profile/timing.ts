@@ -54,7 +54,10 @@ export function randomBatch(batch: number, size: number, inChannels: number, see
   return {x: tf.tensor4d(x, [batch, size, size, inChannels]), y: tf.tensor4d(y, [batch, size, size, 1])};
 }
 
-/** Batch-1 inference latency; stops early (after at least `minRuns`) once `budgetMs` is spent. */
+/**
+ * Batch-1 inference latency, every output of the model read back (each head of a model with several); stops early
+ * (after at least `minRuns`) once `budgetMs` is spent.
+ */
 export async function measureLatency(model: tf.LayersModel, size: number, opts: TimingOptions = {}): Promise<Timing> {
   const inChannels = model.inputs[0]!.shape[3] as number;
   const {x, y} = randomBatch(1, size, inChannels);
@@ -62,9 +65,10 @@ export async function measureLatency(model: tf.LayersModel, size: number, opts: 
   try {
     const runs = opts.runs ?? 30;
     const timed = await timeRuns(async () => {
-      const out = model.predict(x) as tf.Tensor;
-      await out.data();
-      out.dispose();
+      const out = model.predict(x) as tf.Tensor | tf.Tensor[];
+      const maps = Array.isArray(out) ? out : [out];
+      await Promise.all(maps.map((m) => m.data()));
+      tf.dispose(maps);
     }, {
       warmup: opts.warmup ?? 2, runs, minRuns: opts.minRuns ?? runs, budgetMs: opts.budgetMs ?? Infinity,
       label: opts.label ?? 'batch-1 inference', onProgress: opts.onProgress,
@@ -98,7 +102,7 @@ export async function measureInferencePeakBytes(model: tf.LayersModel, size: num
   const one = randomBatch(1, size, inChannels);
   try {
     const info = await tf.profile(() => {
-      (model.predict(one.x) as tf.Tensor).dispose();
+      tf.dispose(model.predict(one.x) as tf.Tensor | tf.Tensor[]);
     });
     return info.peakBytes;
   } finally {

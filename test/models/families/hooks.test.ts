@@ -4,7 +4,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import {scheduledTemperature} from '../../../src/models/families/dyconv-temperature.js';
 import {DyConv} from '../../../src/models/layers/dyconv.js';
-import {applyTrainingProgress, buildModel, defaultModelConfig, familyOf, MODEL_NAMES, parseModelConfig} from '../../../src/models/registry.js';
+import {applyTrainingProgress, buildModel, defaultModelConfig, familyOf, MODEL_NAMES, MODEL_REGISTRY, outputsOf, parseModelConfig, type ModelFamily} from '../../../src/models/registry.js';
 import {progressAtCheckpoint} from '../../../src/training/checkpoint.js';
 import {useWasm} from '../helpers.js';
 
@@ -83,4 +83,22 @@ test('a built model starts at the schedule start; the hook sets every DyConv of 
   const {model: unet, config: unetConfig} = buildModel({model: 'unet', baseWidth: 4});
   t.is(applyTrainingProgress(unet, unetConfig, {stepsDone: 3, stepsPerEpoch: 10, epochs: 10}), null);
   unet.dispose();
+});
+
+test.serial('the outputs hook: absent means one output; a family whose build disagrees with its hook, or whose hook names a missing head, is refused in one line', (t) => {
+  const unet = parseModelConfig({model: 'unet', baseWidth: 4});
+  t.deepEqual(outputsOf(unet), {heads: 1, trainingLoss: {rule: 'last', head: 0}, inference: {kind: 'head', head: 0}});
+  // Patched for this test only (each test file runs in its own process): unet builds one output but claims two.
+  const family = MODEL_REGISTRY.unet as ModelFamily<typeof unet>;
+  family.outputs = () => ({heads: 2, trainingLoss: {rule: 'deep'}, inference: {kind: 'sum'}});
+  try {
+    t.throws(() => buildModel(unet), {message: /^model family 'unet' built 1 outputs but its outputs hook declares 2: fix the family$/});
+    family.outputs = () => ({heads: 1, trainingLoss: {rule: 'deep'}, inference: {kind: 'head', head: 1}});
+    t.throws(() => outputsOf(unet), {message: /^model family 'unet': its outputs hook names head 1 for inference, of 1 heads/});
+  } finally {
+    delete family.outputs;
+  }
+  const {model} = buildModel(unet);
+  t.is(model.outputs.length, 1);
+  model.dispose();
 });

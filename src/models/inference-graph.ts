@@ -1,0 +1,95 @@
+// The inference form of a model: a copy with one output, the map inference uses (one head of several, or their sum
+// through an Add layer), and its re-parameterisable blocks fused when asked. Evaluation, prediction and the
+// profiler's latency run this form, so a model with several heads is evaluated on exactly its inference path.
+import * as tf from '@tensorflow/tfjs';
+import './layers/index.js';
+import {fuseForInference, hasUnfusedLayers, weightNameInLayer} from './fuse.js';
+import {describeInferenceMap, type InferenceMap, type ModelOutputs} from './heads.js';
+
+type NodeRef = [string, number, number, Record<string, unknown>?];
+interface LayerEntry {
+  name: string;
+  className: string;
+  config: Record<string, unknown>;
+  inboundNodes: NodeRef[][];
+}
+interface GraphConfig {
+  name: string;
+  layers: LayerEntry[];
+  inputLayers: [string, number, number][];
+  outputLayers: [string, number, number][];
+}
+
+/** Name of the Add layer that sums the heads in the inference form of InferenceMap 'sum'. */
+export const HEAD_SUM_LAYER = 'inference.sum';
+
+/** The layers `outputs` depend on, in their order in `layers` (the others would be built and never used). */
+function ancestors(layers: readonly LayerEntry[], outputs: readonly [string, number, number][]): LayerEntry[] {
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  const needed = new Set<string>();
+  const pending = outputs.map(([name]) => name);
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (needed.has(name)) continue;
+    needed.add(name);
+    for (const node of byName.get(name)?.inboundNodes ?? []) for (const [inbound] of node) pending.push(inbound);
+  }
+  return layers.filter((l) => needed.has(l.name));
+}
+
+/**
+ * A model with the one output `inference` names: `model` itself when it has a single output already; otherwise a
+ * new model (the caller disposes it; `model` stays the caller's too) with the same layers and a copy of their
+ * weights, pruned to what that output needs (the unused heads are dropped), or with an Add layer
+ * (HEAD_SUM_LAYER) summing every head in order. Its outputs equal `inferenceLogits` of `model`'s. The user
+ * metadata is kept, with `inference` naming the map. Throws an Error (one line) when a named head does not exist.
+ */
+export function inferenceGraph(model: tf.LayersModel, inference: InferenceMap): tf.LayersModel {
+  const heads = model.outputs.length;
+  if (heads === 1) return model;
+  const config = model.getConfig() as unknown as GraphConfig;
+  let outputs: [string, number, number][];
+  if (inference.kind === 'head') {
+    const chosen = config.outputLayers[inference.head];
+    if (chosen === undefined) throw new Error(`the inference map names head ${inference.head}, but the model has ${heads} outputs (0-based)`);
+    outputs = [chosen];
+  } else {
+    const sum = tf.layers.add({name: HEAD_SUM_LAYER});
+    config.layers.push({name: HEAD_SUM_LAYER, className: sum.getClassName(), config: sum.getConfig(),
+      inboundNodes: [config.outputLayers.map(([name, node, tensor]): NodeRef => [name, node, tensor, {}])]});
+    outputs = [[HEAD_SUM_LAYER, 0, 0]];
+  }
+  config.layers = ancestors(config.layers, outputs);
+  config.outputLayers = outputs;
+  const single = tf.LayersModel.fromConfig(tf.LayersModel, config as unknown as tf.serialization.ConfigDict) as tf.LayersModel;
+  for (const layer of single.layers) {
+    if (layer.weights.length === 0) continue;
+    const source = model.getLayer(layer.name);
+    const byName = new Map(source.weights.map((w) => [weightNameInLayer(source, w), w]));
+    layer.setWeights(layer.weights.map((w) => {
+      const value = byName.get(weightNameInLayer(layer, w))?.read();
+      if (!value) throw new Error(`inferenceGraph: no value for weight '${w.originalName}'`);
+      return value;
+    }));
+  }
+  const metadata = model.getUserDefinedMetadata();
+  single.setUserDefinedMetadata({...(metadata ?? {}), inference: describeInferenceMap(inference, heads)});
+  return single;
+}
+
+/**
+ * The form evaluation, prediction and profiling run: re-parameterisable blocks fused when `fuse` (and the model has
+ * any), then the single output `outputs.inference` names (inferenceGraph). Returns `model` itself when both are
+ * no-ops (every single-output model without unfused blocks), else a new model the caller disposes.
+ */
+export function inferenceForm(model: tf.LayersModel, o: {fuse: boolean; outputs: ModelOutputs}): tf.LayersModel {
+  const fused = o.fuse && hasUnfusedLayers(model) ? fuseForInference(model) : model;
+  try {
+    const single = inferenceGraph(fused, o.outputs.inference);
+    if (single !== fused && fused !== model) fused.dispose();
+    return single;
+  } catch (error) {
+    if (fused !== model) fused.dispose();
+    throw error;
+  }
+}
