@@ -197,7 +197,7 @@ nativeTest('U-Net: loss and gradients on the native path are as close to cpu as 
     const trainable = trainableOf(model);
     const x = tf.tensor4d(data(2 * 16 * 16 * 3, 1), [2, 16, 16, 3]);
     const y = tf.tensor4d(Float32Array.from(data(2 * 16 * 16, 2), (v) => (v > 0 ? 1 : 0)), [2, 16, 16, 1]);
-    const {value, grads} = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, trainable.forward(x)) as tf.Scalar, [...trainable.variables]);
+    const {value, grads} = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, trainable.forward(x) as tf.Tensor4D) as tf.Scalar, [...trainable.variables]);
     results.push({loss: value.dataSync()[0]!, grads: trainable.variables.map((v) => grads[v.name]!.dataSync() as Float32Array)});
     tf.dispose([value, ...Object.values(grads)]);
     if (on) {
