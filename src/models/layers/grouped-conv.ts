@@ -1,8 +1,9 @@
 // Grouped 2-D convolution, which TF.js lacks (tf.conv2d has no groups), composed from ops that train on every
-// backend: one depthwise convolution with a channel multiplier, then a sum over each group's input channels.
-//   Group g of G has Cg = C_in / G inputs and M = C_out / G outputs. Depthwise output channel c M + m of input
-//   channel c = g Cg + j is x_c convolved with kernel[:, :, j, g M + m]; summing it over j gives output g M + m.
-// Exact, and its gradients are those of the depthwise convolution (registered for wasm) and of reshape/sum.
+// backend. With one output per group (M = C_out / G = 1, EMCAD's LGAG): one depthwise convolution, then a sum
+// over each group's input channels: group g has Cg = C_in / G inputs, and depthwise channel c = g Cg + j is x_c
+// convolved with kernel[:, :, j, g], summed over j. With M > 1, whose depthwise gradients (channel multiplier M)
+// the wasm backend lacks: one dense convolution per group on its slice of channels, concatenated.
+// Exact, and its gradients are those of the convolutions (registered for wasm) and of reshape/sum/slice/concat.
 import * as tf from '@tensorflow/tfjs';
 
 export type ConvPadding = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -21,11 +22,16 @@ export function groupedConv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, groups: numbe
   }
   const m = cout / groups;
   return tf.tidy(() => {
-    // [kh, kw, Cg, G, M] -> [kh, kw, G, Cg, M] -> [kh, kw, C_in, M]: input channel g Cg + j, multiplier m.
-    const filter = tf.reshape(tf.transpose(tf.reshape(kernel, [kh, kw, cg, groups, m]), [0, 1, 3, 2, 4]), [kh, kw, cin, m]) as tf.Tensor4D;
+    if (m > 1) {
+      const perGroup = Array.from({length: groups}, (_, g) => tf.conv2d(
+        tf.slice(x, [0, 0, 0, g * cg], [-1, -1, -1, cg]), tf.slice(kernel, [0, 0, 0, g * m], [-1, -1, -1, m]), strides, pad));
+      return tf.concat(perGroup, 3);
+    }
+    // [kh, kw, Cg, G] -> [kh, kw, G, Cg] -> [kh, kw, C_in, 1]: depthwise channel g Cg + j carries kernel[:, :, j, g].
+    const filter = tf.reshape(tf.transpose(kernel, [0, 1, 3, 2]), [kh, kw, cin, 1]) as tf.Tensor4D;
     const y = tf.depthwiseConv2d(x, filter, strides, pad);
     const [, h, w] = y.shape;
-    if (cg === 1) return tf.reshape(y, [b, h, w, cout]) as tf.Tensor4D;
-    return tf.reshape(tf.sum(tf.reshape(y, [b * h * w, groups, cg, m]), 2), [b, h, w, cout]) as tf.Tensor4D;
+    if (cg === 1) return y;
+    return tf.reshape(tf.sum(tf.reshape(y, [b * h * w, groups, cg]), 2), [b, h, w, cout]) as tf.Tensor4D;
   });
 }

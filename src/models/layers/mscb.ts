@@ -17,7 +17,7 @@ export type MscbActivation = 'relu' | 'relu6';
 export interface MSCBArgs {
   filters: number;
   /** Odd depthwise kernel sizes, one branch each. */
-  kernels: number[];
+  kernels: readonly number[];
   expansion: number;
   /** Parallel branches (EMCAD's network) or a sequential chain. */
   parallel?: boolean;
