@@ -29,9 +29,8 @@ const maxAbs = (v: Float32Array) => v.reduce((m, x) => Math.max(m, Math.abs(x)),
 
 /**
  * Largest |a - b| of each array over its scale, worst over the arrays. The scale is the array's largest |b|, but
- * at least 1e-3 of the largest over all arrays: some gradients are zero but for rounding (a weight whose scale the
- * next normalisation removes, e.g. a 1x1 depthwise kernel before BN, or LayerNorm over 2 channels), and their
- * rounding differs between backends.
+ * at least 1e-3 of the largest over all arrays: some gradients are zero or nearly so (a bias before BN; a 1x1
+ * depthwise kernel before BN, whose scale BN removes but for its epsilon), and rounding differs between backends.
  */
 function relativeError(a: Float32Array[], b: Float32Array[]): number {
   const floor = Math.max(1e-6, 1e-3 * Math.max(...b.map(maxAbs)));
