@@ -62,9 +62,10 @@ export async function measureLatency(model: tf.LayersModel, size: number, opts: 
   try {
     const runs = opts.runs ?? 30;
     const timed = await timeRuns(async () => {
-      const out = model.predict(x) as tf.Tensor;
-      await out.data();
-      out.dispose();
+      // Every output (EMCAD has four heads) is computed and read.
+      const outs = [model.predict(x)].flat();
+      await Promise.all(outs.map((out) => out.data()));
+      tf.dispose(outs);
     }, {
       warmup: opts.warmup ?? 2, runs, minRuns: opts.minRuns ?? runs, budgetMs: opts.budgetMs ?? Infinity,
       label: opts.label ?? 'batch-1 inference', onProgress: opts.onProgress,
@@ -98,7 +99,7 @@ export async function measureInferencePeakBytes(model: tf.LayersModel, size: num
   const one = randomBatch(1, size, inChannels);
   try {
     const info = await tf.profile(() => {
-      (model.predict(one.x) as tf.Tensor).dispose();
+      tf.dispose(model.predict(one.x));
     });
     return info.peakBytes;
   } finally {

@@ -162,7 +162,7 @@ test('input sizes: a multiple of 32, and MSCB kernels that fit the feature maps'
   t.throws(() => buildModel(c, {inputSize: 48}), {message: /multiple of 32 for EMCAD/});
 });
 
-test.serial('MACs: every application of the shared SAB counts; the LGAG grouped convs as their formula says', (t) => {
+test.serial('MACs: every application of the shared SAB counts; the LGAG grouped convs as their formula says; encoders as PVTv2 reports', (t) => {
   const {model} = buildModel({model: 'emcad', encoder: 'b0'}, {inputSize: 64});
   const macs = countMacs(model);
   // SAB: 7x7 conv on 2 channels at the four stages (16, 8, 4, 2 px).
@@ -173,6 +173,13 @@ test.serial('MACs: every application of the shared SAB counts; the LGAG grouped 
   // 1.788 GMACs at 352 px scale with the pixels (attention's reduced maps too): about 0.054 G at 64.
   t.true(macs.total > 4e7 && macs.total < 7e7, `${macs.total}`);
   model.dispose();
+  // The encoders at 224 px against PVTv2's published costs (Wang et al. 2022, Table 1: 0.6 and 4.0 "GFLOPs", MACs).
+  for (const [encoder, gmacs] of [['b0', 0.57], ['b2', 4.03]] as const) {
+    const {model: m} = buildModel({model: 'emcad', encoder}, {inputSize: 224});
+    const enc = Object.entries(countMacs(m).byLayer).filter(([layer]) => layer.startsWith('enc.')).reduce((a, [, v]) => a + v, 0);
+    t.is(+(enc / 1e9).toFixed(2), gmacs, encoder);
+    m.dispose();
+  }
 });
 
 test.serial('the model survives a config round trip (fromConfig) with the same outputs', async (t) => {
