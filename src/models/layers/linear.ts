@@ -1,4 +1,7 @@
-// A linear map over the channels of every position (PyTorch's nn.Linear on tokens), as one 2-D matmul.
+// A linear map over the channels of every position (PyTorch's nn.Linear on tokens). On NHWC maps it runs as a 1x1
+// convolution: on wasm that is XNNPACK's convolution forward and the project's registered convolution gradients,
+// where the equal matmul ran in the wasm backend's generic BatchMatMul loop, about 10x slower in training
+// (PVTv2-b0, 128 px: 1.1 of a 2.0 s step).
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -6,8 +9,8 @@ import * as tf from '@tensorflow/tfjs';
  * weight transposed ([C_out, C_in] there).
  */
 export function linear(x: tf.Tensor, kernel: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor {
-  const cin = x.shape[x.rank - 1]!;
-  const cout = kernel.shape[1];
+  const [cin, cout] = kernel.shape;
+  if (x.rank === 4) return tf.add(tf.conv2d(x as tf.Tensor4D, tf.reshape(kernel, [1, 1, cin, cout]) as tf.Tensor4D, 1, 'valid'), bias);
   const rows = tf.reshape(x, [x.size / cin, cin]) as tf.Tensor2D;
   return tf.reshape(tf.add(tf.matMul(rows, kernel), bias), [...x.shape.slice(0, -1), cout]);
 }
