@@ -50,6 +50,29 @@ test.serial('four outputs, shallowest first [p1, p2, p3, p4], each [B, H, W, 1] 
   fixed.dispose();
 });
 
+test.serial('over the knob space (b0): four [B, H, W, 1] outputs of finite logits at any multiple of 32', async (t) => {
+  const knobs = fc.record({
+    mscbKernels: fc.constantFrom([1], [1, 3], [1, 3, 5], [3, 5, 7]), expansion: fc.constantFrom(1, 2, 4),
+    dwParallel: fc.boolean(), mscbCombine: fc.constantFrom('add', 'concat'), activation: fc.constantFrom('relu', 'relu6'),
+    cab: fc.boolean(), sab: fc.boolean(), lgag: fc.boolean(), lgagKernel: fc.constantFrom(1, 3), dropPath: fc.constantFrom(0, 0.1),
+    inChannels: fc.constantFrom(1, 3), outChannels: fc.constantFrom(1, 2),
+  });
+  await fc.assert(fc.asyncProperty(knobs, fc.constantFrom(32, 64, 96), fc.constantFrom(1, 2), async (knob, size, batch) => {
+    const {model} = buildModel({model: 'emcad', encoder: 'b0', ...knob}, {seed: size + batch});
+    const x = randomImage(batch, size, size + batch, knob.inChannels);
+    const outs = model.predict(x) as tf.Tensor[];
+    let ok = outs.length === 4;
+    for (const out of outs) {
+      const values = await out.data();
+      ok &&= out.shape.join() === [batch, size, size, knob.outChannels].join() && values.every(Number.isFinite);
+    }
+    tf.dispose([x, ...outs]);
+    model.dispose();
+    return ok;
+  }), {numRuns: 10, seed: 15});
+  t.pass();
+});
+
 /** Trainable weights whose gradient of the summed loss over the four heads is zero or not finite (b0, 64 px). */
 async function zeroGradientWeights(config: object, seed: number): Promise<{dead: string[]; grads: Map<string, number>}> {
   const {model} = buildModel({model: 'emcad', encoder: 'b0', dropPath: 0.1, ...config}, {seed});
