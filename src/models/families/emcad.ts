@@ -108,9 +108,14 @@ function pvtEncoder(x: Sym, c: EmcadConfig, seeds: SeedSequence): Sym[] {
  * [N, H, W, outChannels] at the input size: the 1x1 head (with bias) of decoder stage i (stride 2^(i+1)), up-sampled
  * bilinearly (half-pixel centres). The twin returns them deepest first. Layer names: `enc.{1-4}.*` (encoder stage),
  * `dec.{1-4}.{cab,mscb,eucb,lgag}` (decoder stage i, at stride 2^(i+1); EUCB i makes stage i from stage i + 1),
- * `dec.sab` (shared), `head.p{1-4}`. Throws when options.inputSize is not a multiple of 32.
+ * `dec.sab` (shared), `head.p{1-4}`. Throws when options.inputSize is not a multiple of 32, and when `pretrained` is
+ * set (its loader is not written yet).
  */
 export function buildEmcad(c: EmcadConfig, options: BuildOptions = {}): tf.LayersModel {
+  if (c.pretrained !== null) {
+    // Refused rather than ignored: a run that asked for ImageNet weights must not silently train from scratch.
+    throw new Error(`model.pretrained '${c.pretrained}': loading PVTv2 weights is not implemented yet; set model.pretrained=null to train from scratch`);
+  }
   const size = options.inputSize ?? null;
   if (size !== null && size % EMCAD_SIZE_DIVISOR !== 0) {
     throw new Error(`input size ${size} must be a positive multiple of ${EMCAD_SIZE_DIVISOR} for EMCAD (its encoder's deepest stage has stride 32)`);

@@ -168,7 +168,9 @@ test('defaults are the paper\'s network; every knob is validated with a one-line
   rejects({inferenceHead: 'p4'}, /^inferenceHead: /);
   rejects({baseWidth: 16}, /^unknown key 'baseWidth'/);
   rejects({mscbKernel: [3]}, /^unknown key 'mscbKernel': did you mean 'mscbKernels'\?$/);
-  t.like(parseModelConfig({model: 'emcad', pretrained: 'pvt_v2_b2.safetensors', encoder: 'b0'}), {pretrained: 'pvt_v2_b2.safetensors'});
+  const pretrained = parseModelConfig({model: 'emcad', pretrained: 'pvt_v2_b2.safetensors', encoder: 'b0'});
+  t.like(pretrained, {pretrained: 'pvt_v2_b2.safetensors'});
+  t.throws(() => buildModel(pretrained), {message: /^model\.pretrained 'pvt_v2_b2\.safetensors': loading PVTv2 weights is not implemented yet; set model\.pretrained=null/});
 });
 
 test('input sizes: a multiple of 32, and MSCB kernels that fit the feature maps', (t) => {
