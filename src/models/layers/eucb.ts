@@ -39,7 +39,7 @@ export class EUCB extends tf.layers.Layer implements CountsOwnMacs {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
       const up = tf.image.resizeNearestNeighbor(x, [2 * x.shape[1], 2 * x.shape[2]], false, false);
       const y = reluKeepingOutput(this.bn.apply(tf.depthwiseConv2d(up, this.dw.read() as tf.Tensor4D, 1, 'same'), kwargs['training'] === true)) as tf.Tensor4D;
-      return tf.add(tf.conv2d(y, this.pw.read() as tf.Tensor4D, 1, 'same'), this.pwBias.read());
+      return tf.fused.conv2d({x: y, filter: this.pw.read() as tf.Tensor4D, strides: 1, pad: 'same', bias: this.pwBias.read()});
     });
   }
 

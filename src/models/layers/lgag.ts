@@ -65,7 +65,7 @@ export class LGAG extends tf.layers.Layer implements CountsOwnMacs {
       const [g, x] = inputs as tf.Tensor4D[];
       const training = kwargs['training'] === true;
       const h = tf.relu(tf.add(this.branch(g!, 'wg', training), this.branch(x!, 'wx', training))) as tf.Tensor4D;
-      const logit = tf.add(tf.conv2d(h, this.psi.kernel.read() as tf.Tensor4D, 1, 'same'), this.psi.bias.read());
+      const logit = tf.fused.conv2d({x: h, filter: this.psi.kernel.read() as tf.Tensor4D, strides: 1, pad: 'same', bias: this.psi.bias.read()});
       return tf.mul(x!, tf.sigmoid(this.psi.bn.apply(logit, training)));
     });
   }

@@ -48,7 +48,7 @@ export class MixMLP extends tf.layers.Layer implements CountsOwnMacs {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
       const h = linear(x, this.fc1.kernel.read() as tf.Tensor2D, this.fc1.bias.read() as tf.Tensor1D) as tf.Tensor4D;
-      const mixed = tf.add(tf.depthwiseConv2d(h, this.dw.kernel.read() as tf.Tensor4D, 1, 'same'), this.dw.bias.read());
+      const mixed = tf.fused.depthwiseConv2d({x: h, filter: this.dw.kernel.read() as tf.Tensor4D, strides: 1, pad: 'same', bias: this.dw.bias.read()});
       return linear(gelu(mixed), this.fc2.kernel.read() as tf.Tensor2D, this.fc2.bias.read() as tf.Tensor1D);
     });
   }

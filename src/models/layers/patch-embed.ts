@@ -60,7 +60,7 @@ export class OverlapPatchEmbed extends tf.layers.Layer implements CountsOwnMacs 
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
       const p = Math.floor(this.kernelSize / 2);
-      const y = tf.add(tf.conv2d(x, this.kernel.read() as tf.Tensor4D, this.strides, [[0, 0], [p, p], [p, p], [0, 0]]), this.bias.read());
+      const y = tf.fused.conv2d({x, filter: this.kernel.read() as tf.Tensor4D, strides: this.strides, pad: [[0, 0], [p, p], [p, p], [0, 0]], bias: this.bias.read()});
       return layerNorm(y, this.gamma.read() as tf.Tensor1D, this.beta.read() as tf.Tensor1D, PATCH_EMBED_EPSILON);
     });
   }

@@ -84,7 +84,7 @@ export class SRAttention extends tf.layers.Layer implements CountsOwnMacs {
         if (h % this.reduction !== 0 || w % this.reduction !== 0) {
           throw new Error(`SRAttention '${this.name}': a ${h}x${w} map does not reduce by ${this.reduction} (the input size must be a multiple of 32)`);
         }
-        const reduced = tf.add(tf.conv2d(x, this.sr.kernel.read() as tf.Tensor4D, this.reduction, 'valid'), this.sr.bias.read());
+        const reduced = tf.fused.conv2d({x, filter: this.sr.kernel.read() as tf.Tensor4D, strides: this.reduction, pad: 'valid', bias: this.sr.bias.read()});
         context = layerNorm(reduced, this.sr.gamma.read() as tf.Tensor1D, this.sr.beta.read() as tf.Tensor1D, REDUCTION_NORM_EPSILON);
       }
       const n = h * w;
