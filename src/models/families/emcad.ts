@@ -47,7 +47,7 @@ export const emcadSchema = z.object({
   pretrained: z.string()
     .refine((p) => p.trim() !== '' && !/[\n\r]/.test(p), {message: 'give a path to the ImageNet weights file, or null to train from scratch'})
     .refine((p) => PRETRAINED_EXTENSIONS.some((e) => p.toLowerCase().endsWith(e)), {message: `the weights file must end in ${PRETRAINED_EXTENSIONS.join(', ')} (PVTv2 release or timm), or be null to train from scratch`})
-    .nullable().default(null).describe('ImageNet weights of the PVTv2 encoder (a file path; null = from scratch)'),
+    .nullable().default(null).describe('ImageNet weights of the PVTv2 encoder (a file path; null = from scratch); not loaded yet, so a path is refused at build'),
   mscbKernels: z.array(oddKernel).min(1).max(8).default([1, 3, 5]).describe('odd depthwise kernels of each MSCB, one branch each'),
   expansion: z.number().int().min(1).max(16).default(2).describe('MSCB expansion factor: channels of its depthwise branches = expansion x input channels'),
   dwParallel: z.boolean().default(true).describe('MSCB branches in parallel on the same map (false: sequential, each on the map plus the outputs before it)'),
