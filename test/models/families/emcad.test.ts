@@ -10,6 +10,8 @@ import {DropPath} from '../../../src/models/layers/drop-path.js';
 import {countMacs} from '../../../src/models/profile/macs.js';
 import {countParams} from '../../../src/models/profile/params.js';
 import {buildModel, checkModelForData, defaultModelConfig, familyOf, parseModelConfig} from '../../../src/models/registry.js';
+import {defaultTrainConfig} from '../../../src/runs/config.js';
+import {stepRunner, trainableOf} from '../../../src/training/step.js';
 import {randomImage, useWasm} from '../helpers.js';
 
 test.before(useWasm);
@@ -218,4 +220,30 @@ test.serial('the model survives a config round trip (fromConfig) with the same o
   tf.dispose([x, ...a, ...b]);
   model.dispose();
   copy.dispose();
+});
+
+test.serial('it learns on wasm: 12 training steps on one batch (sum of the heads) halve the loss, leaking nothing', (t) => {
+  // The multi-output loss is part B's (training hooks); the sum of the four heads is one of EMCAD's inference heads.
+  const {model} = buildModel({model: 'emcad', encoder: 'b0', dropPath: 0}, {seed: 6});
+  const base = trainableOf(model);
+  const trainable = {...base, forward: (x: tf.Tensor4D) => tf.addN(model.apply(x, {training: true}) as tf.Tensor[]) as tf.Tensor4D};
+  // A learnable target at the encoder's resolution: a bright disc (radius 16 px) on noise.
+  const disc = tf.tidy(() => {
+    const r = tf.range(0, 64).sub(31.5);
+    const d2 = tf.add(tf.reshape(tf.square(r), [64, 1]), tf.reshape(tf.square(r), [1, 64]));
+    return tf.tile(tf.reshape(tf.cast(tf.less(d2, 256), 'float32'), [1, 64, 64, 1]), [2, 1, 1, 1]);
+  }) as tf.Tensor4D;
+  const x = tf.tidy(() => tf.add(tf.mul(randomImage(2, 64, 9), 0.4), tf.mul(disc, 0.5))) as tf.Tensor4D;
+  const y = disc;
+  const settings = defaultTrainConfig();
+  const runner = stepRunner(trainable, {...settings, optimizer: {...settings.optimizer, lr: 1e-3}});
+  const losses = [runner.step(x, y)];
+  const before = tf.memory().numTensors;
+  for (let i = 1; i < 12; i++) losses.push(runner.step(x, y));
+  t.is(tf.memory().numTensors, before, 'no tensor left behind by a step');
+  t.true(losses.every(Number.isFinite));
+  t.true(losses.at(-1)! < losses[0]! / 2, losses.map((l) => l.toFixed(3)).join(' '));
+  runner.dispose();
+  tf.dispose([x, y]);
+  model.dispose();
 });
