@@ -11,6 +11,7 @@ import {ConfigError, parseWithSchema} from '../config/parse.js';
 import {checkModelOutputs, SINGLE_OUTPUT, type ModelOutputs} from './heads.js';
 import {nearestName} from '../config/nearest-name.js';
 import {attentionUNetFamily} from './families/attention-unet.js';
+import {emcadFamily} from './families/emcad.js';
 import {lkUNetFamily} from './families/lk-unet.js';
 import {msLkSegFamily} from './families/ms-lkseg.js';
 import {unetFamily} from './families/unet.js';
@@ -28,7 +29,7 @@ export interface ModelFamily<C extends {model: string}> {
   description: string;
   /** Strict schema with defaults; its output is the resolved config. */
   schema: z.ZodType<C, z.ZodTypeDef, unknown>;
-  /** Builds the model (NHWC input, logits output) of a resolved config. */
+  /** Builds the model (NHWC input, logits output; EMCAD: four outputs, see buildEmcad) of a resolved config. */
   build(config: C, options?: BuildOptions): tf.LayersModel;
   /** Whether evaluation, prediction and export run this config in its fused (re-parameterised) form. */
   fusesForInference(config: C): boolean;
@@ -75,7 +76,7 @@ export function checkModelForData(config: ModelConfig, data: {size: number; imag
 }
 
 /** Every registered family, in the order `models list` shows them. */
-const FAMILIES = [msLkSegFamily, unetFamily, attentionUNetFamily, unetppFamily, lkUNetFamily] as const;
+const FAMILIES = [msLkSegFamily, unetFamily, attentionUNetFamily, unetppFamily, lkUNetFamily, emcadFamily] as const;
 
 type ConfigOf<F> = F extends {schema: z.ZodType<infer C, z.ZodTypeDef, unknown>} ? C : never;
 

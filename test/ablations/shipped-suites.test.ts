@@ -35,7 +35,7 @@ test('quickstart: full, w/o MIE, w/o MIDM, w/o LD and U-Net, 2 seeds, synthetic 
   t.deepEqual(loaded.models.map((m) => [m.name, m.kind]), [['full', 'variant'], ['w/o MIE', 'variant'], ['w/o MIDM', 'variant'], ['w/o LD', 'variant'], ['U-Net', 'baseline']]);
   const runs = expandSuite(loaded);
   t.is(runs.length, 10);
-  t.true(runs.every((r) => r.config.data.size === 64 && r.config.model.baseWidth === 8 && r.missingData === null));
+  t.true(runs.every((r) => r.config.data.size === 64 && 'baseWidth' in r.config.model && r.config.model.baseWidth === 8 && r.missingData === null));
 });
 
 test('paper: every ablation family, the four baselines, 3 datasets x 3 seeds at 256 px and 300 epochs; absent data is not an error', async (t) => {

@@ -39,5 +39,5 @@ test('--set errors reach the run config unchanged, model overrides included', as
   await t.throwsAsync(resolveRunConfig('configs/quickstart.yaml', {set: ['model.__proto__.x=1']}), {message: /^--set model\.__proto__\.x=1: 'model\.__proto__'/});
   await t.throwsAsync(resolveRunConfig('configs/quickstart.yaml', {set: ['__proto__.x=1']}), {message: /^--set __proto__\.x=1: '__proto__', a reserved name/});
   t.false('x' in {});
-  t.is((await resolveRunConfig('configs/quickstart.yaml', {set: ['model.baseWidth=4']})).model.baseWidth, 4);
+  t.like((await resolveRunConfig('configs/quickstart.yaml', {set: ['model.baseWidth=4']})).model, {baseWidth: 4});
 });

@@ -3,7 +3,7 @@
 import test from 'ava';
 import {z} from 'zod';
 import {describeSchema} from '../../src/config/describe-schema.js';
-import {commonFields, STATELESS_FAMILY_HOOKS} from '../../src/models/families/common.js';
+import {commonFields, ioFields, STATELESS_FAMILY_HOOKS} from '../../src/models/families/common.js';
 import {MODEL_NAMES, MODEL_REGISTRY, type ModelFamily} from '../../src/models/registry.js';
 import {runSettingsSchema} from '../../src/runs/config.js';
 
@@ -21,7 +21,9 @@ test('every field of every model family has a description and a default shown', 
     const rows = describeSchema(MODEL_REGISTRY[name].schema);
     t.true(rows.length >= 6, `${name}: ${rows.length} rows`);
     t.deepEqual(undocumented(MODEL_REGISTRY[name].schema), [], name);
-    for (const common of Object.keys(commonFields)) t.true(rows.some((r) => r.path === common), `${name} lists ${common}`);
+    // EMCAD is not on the U-Net skeleton: no baseWidth, downsample, upsample.
+    const shared = name === 'emcad' ? ioFields : commonFields;
+    for (const common of Object.keys(shared)) t.true(rows.some((r) => r.path === common), `${name} lists ${common}`);
   }
   const msLkSeg = describeSchema(MODEL_REGISTRY['ms-lkseg'].schema).map((r) => r.path);
   for (const path of ['mie.gnGroups', 'ld.largeKernel', 'dyconv.temperature.epochs', 'midm.window']) t.true(msLkSeg.includes(path), path);

@@ -52,7 +52,8 @@ test.serial('ms-lkseg: output [B, H, W, 1], finite logits, sigmoid in (0, 1), ov
 });
 
 test.serial('every baseline: output [B, H, W, 1] with finite logits at the smallest sizes', async (t) => {
-  for (const name of MODEL_NAMES) {
+  // EMCAD (four outputs, no baseWidth, sizes divisible by 32): test/models/families/emcad.test.ts.
+  for (const name of MODEL_NAMES.filter((n) => n !== 'emcad')) {
     for (const size of [16, 32]) {
       const {model} = buildModel({model: name, baseWidth: 4});
       t.true(await checkOutput(model, size, 2), `${name} at ${size}`);

@@ -42,7 +42,7 @@ export default class ModelsProfile extends MslkCommand {
       size: flags.size, batch: flags.batch, latencyRuns: flags['latency-runs'], trainSteps: flags['train-steps'],
       countsOnly: flags['counts-only'], budgetMs: flags.budget * 1000, onProgress: progressLines(),
     });
-    this.log(`${config.model} (baseWidth ${config.baseWidth}) at ${p.size}x${p.size}, backend ${p.backend}`);
+    this.log(`${config.model} (${'baseWidth' in config ? `baseWidth ${config.baseWidth}` : `encoder ${config.encoder}`}) at ${p.size}x${p.size}, backend ${p.backend}`);
     const show = (label: string, v: VariantProfile) => {
       this.log(`  ${label}: ${v.params.trainable.toLocaleString('en-US')} trainable / ${v.params.total.toLocaleString('en-US')} total params, ` +
         `${(v.macs / 1e9).toFixed(3)} GMACs (${(v.flops / 1e9).toFixed(3)} GFLOPs)`);

@@ -3,9 +3,15 @@
 // inference form and no training-time state.
 import {z} from 'zod';
 
-export const commonFields = {
+/** The fields of every family: the channels in and out. */
+export const ioFields = {
   inChannels: z.number().int().min(1).default(3).describe('channels of the input image (3 = RGB scaled to [0, 1])'),
   outChannels: z.number().int().min(1).default(1).describe('channels of the logits head (1 = a binary mask)'),
+};
+
+/** The fields of the families on the shared 5-level U-Net skeleton (graph.ts): channels, widths, resampling. */
+export const commonFields = {
+  ...ioFields,
   baseWidth: z.number().int().min(1).max(1024).default(32).describe('channels of level 0; the 5 levels have baseWidth x [1, 2, 4, 8, 16]'),
   downsample: z.enum(['maxpool', 'avgpool']).default('maxpool').describe('2x2 pooling between encoder levels'),
   upsample: z.enum(['bilinear', 'nearest']).default('bilinear').describe('2x up-sampling of each decoder stage (bilinear with half-pixel centres)'),

@@ -10,3 +10,13 @@ export {ReDWConv, fuseReparamKernel, isReparameterizable, validateReDW, type Rep
 export {LD} from './ld.js';
 export {Upsample, type UpsampleMode} from './resample.js';
 export {AttentionGate} from './attention-gate.js';
+export {LayerNorm, layerNorm} from './layer-norm.js';
+export {OverlapPatchEmbed} from './patch-embed.js';
+export {SRAttention} from './sr-attention.js';
+export {MixMLP} from './mix-mlp.js';
+export {DropPath} from './drop-path.js';
+export {MSCB} from './mscb.js';
+export {ChannelAttention} from './channel-attention.js';
+export {SpatialAttention} from './spatial-attention.js';
+export {EUCB} from './eucb.js';
+export {LGAG} from './lgag.js';

@@ -2,7 +2,8 @@
 // configuration and its input/output shapes (so the model must be built for a fixed input size).
 // Counted, as in the PyTorch twin: convolutions (dense, DyConv's K kernels, depthwise, 1x1, MIE's 1-D),
 // DyConv's attention FCs, MIDM's q/k/v scales and both attention matmuls (q k^T and attn v), attention-gate
-// 1x1 convs. Not counted: element-wise ops (BN, GN, activations, gating, DyConv's weighted sum), pooling,
+// 1x1 convs, and whatever a layer that counts its own MACs (own-macs.ts: EMCAD's blocks) states for each of
+// its applications. Not counted: element-wise ops (BN, GN, activations, gating, DyConv's weighted sum), pooling,
 // up-sampling. FLOPs = 2 x MACs.
 // DyConv counts K convolutions, the twin's convention and the cost of mixing K convolution outputs. The layer
 // itself runs the cheaper, equal aggregated form (one convolution per sample with sum_k pi_k W_k, plus
@@ -13,6 +14,7 @@ import {DyConv, dyConvHiddenUnits} from '../layers/dyconv.js';
 import {LD} from '../layers/ld.js';
 import {MIDM, midmWindow} from '../layers/midm.js';
 import {MIE} from '../layers/mie.js';
+import {countsOwnMacs} from '../layers/own-macs.js';
 import {ReDWConv} from '../layers/redw-conv.js';
 
 export interface MacCount {
@@ -34,8 +36,24 @@ function inputShapes(layer: tf.layers.Layer): tf.Shape[] {
   return (Array.isArray(input) ? input : [input]).map((t) => t.shape);
 }
 
-/** MACs of one layer by category (empty for layers without multiplies that count). */
+/** The input shapes (batch dimension dropped) of each application of a layer (a shared layer has several). */
+function inputShapesPerApplication(layer: tf.layers.Layer): number[][][] {
+  return layer.inboundNodes.map((node) => {
+    const shapes = node.inputShapes as tf.Shape | tf.Shape[];
+    const list = (Array.isArray(shapes[0]) ? shapes : [shapes]) as tf.Shape[];
+    return list.map((s) => concrete(s, layer.name));
+  });
+}
+
+/** MACs of one layer by category (empty for layers without multiplies that count), over all its applications. */
 export function layerMacs(layer: tf.layers.Layer): Record<string, number> {
+  if (countsOwnMacs(layer)) {
+    const total: Record<string, number> = {};
+    for (const shapes of inputShapesPerApplication(layer)) {
+      for (const [k, v] of Object.entries(layer.macsPerImage(shapes))) total[k] = (total[k] ?? 0) + v;
+    }
+    return total;
+  }
   const out = (): number[] => concrete(layer.outputShape, layer.name);
   const inp = (): number[] => concrete(inputShapes(layer)[0]!, layer.name);
   if (layer instanceof DyConv) {

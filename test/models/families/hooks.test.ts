@@ -13,11 +13,13 @@ test.before(useWasm);
 const msLkSeg = (raw: object = {}) => parseModelConfig({model: 'ms-lkseg', ...raw});
 const taus = (model: import('@tensorflow/tfjs').LayersModel) => model.layers.filter((l): l is DyConv => l instanceof DyConv).map((l) => l.temperature);
 
-test('fuse for inference: ms-lkseg follows ld.fuseForInference, the other families always fuse', (t) => {
+test('fuse for inference: ms-lkseg follows ld.fuseForInference, emcad has nothing to fuse, the others always fuse', (t) => {
   t.true(familyOf(msLkSeg()).fusesForInference(msLkSeg()));
   const unfused = msLkSeg({ld: {fuseForInference: false}});
   t.false(familyOf(unfused).fusesForInference(unfused));
-  for (const name of MODEL_NAMES.filter((n) => n !== 'ms-lkseg')) {
+  const emcad = defaultModelConfig('emcad');
+  t.false(familyOf(emcad).fusesForInference(emcad));
+  for (const name of MODEL_NAMES.filter((n) => n !== 'ms-lkseg' && n !== 'emcad')) {
     const c = defaultModelConfig(name);
     t.true(familyOf(c).fusesForInference(c), name);
   }
