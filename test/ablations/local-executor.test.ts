@@ -2,11 +2,12 @@
 // (partial runs, resumed by the next attempt). The SIGKILL and two-processes tests run `mslk ablate` itself
 // (ablate-process.test.ts).
 import test from 'ava';
+import fc from 'fast-check';
 import {spawn} from 'node:child_process';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {runSuite, threadsPerJob, type SuiteEvent, type SuiteSummary} from '../../src/ablations/local-executor.js';
+import {runSuite, threadsForSuite, threadsPerJob, type SuiteEvent, type SuiteSummary} from '../../src/ablations/local-executor.js';
 import type {SuitePlan} from '../../src/ablations/plan.js';
 import {RunDir} from '../../src/runs/run-dir.js';
 import {logLines, waitFor} from '../helpers/run-progress.js';
@@ -66,6 +67,17 @@ test('a child is told its share of the cores', (t) => {
   t.is(threadsPerJob(4, 2), 1);
 });
 
+test('the runs that train at once share the cores: never more threads than cores, and a lone run gets them all', (t) => {
+  fc.assert(fc.property(fc.integer({min: 1, max: 16}), fc.integer({min: 0, max: 40}), fc.integer({min: 1, max: 64}), (jobs, pending, cores) => {
+    const threads = threadsForSuite(jobs, pending, cores);
+    const atOnce = Math.min(jobs, Math.max(1, pending));
+    return threads >= 1 && (atOnce > cores || threads * atOnce <= cores) && (atOnce !== 1 || threads === cores);
+  }));
+  t.is(threadsForSuite(2, 1, 2), 2);
+  t.is(threadsForSuite(2, 5, 2), 1);
+  t.is(threadsForSuite(1, 5, 8), 8);
+});
+
 test.serial('4 runs with 2 jobs: three done, the diverging one fails alone; a second call trains nothing', async (t) => {
   const plan = await tinySuite(join(scratch, 'reference'), dataRoot, [...THREE, {variant: 'nan', set: ['train.epochs=3', 'seed=3', 'train.loss.bceWeight=1.0e+39']}]);
   const events: SuiteEvent[] = [];
@@ -80,7 +92,11 @@ test.serial('4 runs with 2 jobs: three done, the diverging one fails alone; a se
   t.is(events.filter((e) => e.type === 'epoch').length, 9, 'three epochs of each of the three good runs');
   for (const run of plan.runs.slice(0, 3)) {
     t.is((await new RunDir(run.dir).status())?.state, 'done');
-    t.is((await new RunDir(run.dir).readJson<{threads: number}>('manifest')).threads, threadsPerJob(2));
+    const manifest = await new RunDir(run.dir).readJson<{threads: number; nativeCpu?: {active: boolean; threads?: number}}>('manifest');
+    t.is(manifest.threads, threadsPerJob(2));
+    // The manifest says which CPU path trained, and the native path ran on the run's share of the cores.
+    t.truthy(manifest.nativeCpu, 'a wasm run records its CPU path');
+    if (manifest.nativeCpu?.active) t.is(manifest.nativeCpu.threads, threadsPerJob(2));
   }
   const again: SuiteEvent[] = [];
   const second = await runSuite(plan, {jobs: 2, dataRoot, onEvent: (e) => again.push(e)});
