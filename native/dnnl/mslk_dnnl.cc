@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <algorithm>
+#include <cmath>
+#include <vector>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -384,6 +386,71 @@ napi_value ReduceSum(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// batchNorm(x, mean, variance, offset | null, scale | null, y, epsilon): TF.js's FusedBatchNorm, y[i] = offset +
+// (x[i] - mean) * scale / sqrt(variance + epsilon) in double as the cpu backend computes it, each vector indexed
+// by i modulo its length (1 or the channels).
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x = nullptr, *mean = nullptr, *variance = nullptr, *offset = nullptr, *scale = nullptr, *y = nullptr;
+  size_t xLen = 0, mLen = 0, vLen = 0, oLen = 1, sLen = 1, yLen = 0;
+  if (argc < 7 || !float32Data(env, argv[0], &x, &xLen) || !float32Data(env, argv[1], &mean, &mLen) ||
+      !float32Data(env, argv[2], &variance, &vLen) || !float32Data(env, argv[5], &y, &yLen)) {
+    return throwError(env, "batchNorm(x, mean, variance, offset, scale, y, epsilon): Float32Arrays expected");
+  }
+  napi_valuetype type;
+  napi_typeof(env, argv[3], &type);
+  if (type != napi_null && !float32Data(env, argv[3], &offset, &oLen)) return throwError(env, "batchNorm: offset must be a Float32Array or null");
+  napi_typeof(env, argv[4], &type);
+  if (type != napi_null && !float32Data(env, argv[4], &scale, &sLen)) return throwError(env, "batchNorm: scale must be a Float32Array or null");
+  double epsilon = 0;
+  napi_get_value_double(env, argv[6], &epsilon);
+  if (yLen != xLen || mLen == 0 || vLen == 0 || oLen == 0 || sLen == 0) return throwError(env, "batchNorm: lengths do not match");
+  for (size_t i = 0; i < xLen; i++) {
+    const double o = offset ? offset[i % oLen] : 0.0;
+    const double sc = scale ? scale[i % sLen] : 1.0;
+    y[i] = static_cast<float>(o + (static_cast<double>(x[i]) - mean[i % mLen]) * sc / std::sqrt(static_cast<double>(variance[i % vLen]) + epsilon));
+  }
+  return nullptr;
+}
+
+// concat(inputs, inners, y, outer): y [outer, sum(inners)] from inputs [outer, inners[k]], in order (Concat on
+// any axis, each tensor read as [outer, inner]).
+napi_value Concat(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint32_t count = 0;
+  napi_get_array_length(env, argv[0], &count);
+  std::vector<float *> parts(count);
+  std::vector<int64_t> inners(count);
+  float *y = nullptr;
+  size_t yLen = 0;
+  int64_t outer = 0, width = 0;
+  if (!float32Data(env, argv[2], &y, &yLen)) return throwError(env, "concat: y must be a Float32Array");
+  napi_get_value_int64(env, argv[3], &outer);
+  for (uint32_t k = 0; k < count; k++) {
+    napi_value item;
+    napi_get_element(env, argv[0], k, &item);
+    size_t len = 0;
+    if (!float32Data(env, item, &parts[k], &len) || !int64At(env, argv[1], k, &inners[k]) ||
+        static_cast<int64_t>(len) != outer * inners[k]) {
+      return throwError(env, "concat: every input must be a Float32Array of outer * inner values");
+    }
+    width += inners[k];
+  }
+  if (static_cast<int64_t>(yLen) != outer * width) return throwError(env, "concat: y's length does not match");
+  for (int64_t o = 0; o < outer; o++) {
+    float *to = y + o * width;
+    for (uint32_t k = 0; k < count; k++) {
+      std::memcpy(to, parts[k] + o * inners[k], static_cast<size_t>(inners[k]) * sizeof(float));
+      to += inners[k];
+    }
+  }
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -417,6 +484,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"implementation", nullptr, Implementation, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"poolGrad", nullptr, PoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"concat", nullptr, Concat, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"describe", nullptr, Describe, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -21,6 +21,11 @@ export interface DnnlAddon {
   poolGrad(kind: 0 | 1, dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: number[]): void;
   /** y [outer, inner] = sum (or mean) over the middle axis of x [outer, reduced, inner], in float64. */
   reduceSum(x: Float32Array, y: Float32Array, outer: number, reduced: number, inner: number, mean: boolean): void;
+  /** TF.js's FusedBatchNorm into y, in double as the cpu backend computes it; vectors indexed modulo their length. */
+  batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null,
+    y: Float32Array, epsilon: number): void;
+  /** y [outer, sum(inners)] from inputs [outer, inners[k]], in order. */
+  concat(inputs: Float32Array[], inners: number[], y: Float32Array, outer: number): void;
   /** c[m x n] = a[m x k] b[k x n], row-major. */
   sgemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
   setThreads(threads: number): void;
@@ -68,6 +73,10 @@ function load(): {addon: DnnlAddon | null; status: NativeCpuStatus} {
     return {addon: null, status: {active: false, detail: 'oneDNN addon not built: install Debian\'s libdnnl-dev, then run `npm run build:native` (dense convolutions run on wasm, one thread)'}};
   }
   try {
+    // OpenMP threads that spin while waiting collapse when another process wants the same cores: a U-Net step on 2
+    // threads took 1615 ms instead of 570 on 1 thread with the machine loaded, and 647 ms with passive waiting.
+    // libgomp reads this when the addon loads it; a user's own setting wins.
+    process.env['OMP_WAIT_POLICY'] ??= 'passive';
     const addon = createRequire(import.meta.url)(ADDON_PATH) as DnnlAddon;
     const threads = nativeThreads();
     addon.setThreads(threads);

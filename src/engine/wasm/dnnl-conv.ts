@@ -4,7 +4,8 @@
 import {backend_util, type TensorInfo} from '@tensorflow/tfjs-core';
 import type {Pair, WasmBackend} from './backend-ops.js';
 import type {PadAttr, Rounding, Shape4} from './conv-gradients.js';
-import {dnnlAddon, nativeCalls as dnnlCalls, type DnnlAddon} from '../native/dnnl.js';
+import {dnnlAddon} from '../native/dnnl.js';
+import {heapF32 as heap, nativeInto as into} from './native-output.js';
 
 /**
  * The 18 integers the addon takes, from TF.js's geometry: x [n, h, w, c], kernel [kh, kw, c, o], y [n, oh, ow, o],
@@ -16,27 +17,6 @@ export function convGeometry(info: backend_util.Conv2DInfo, depthwise = false): 
   return [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth,
     info.outChannels, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight,
     info.dilationWidth, p.top, p.left, p.bottom, p.right, depthwise ? info.inChannels : 1];
-}
-
-function heap(backend: WasmBackend, info: TensorInfo): Float32Array {
-  return backend.typedArrayFromHeap(info) as Float32Array;
-}
-
-/** Runs `write` into a fresh output; on a oneDNN refusal releases it and returns null. */
-function into(backend: WasmBackend, shape: number[], write: (addon: DnnlAddon, out: TensorInfo) => void): TensorInfo | null {
-  const addon = dnnlAddon();
-  if (addon === null) return null;
-  const out = backend.makeOutput(shape, 'float32');
-  try {
-    write(addon, out);
-    dnnlCalls.ran++;
-    return out;
-  } catch (error) {
-    backend.disposeData(out.dataId);
-    dnnlCalls.refused++;
-    dnnlCalls.lastRefusal = error instanceof Error ? error.message : String(error);
-    return null;
-  }
 }
 
 function conv2dInfo(xShape: Shape4, filterShape: Shape4, strides: Pair, dilations: Pair, pad: PadAttr, rounding: Rounding): backend_util.Conv2DInfo {

@@ -6,7 +6,7 @@
 // window, padded or not; the maximum's goes to the first largest input of its window, in row-major order.
 import {backend_util, type TensorInfo} from '@tensorflow/tfjs-core';
 import type {WasmBackend} from './backend-ops.js';
-import {dnnlAddon, nativeCalls} from '../native/dnnl.js';
+import {heapF32, nativeInto} from './native-output.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -23,21 +23,10 @@ export interface PoolGradAttrs {
  * (NHWC, float32). Null when the addon is not active or the dtypes are not float32 (the caller runs the built-in).
  */
 export function nativePoolGrad(backend: WasmBackend, kind: 'avg' | 'max', dy: TensorInfo, input: TensorInfo, a: PoolGradAttrs): TensorInfo | null {
-  const addon = dnnlAddon();
-  if (addon === null || dy.dtype !== 'float32' || input.dtype !== 'float32') return null;
+  if (dy.dtype !== 'float32' || input.dtype !== 'float32') return null;
   const info = backend_util.computePool2DInfo(input.shape as Shape4, a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
   const geometry = [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
     info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left];
-  const out = backend.makeOutput(input.shape, 'float32');
-  try {
-    addon.poolGrad(kind === 'avg' ? 0 : 1, backend.typedArrayFromHeap(dy) as Float32Array,
-      backend.typedArrayFromHeap(input) as Float32Array, backend.typedArrayFromHeap(out) as Float32Array, geometry);
-    nativeCalls.ran++;
-    return out;
-  } catch (error) {
-    backend.disposeData(out.dataId);
-    nativeCalls.refused++;
-    nativeCalls.lastRefusal = error instanceof Error ? error.message : String(error);
-    return null;
-  }
+  return nativeInto(backend, input.shape, (addon, out) => addon.poolGrad(kind === 'avg' ? 0 : 1, heapF32(backend, dy),
+    heapF32(backend, input), heapF32(backend, out), geometry));
 }

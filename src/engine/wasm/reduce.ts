@@ -4,7 +4,7 @@
 // and sums in place, in float64 (each output rounds once, as the cpu backend's float64 accumulator does).
 import {backend_util, util, type TensorInfo} from '@tensorflow/tfjs-core';
 import type {WasmBackend} from './backend-ops.js';
-import {dnnlAddon, nativeCalls} from '../native/dnnl.js';
+import {heapF32, nativeInto} from './native-output.js';
 
 /**
  * Sum (or Mean when `mean`) of float32 `x` over `axis` when those axes are one contiguous run not ending at the
@@ -12,8 +12,7 @@ import {dnnlAddon, nativeCalls} from '../native/dnnl.js';
  * for innermost reductions). Output shape as TF.js defines it (kept axes, or 1s in place with keepDims).
  */
 export function nativeReduce(backend: WasmBackend, x: TensorInfo, axis: number | number[], keepDims: boolean, mean: boolean): TensorInfo | null {
-  const addon = dnnlAddon();
-  if (addon === null || x.dtype !== 'float32') return null;
+  if (x.dtype !== 'float32') return null;
   const axes = [...util.parseAxisParam(axis, x.shape)].sort((a, b) => a - b);
   if (axes.length === 0) return null;
   for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1]! + 1) return null;
@@ -25,15 +24,5 @@ export function nativeReduce(backend: WasmBackend, x: TensorInfo, axis: number |
   const inner = util.sizeFromShape(x.shape.slice(last + 1));
   const [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
   const shape = keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
-  const out = backend.makeOutput(shape, 'float32');
-  try {
-    addon.reduceSum(backend.typedArrayFromHeap(x) as Float32Array, backend.typedArrayFromHeap(out) as Float32Array, outer, reduced, inner, mean);
-    nativeCalls.ran++;
-    return out;
-  } catch (error) {
-    backend.disposeData(out.dataId);
-    nativeCalls.refused++;
-    nativeCalls.lastRefusal = error instanceof Error ? error.message : String(error);
-    return null;
-  }
+  return nativeInto(backend, shape, (addon, out) => addon.reduceSum(heapF32(backend, x), heapF32(backend, out), outer, reduced, inner, mean));
 }

@@ -13,6 +13,8 @@ import {conv2dBackpropInput, toPair} from './conv-gradients.js';
 import {sliceFromHeap} from './slice.js';
 import {nativePoolGrad, type PoolGradAttrs} from './pool-gradients.js';
 import {nativeReduce} from './reduce.js';
+import {nativeBatchNorm, type BatchNormInputs} from './batch-norm.js';
+import {nativeConcat} from './concat.js';
 import {tileByBlocks} from './tile.js';
 import {dnnlConv2d, dnnlConv2dBackpropFilter, dnnlConv2dBackpropInput, dnnlDepthwiseBackpropFilter, dnnlDepthwiseBackpropInput, dnnlDepthwiseConv2d} from './dnnl-conv.js';
 import {simdConv2dBackpropFilter, simdDepthwiseBackpropFilter, simdDepthwiseBackpropInput, simdDepthwiseForward} from './depthwise-kernels.js';
@@ -167,6 +169,10 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   }),
   withFastPath('AvgPoolGrad', ({dy, input}, backend, attrs) => nativePoolGrad(backend, 'avg', dy!, input!, attrs as unknown as PoolGradAttrs)),
   withFastPath('MaxPoolGrad', ({dy, input}, backend, attrs) => nativePoolGrad(backend, 'max', dy!, input!, attrs as unknown as PoolGradAttrs)),
+  withFastPath('FusedBatchNorm', (inputs, backend, attrs) =>
+    nativeBatchNorm(backend, inputs as unknown as BatchNormInputs, (attrs as unknown as {varianceEpsilon: number}).varianceEpsilon)),
+  withFastPath('Concat', (inputs, backend, attrs) =>
+    nativeConcat(backend, Object.values(inputs), (attrs as unknown as {axis: number | number[]}).axis as number)),
   reduceKernel('Sum'),
   reduceKernel('Mean'),
   fusedForward('Conv2D'),
