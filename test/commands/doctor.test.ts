@@ -26,6 +26,17 @@ test('mslk doctor --json: wasm chosen here, native backends unavailable with the
   }
 });
 
+test('mslk doctor says which CPU path the wasm backend runs, and MSLK_NATIVE=off switches the native one off', async (t) => {
+  const on = await mslk('doctor');
+  t.is(on.code, 0);
+  t.regex(on.stdout, /^CPU path on wasm: (oneDNN \d+\.\d+\.\d+ \(.+\), \d+ threads?: dense convolutions|.*(libdnnl-dev|build:native))/m);
+  const off = await runMslk(['doctor', '--json'], {MSLK_BACKEND: '', MSLK_NATIVE: 'off'});
+  t.is(off.code, 0);
+  const report = JSON.parse(off.stdout) as {nativeCpu: {active: boolean; detail: string}};
+  t.false(report.nativeCpu.active);
+  t.regex(report.nativeCpu.detail, /MSLK_NATIVE=off/);
+});
+
 test('mslk bench engine --json times a step on the requested backend', async (t) => {
   const {code, stdout} = await mslk('bench', 'engine', '--backend', 'wasm', '--size', '16', '--batch', '1', '--steps', '2', '--json');
   t.is(code, 0);
