@@ -141,9 +141,14 @@ export async function loadPretrainedWeights(model: tf.LayersModel, config: Model
   return family.loadPretrained ? family.loadPretrained(model, config) : undefined;
 }
 
-/** Whether a config's family has pretrained weights to load (ModelFamily.loadPretrained), named or not. */
-export function hasPretrainedKnob(config: ModelConfig): boolean {
-  return familyOf(config).loadPretrained !== undefined;
+/**
+ * The weights file a config names (its `pretrained` key, the convention of families with a loadPretrained hook), or
+ * null when it names none or its family has no such knob.
+ */
+export function pretrainedFile(config: ModelConfig): string | null {
+  if (familyOf(config).loadPretrained === undefined) return null;
+  const file = (config as {pretrained?: unknown}).pretrained;
+  return typeof file === 'string' ? file : null;
 }
 
 /** How reports name a model of `config` (ModelFamily.label), or null when its family name says it all. */
