@@ -157,6 +157,19 @@ export function modelLabel(config: ModelConfig): string | null {
   return family.label ? family.label(config) : null;
 }
 
+/**
+ * The name reports and tables give a model called `variant` whose config is `config`: where the name is the family's
+ * own (a suite baseline `emcad`, a runs folder's `emcad` or `emcad encoder=b0`), the family's label takes its place
+ * ('EMCAD (scratch)', 'EMCAD (ImageNet) encoder=b0'); a family without a label, and names a suite author chose
+ * ('full', 'w/o CAB', grid points), are kept as they are.
+ */
+export function labelVariant(variant: string, config: ModelConfig): string {
+  const label = modelLabel(config);
+  if (label === null) return variant;
+  if (variant === config.model) return label;
+  return variant.startsWith(`${config.model} `) ? `${label}${variant.slice(config.model.length)}` : variant;
+}
+
 /** Validates a plain config object (from YAML or JSON) and fills in every default. Throws ConfigError. */
 export function parseModelConfig(raw: unknown, prefix = ''): ModelConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${prefix || 'model config'}: expected an object with a 'model' key`);
