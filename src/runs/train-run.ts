@@ -252,8 +252,8 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
         pretrained = loaded;
         if (loaded !== null) {
           o.onStage?.(`loaded ${loaded.loaded} pretrained weights from ${loaded.file} (${loaded.scheme} names, sha256 ${loaded.sha256.slice(0, 12)})`);
-          if (loaded.missing.length > 0) o.onStage?.(`warning: ${loaded.missing.length} weights are not in ${loaded.file} and start from scratch: ${loaded.missing.slice(0, 3).join(', ')}${loaded.missing.length > 3 ? ', ...' : ''} (manifest.json lists them)`);
-          if (loaded.unexpected.length > 0) o.onStage?.(`warning: ${loaded.unexpected.length} tensors of ${loaded.file} were not used: ${loaded.unexpected.slice(0, 3).join(', ')}${loaded.unexpected.length > 3 ? ', ...' : ''} (manifest.json lists them)`);
+          if (loaded.missing.length > 0) o.onStage?.(`warning: ${loaded.missing.length} ${loaded.missing.length === 1 ? 'weight is' : 'weights are'} not in ${loaded.file} and ${loaded.missing.length === 1 ? 'starts' : 'start'} from scratch: ${loaded.missing.slice(0, 3).join(', ')}${loaded.missing.length > 3 ? ', ...' : ''} (manifest.json lists them)`);
+          if (loaded.unexpected.length > 0) o.onStage?.(`warning: ${loaded.unexpected.length} ${loaded.unexpected.length === 1 ? 'tensor' : 'tensors'} of ${loaded.file} ${loaded.unexpected.length === 1 ? 'was' : 'were'} not used: ${loaded.unexpected.slice(0, 3).join(', ')}${loaded.unexpected.length > 3 ? ', ...' : ''} (manifest.json lists them)`);
         }
         await run.writeJson('manifest', withPretrained());
       },

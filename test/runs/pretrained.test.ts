@@ -1,8 +1,9 @@
 // A new EMCAD run loads the encoder's ImageNet weights before its first step and its manifest records the file
-// (issue 15); a run without a file records `pretrained: null`; a missing file is refused before anything is written.
+// (issue 15), and keeps the record when resumed without the file; a run without a file records `pretrained: null`; a
+// missing file is refused before anything is written.
 import test from 'ava';
 import {createHash} from 'node:crypto';
-import {readdir, readFile, writeFile} from 'node:fs/promises';
+import {readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {activateBackend} from '../../src/engine/backends.js';
@@ -45,6 +46,17 @@ test.serial('an EMCAD run with ImageNet weights records them in its manifest; on
       file: weights, sha256: createHash('sha256').update(bytes).digest('hex'), scheme: 'pvt-v2', loaded: 176, missing: [], unexpected: [],
     });
     t.true(stages.some((m) => m.startsWith(`loaded 176 pretrained weights from ${weights} (pvt-v2 names`)));
+
+    // Resumed (here after an interruption at its end), the run takes its weights from its checkpoint: the file is
+    // not needed, and the manifest keeps what the first process loaded.
+    await writeFile(join(run.dir, 'status'), 'partial');
+    await rm(weights);
+    const resumedStages: string[] = [];
+    await trainRun({config: await emcadConfig(dir.path, weights), out: join(dir.path, 'runs'), dataRoot: join(dir.path, 'data-root'), resume: true, onStage: (m) => resumedStages.push(m)});
+    const resumed = JSON.parse(await readFile(join(run.dir, 'manifest.json'), 'utf8')) as {pretrained?: unknown; resumed?: boolean};
+    t.true(resumed.resumed);
+    t.deepEqual(resumed.pretrained, manifest.pretrained);
+    t.false(resumedStages.some((m) => m.startsWith('loaded ')));
 
     const scratch = await trainRun({config: await emcadConfig(dir.path, null), out: join(dir.path, 'runs'), dataRoot: join(dir.path, 'data-root')});
     t.not(scratch.runId, run.runId);
