@@ -137,8 +137,10 @@ async function recordedPretrained(run: RunDir): Promise<PretrainedWeights | null
  * and mslk version). Prepares the dataset at config.data.size, writes the run directory (found again by its id in
  * `out`, else created with a readable name), trains (trainLoop), then evaluates the config's eval.checkpoint on the
  * validation and test splits at each image's original resolution (writeEvaluation) and writes metrics.json, the
- * final manifest and status `done`. Throws RunStateError (one line) when the run exists unfinished and `resume` is
- * false, or the split has no training images; TrainingDivergedError when the loss stops being finite;
+ * final manifest and status `done`. A new run of a family with pretrained weights (EMCAD's model.pretrained) loads
+ * them before its first step and its manifest records them as `pretrained` (null: from scratch; a resumed run keeps
+ * the record). Throws RunStateError (one line) when the run exists unfinished and `resume` is false, the split has
+ * no training images, or a new run's weights file does not exist; TrainingDivergedError when the loss stops being finite;
  * TrainingInterruptedError when `signal` stopped it (status `partial`, resumable); RunLockedError when a live process
  * owns the run. A failure
  * after the directory exists marks it `failed: <reason>` and keeps every file written so far.
@@ -166,7 +168,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   const weightsFile = pretrainedFile(config.model);
   if (before === undefined && weightsFile !== null) {
     await access(resolve(weightsFile)).catch(() => {
-      throw new RunStateError(`model.pretrained '${weightsFile}': no such file (${resolve(weightsFile)}): give the path of the PVTv2 weights (README: EMCAD, ImageNet weights), or set model.pretrained=null to train from scratch`);
+      throw new RunStateError(`model.pretrained '${weightsFile}': no such file (${resolve(weightsFile)}): give the path of the weights file (README: EMCAD's ImageNet weights), or set model.pretrained=null to train from scratch`);
     });
   }
   const dataset = await openPreparedFile(prepared.prepared.file);
@@ -250,7 +252,8 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
         const loaded = await loadPretrainedWeights(built, config.model);
         if (loaded === undefined) return;
         pretrained = loaded;
-        if (loaded !== null) {
+        if (loaded === null) o.onStage?.('model.pretrained is null: the model trains from scratch');
+        else {
           o.onStage?.(`loaded ${loaded.loaded} pretrained weights from ${loaded.file} (${loaded.scheme} names, sha256 ${loaded.sha256.slice(0, 12)})`);
           if (loaded.missing.length > 0) o.onStage?.(`warning: ${loaded.missing.length} ${loaded.missing.length === 1 ? 'weight is' : 'weights are'} not in ${loaded.file} and ${loaded.missing.length === 1 ? 'starts' : 'start'} from scratch: ${loaded.missing.slice(0, 3).join(', ')}${loaded.missing.length > 3 ? ', ...' : ''} (manifest.json lists them)`);
           if (loaded.unexpected.length > 0) o.onStage?.(`warning: ${loaded.unexpected.length} ${loaded.unexpected.length === 1 ? 'tensor' : 'tensors'} of ${loaded.file} ${loaded.unexpected.length === 1 ? 'was' : 'were'} not used: ${loaded.unexpected.slice(0, 3).join(', ')}${loaded.unexpected.length > 3 ? ', ...' : ''} (manifest.json lists them)`);

@@ -58,11 +58,13 @@ test.serial('an EMCAD run with ImageNet weights records them in its manifest; on
     t.deepEqual(resumed.pretrained, manifest.pretrained);
     t.false(resumedStages.some((m) => m.startsWith('loaded ')));
 
-    const scratch = await trainRun({config: await emcadConfig(dir.path, null), out: join(dir.path, 'runs'), dataRoot: join(dir.path, 'data-root')});
+    const scratchStages: string[] = [];
+    const scratch = await trainRun({config: await emcadConfig(dir.path, null), out: join(dir.path, 'runs'), dataRoot: join(dir.path, 'data-root'), onStage: (m) => scratchStages.push(m)});
     t.not(scratch.runId, run.runId);
     const plain = JSON.parse(await readFile(join(scratch.dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     t.true('pretrained' in plain);
     t.is(plain['pretrained'], null);
+    t.true(scratchStages.includes('model.pretrained is null: the model trains from scratch'));
   } finally {
     await dir.cleanup();
   }
@@ -75,7 +77,7 @@ test.serial('a missing weights file is refused in one line before the run folder
     const out = join(dir.path, 'runs');
     const config = await emcadConfig(dir.path, join(dir.path, 'absent.safetensors'));
     await t.throwsAsync(trainRun({config, out, dataRoot: join(dir.path, 'data-root')}), {
-      message: /^model\.pretrained '.*absent\.safetensors': no such file \(.*\): give the path of the PVTv2 weights .*set model\.pretrained=null to train from scratch$/,
+      message: /^model\.pretrained '.*absent\.safetensors': no such file \(.*\): give the path of the weights file .*set model\.pretrained=null to train from scratch$/,
     });
     t.deepEqual(await readdir(out).catch(() => []), []);
   } finally {
