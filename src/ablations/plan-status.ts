@@ -12,7 +12,7 @@ import {join} from 'node:path';
 import {activeBackendName} from '../engine/backends.js';
 import {writeFileAtomic} from '../io/atomic-write.js';
 import {canonicalJson, sha256Hex} from '../io/canonical-json.js';
-import type {ModelConfig} from '../models/registry.js';
+import {labelVariant, type ModelConfig} from '../models/registry.js';
 import {measureInferenceLatency, profileModel} from '../models/profile/profile.js';
 import {runLockOwner} from '../runs/lock.js';
 import {RunDir} from '../runs/run-dir.js';
@@ -314,7 +314,7 @@ export async function planReport(plan: SuitePlan, options: {
         if (epochs !== undefined) timedKeys.add(key);
       }
     }
-    rows.push({variant: run.variant, kind: run.kind, dataset: run.dataset, fold: run.fold, seed: run.seed, runId: run.runId, dir: run.dir,
+    rows.push({variant: labelVariant(run.variant, run.config.model), kind: run.kind, dataset: run.dataset, fold: run.fold, seed: run.seed, runId: run.runId, dir: run.dir,
       status, epochs: {done, total: config.train.epochs}, params: cost.params, gflops: cost.flops / 1e9, estimatedSeconds, estimateFrom});
   }
   if (options.writeCache) await calibration.save();

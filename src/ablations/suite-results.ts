@@ -2,6 +2,7 @@
 // sample std with n, the model's parameters and GFLOPs per image, and the run ids it comes from. The statistics of
 // the report (paired tests, CIs) are the reports' job; this is what `ablate` and `quickstart` print when they end.
 import {meanStd, type MeanStd} from '../evaluation/aggregate.js';
+import {labelVariant} from '../models/registry.js';
 import {EvaluationNotFoundError, readRunEvaluation} from '../runs/evaluation-summary.js';
 import type {PlanRow} from './plan-status.js';
 import {alignColumns} from './plan-table.js';
@@ -10,6 +11,7 @@ import type {PlannedRun} from './plan.js';
 /** One variant on one dataset. */
 export interface VariantResult {
   dataset: string;
+  /** The suite's name of the model, or its family's label where the suite names it by its family ('EMCAD (scratch)'). */
   variant: string;
   kind: 'variant' | 'baseline';
   /** Test mDice (per-image mean at each image's original resolution, the run's eval.checkpoint) over its done runs. */
@@ -45,7 +47,7 @@ export async function suiteResults(runs: readonly PlannedRun[], rows: readonly P
     }
   }
   return [...groups.values()].map(({first, runIds, dice}) => ({
-    dataset: first.dataset, variant: first.variant, kind: first.kind, testDice: meanStd(dice, 'test mDice'),
+    dataset: first.dataset, variant: labelVariant(first.variant, first.config.model), kind: first.kind, testDice: meanStd(dice, 'test mDice'),
     runs: runIds.length, runIds, params: costs.get(first.runId)?.params ?? 0, gflops: costs.get(first.runId)?.gflops ?? 0,
   }));
 }

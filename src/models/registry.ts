@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type {z} from 'zod';
 import './layers/index.js';
-import type {BuildOptions, SizeProblems, TrainingProgress} from './families/common.js';
+import type {BuildOptions, PretrainedWeights, SizeProblems, TrainingProgress} from './families/common.js';
 import {ConfigError, parseWithSchema} from '../config/parse.js';
 import {checkModelOutputs, SINGLE_OUTPUT, type ModelOutputs} from './heads.js';
 import {nearestName} from '../config/nearest-name.js';
@@ -54,6 +54,18 @@ export interface ModelFamily<C extends {model: string}> {
    * map inference uses. Optional: without it, one output (SINGLE_OUTPUT), trained and inferred as it is.
    */
   outputs?(config: C): ModelOutputs;
+  /**
+   * Only for families with pretrained weights (EMCAD's `model.pretrained`): sets a model just built from `config`
+   * for a new training (never a resumed one: its checkpoint holds the weights) to the config's weights file and
+   * says what it loaded, or null when the config names no file (the model trains from scratch). Throws an Error
+   * (one line) when the file is missing, unreadable, of neither naming scheme, or of other shapes.
+   */
+  loadPretrained?(model: tf.LayersModel, config: C): Promise<PretrainedWeights | null>;
+  /**
+   * How reports and tables name a model of this config where the family name alone would hide what matters
+   * (EMCAD: 'EMCAD (scratch)' or 'EMCAD (ImageNet)'). Optional: without it, the family's name.
+   */
+  label?(config: C): string;
 }
 
 /**
@@ -117,6 +129,45 @@ export function applyTrainingProgress(model: tf.LayersModel, config: ModelConfig
 export function outputsOf(config: ModelConfig): ModelOutputs {
   const family = familyOf(config);
   return family.outputs ? checkModelOutputs(family.outputs(config), config.model) : SINGLE_OUTPUT;
+}
+
+/**
+ * Loads the pretrained weights `config` names into `model` (just built from it, before its first training step):
+ * what was loaded, null when the config names none (from scratch), or undefined when the family has no such knob.
+ * Throws the hook's one-line Error (a missing file, another naming scheme, a shape mismatch).
+ */
+export async function loadPretrainedWeights(model: tf.LayersModel, config: ModelConfig): Promise<PretrainedWeights | null | undefined> {
+  const family = familyOf(config);
+  return family.loadPretrained ? family.loadPretrained(model, config) : undefined;
+}
+
+/**
+ * The weights file a config names (its `pretrained` key, the convention of families with a loadPretrained hook), or
+ * null when it names none or its family has no such knob.
+ */
+export function pretrainedFile(config: ModelConfig): string | null {
+  if (familyOf(config).loadPretrained === undefined) return null;
+  const file = (config as {pretrained?: unknown}).pretrained;
+  return typeof file === 'string' ? file : null;
+}
+
+/** How reports name a model of `config` (ModelFamily.label), or null when its family name says it all. */
+export function modelLabel(config: ModelConfig): string | null {
+  const family = familyOf(config);
+  return family.label ? family.label(config) : null;
+}
+
+/**
+ * The name reports and tables give a model called `variant` whose config is `config`: where the name is the family's
+ * own (a suite baseline `emcad`, a runs folder's `emcad` or `emcad encoder=b0`), the family's label takes its place
+ * ('EMCAD (scratch)', 'EMCAD (ImageNet) encoder=b0'); a family without a label, and names a suite author chose
+ * ('full', 'w/o CAB', grid points), are kept as they are.
+ */
+export function labelVariant(variant: string, config: ModelConfig): string {
+  const label = modelLabel(config);
+  if (label === null) return variant;
+  if (variant === config.model) return label;
+  return variant.startsWith(`${config.model} `) ? `${label}${variant.slice(config.model.length)}` : variant;
 }
 
 /** Validates a plain config object (from YAML or JSON) and fills in every default. Throws ConfigError. */

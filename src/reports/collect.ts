@@ -16,6 +16,7 @@ import type {RunConfig} from '../runs/config.js';
 import {readMetricsIndex, readRunEvaluation, type EvaluationSummary} from '../runs/evaluation-summary.js';
 import {datasetNamePart, findRunById, runIdOfName} from '../runs/locate-run.js';
 import {RunDir} from '../runs/run-dir.js';
+import {labelVariant} from '../models/registry.js';
 import {OWN_TEST_SET, summariseRuns} from './aggregate.js';
 import {literatureFor, readLiterature} from './literature.js';
 import {readImageScores} from './per-image-file.js';
@@ -87,8 +88,12 @@ export async function collectReport(source: string, o: CollectOptions = {}): Pro
     refs = await Promise.all(manifest.runs.map(async (r) => ({
       ...r, testSets: r.testSets ?? [], dir: (await stat(r.dir).catch(() => undefined)) !== undefined ? r.dir : (await findRunById(store, r.runId).catch(() => undefined)) ?? r.dir,
     })));
+    // A model the suite names by its family ('emcad') is shown by the family's label ('EMCAD (scratch)'), the
+    // reference too, so that every row, curve and comparison uses one name.
+    const labels = await suiteVariantLabels(refs);
+    refs = refs.map((r) => ({...r, variant: labels.get(r.variant) ?? r.variant}));
     title = manifest.suite;
-    reference = manifest.reference;
+    reference = manifest.reference === null ? null : labels.get(manifest.reference) ?? manifest.reference;
     reportSource = {kind: 'suite', path: manifest.file, sha256: manifest.sha256};
   }
   // Costs come from the calibration cache of the store the runs are in (a runs folder is its own store).
@@ -113,6 +118,21 @@ export async function collectReport(source: string, o: CollectOptions = {}): Pro
     comparisons: [], curves, ranks: null, rankStability: [],
     literature: literatureFor(await readLiterature(o.literatureDir), datasets),
   };
+}
+
+/** Suite names -> the names reports show (labelVariant), from the config.json of each name's first readable run. */
+async function suiteVariantLabels(refs: readonly RunRef[]): Promise<Map<string, string>> {
+  const labels = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const ref of refs) {
+    if (seen.has(ref.variant)) continue;
+    const config = await new RunDir(ref.dir).readJson<RunConfig>('config').catch(() => undefined);
+    if (config?.model === undefined) continue;
+    seen.add(ref.variant);
+    const label = labelVariant(ref.variant, config.model);
+    if (label !== ref.variant) labels.set(ref.variant, label);
+  }
+  return labels;
 }
 
 /** The manifest of a suite given as a file (its `name:`; with the file's SHA-256) or as a name. */
@@ -154,7 +174,9 @@ const IDENTITY_KEYS = new Set(['seed', 'data.dataset', 'data.splitFile', 'data.s
  * fixed order: dataset, model family, variant, fold, seed, run id. A run's variant is its model family plus the knobs
  * that differ between runs (model keys compared within the family, without the `model.` prefix; the others across
  * all runs) where the run departs from the knob's most common value, e.g. `ms-lkseg mie.enabled=false`; runs differing only in seed (or fold) are one variant. U-Net runs are
- * baselines when other families are present.
+ * baselines when other families are present. A family with a label shows it in place of its name (labelVariant:
+ * `EMCAD (scratch)`, `EMCAD (ImageNet) cab=false`), and the weights file is named only when the family's runs used
+ * several.
  */
 async function runsOfFolder(folder: string): Promise<RunRef[]> {
   const entries = await readdir(folder, {withFileTypes: true});
@@ -185,16 +207,21 @@ async function runsOfFolder(folder: string): Promise<RunRef[]> {
     }
     return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))[0]![0];
   };
+  // Scratch or ImageNet is in the family's label ('EMCAD (ImageNet)'): the weights file is named only when runs of
+  // the family used different ones.
+  const weightFiles = (among: number[]): number => new Set(among.map((j) => flat[j]!.get('model.pretrained')).filter((v) => typeof v === 'string')).size;
   const families = [...new Set(found.map((f) => f.config.model.model))];
   const refs = found.map((f, i) => {
     const family = f.config.model.model;
     const sameFamily = everyone.filter((j) => found[j]!.config.model.model === family);
     const knobs = allKeys.filter((key) => !IDENTITY_KEYS.has(key) && key !== 'model.model' &&
       (key.startsWith('model.') ? differs(key, sameFamily) : differs(key, everyone)));
-    const parts = knobs.filter((key) => flat[i]!.has(key) && JSON.stringify(flat[i]!.get(key)) !== mostCommon(key, key.startsWith('model.') ? sameFamily : everyone)).map((key) => `${key.replace(/^model\./, '')}=${formatAxisValue(flat[i]!.get(key))}`);
+    const parts = knobs.filter((key) => flat[i]!.has(key) && JSON.stringify(flat[i]!.get(key)) !== mostCommon(key, key.startsWith('model.') ? sameFamily : everyone))
+      .filter((key) => key !== 'model.pretrained' || weightFiles(sameFamily) > 1)
+      .map((key) => key === 'model.pretrained' ? `pretrained=${basename(String(flat[i]!.get(key)))}` : `${key.replace(/^model\./, '')}=${formatAxisValue(flat[i]!.get(key))}`);
     const fold = f.config.data.split.method === 'kfold' ? (f.config.data.split as {fold?: number}).fold ?? null : null;
     return {
-      runId: f.runId, dir: f.dir, variant: parts.length === 0 ? family : `${family} ${parts.join(',')}`,
+      runId: f.runId, dir: f.dir, variant: labelVariant(parts.length === 0 ? family : `${family} ${parts.join(',')}`, f.config.model),
       kind: family === 'unet' && families.length > 1 ? 'baseline' as const : 'variant' as const,
       dataset: datasetNamePart(f.config.data.dataset), fold, seed: f.config.seed, family,
     };

@@ -1,13 +1,14 @@
 // One run, end to end: resolved config -> prepared dataset and split -> run directory -> training -> evaluation
 // at each image's original resolution -> eval/<split>-<checkpoint>.{json,csv}, metrics.json (their index),
 // manifest.json, status.
-import {mkdir} from 'node:fs/promises';
-import {join} from 'node:path';
+import {access, mkdir} from 'node:fs/promises';
+import {join, resolve} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type {prepareSplit} from '../datasets/prepare-with-split.js';
 import {PREPARED_IMAGE_CHANNELS} from '../datasets/cache-file.js';
 import {openPreparedFile} from '../datasets/prepare.js';
-import {checkModelForData} from '../models/registry.js';
+import {checkModelForData, loadPretrainedWeights, pretrainedFile} from '../models/registry.js';
+import type {PretrainedWeights} from '../models/families/common.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import type {SplitFile} from '../datasets/splits.js';
 import {activeBackendName} from '../engine/backends.js';
@@ -125,13 +126,21 @@ async function doneRunEvaluations(run: RunDir, id: string, config: RunConfig, o:
   return Object.fromEntries(repaired.map((r) => [r.split, r]));
 }
 
+/** The `pretrained` record of a run's manifest as an earlier process wrote it, or undefined when it has none. */
+async function recordedPretrained(run: RunDir): Promise<PretrainedWeights | null | undefined> {
+  const earlier = await run.readJson<{pretrained?: PretrainedWeights | null}>('manifest').catch(() => undefined);
+  return earlier?.pretrained;
+}
+
 /**
  * Trains and evaluates one run, or returns it when it is already done (same id: same config, dataset, split, seed
  * and mslk version). Prepares the dataset at config.data.size, writes the run directory (found again by its id in
  * `out`, else created with a readable name), trains (trainLoop), then evaluates the config's eval.checkpoint on the
  * validation and test splits at each image's original resolution (writeEvaluation) and writes metrics.json, the
- * final manifest and status `done`. Throws RunStateError (one line) when the run exists unfinished and `resume` is
- * false, or the split has no training images; TrainingDivergedError when the loss stops being finite;
+ * final manifest and status `done`. A new run of a family with pretrained weights (EMCAD's model.pretrained) loads
+ * them before its first step and its manifest records them as `pretrained` (null: from scratch; a resumed run keeps
+ * the record). Throws RunStateError (one line) when the run exists unfinished and `resume` is false, the split has
+ * no training images, or a new run's weights file does not exist; TrainingDivergedError when the loss stops being finite;
  * TrainingInterruptedError when `signal` stopped it (status `partial`, resumable); RunLockedError when a live process
  * owns the run. A failure
  * after the directory exists marks it `failed: <reason>` and keeps every file written so far.
@@ -149,9 +158,18 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   }
   // Found by its id alone: an older directory named by the bare id, or a readable name made from other words.
   const run = new RunDir((await findRunById(o.out, id)) ?? join(o.out, runDirName(config, id)));
-  if ((await run.status())?.state === 'done') {
+  const before = await run.status();
+  if (before?.state === 'done') {
     await refuseEditedConfig(run, id, `${prepared.prepared.fingerprint}:${splitHash}`);
     return {runId: id, dir: run.path, reused: true, evaluations: await doneRunEvaluations(run, id, config, o)};
+  }
+  // A new run loads its pretrained weights before its first step: a missing file fails now, before anything is
+  // written (a resumed run needs no file: its checkpoint holds the weights).
+  const weightsFile = pretrainedFile(config.model);
+  if (before === undefined && weightsFile !== null) {
+    await access(resolve(weightsFile)).catch(() => {
+      throw new RunStateError(`model.pretrained '${weightsFile}': no such file (${resolve(weightsFile)}): give the path of the weights file (README: EMCAD's ImageNet weights), or set model.pretrained=null to train from scratch`);
+    });
   }
   const dataset = await openPreparedFile(prepared.prepared.file);
   const [trainIndices, validationIndices, testIndices] = (['train', 'validation', 'test'] as const)
@@ -214,9 +232,13 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
     // On wasm, whether dense convolutions ran on oneDNN and on how many threads: results differ in the last bits.
     ...(activeBackendName() === 'wasm' ? {nativeCpu: nativeCpu()} : {}),
   };
+  // What the model's pretrained weights were (families with the knob: null = from scratch): set when the loop
+  // starts from initial weights; a resumed run keeps what its first process recorded.
+  let pretrained: PretrainedWeights | null | undefined = status !== undefined ? await recordedPretrained(run) : undefined;
+  const withPretrained = () => (pretrained === undefined ? manifest : {...manifest, pretrained});
   await run.writeJson('config', config);
   await run.writeJson('split', prepared.split);
-  await run.writeJson('manifest', manifest);
+  await run.writeJson('manifest', withPretrained());
   await run.setStatus({state: 'running'});
 
   let model: tf.LayersModel | undefined;
@@ -226,6 +248,18 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
       config, dataset, trainIndices, validationIndices, run, resume: status !== undefined,
       ...(o.onBatch ? {onBatch: o.onBatch} : {}), ...(o.onEpoch ? {onEpoch: o.onEpoch} : {}),
       ...(o.signal ? {signal: o.signal} : {}),
+      initialize: async (built) => {
+        const loaded = await loadPretrainedWeights(built, config.model);
+        if (loaded === undefined) return;
+        pretrained = loaded;
+        if (loaded === null) o.onStage?.('model.pretrained is null: the model trains from scratch');
+        else {
+          o.onStage?.(`loaded ${loaded.loaded} pretrained weights from ${loaded.file} (${loaded.scheme} names, sha256 ${loaded.sha256.slice(0, 12)})`);
+          if (loaded.missing.length > 0) o.onStage?.(`warning: ${loaded.missing.length} ${loaded.missing.length === 1 ? 'weight is' : 'weights are'} not in ${loaded.file} and ${loaded.missing.length === 1 ? 'starts' : 'start'} from scratch: ${loaded.missing.slice(0, 3).join(', ')}${loaded.missing.length > 3 ? ', ...' : ''} (manifest.json lists them)`);
+          if (loaded.unexpected.length > 0) o.onStage?.(`warning: ${loaded.unexpected.length} ${loaded.unexpected.length === 1 ? 'tensor' : 'tensors'} of ${loaded.file} ${loaded.unexpected.length === 1 ? 'was' : 'were'} not used: ${loaded.unexpected.slice(0, 3).join(', ')}${loaded.unexpected.length > 3 ? ', ...' : ''} (manifest.json lists them)`);
+        }
+        await run.writeJson('manifest', withPretrained());
+      },
     });
     model = loop.model;
     o.onStage?.(`evaluating the ${config.eval.checkpoint} checkpoint at each image's original resolution`);
@@ -235,7 +269,7 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
     });
     await run.writeJson('metrics', metricsIndex(id, Object.values(evaluations)));
     await run.writeJson('manifest', {
-      ...manifest, finishedAt: new Date().toISOString(), trainingSeconds: loop.trainSeconds,
+      ...withPretrained(), finishedAt: new Date().toISOString(), trainingSeconds: loop.trainSeconds,
       peakTensorBytes: loop.peakTensorBytes, peakRssBytes: process.memoryUsage().rss,
       epochs: loop.position.epoch, bestEpoch: loop.position.bestEpoch,
     });

@@ -101,6 +101,11 @@ export interface LoopOptions {
    * ran; `best` is left alone) and stops with TrainingInterruptedError.
    */
   signal?: AbortSignal;
+  /**
+   * Called once when the model starts from its initial weights (no checkpoint restored), after build and before the
+   * first step: where a new run loads pretrained weights (src/runs/train-run.ts). Its error stops the loop.
+   */
+  initialize?: (model: tf.LayersModel) => Promise<void>;
 }
 
 /** What trainLoop returns. */
@@ -143,10 +148,12 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   let position: TrainingPosition = {epoch: 0, step: 0, bestScore: null, bestEpoch: null};
   let resumedEpoch: UnfinishedEpoch | undefined;
   let logLines: string[] = [];
+  let restored = false;
   if (o.resume) {
     try {
       const checkpoint = await readCheckpoint(run.checkpoint('last'));
       restoreCheckpoint(checkpoint, model, optimizer);
+      restored = true;
       const {epoch, step, bestScore, bestEpoch, unfinishedEpoch} = checkpoint.header;
       if (unfinishedEpoch !== undefined && unfinishedEpoch.stepsPerEpoch !== stepsPerEpoch) {
         throw new Error(`${run.checkpoint('last')}: written inside epoch ${epoch + 1} of a run with ${unfinishedEpoch.stepsPerEpoch} steps per epoch, this run has ${stepsPerEpoch}: the split or train.batchSize changed since; delete the run folder to train it again`);
@@ -164,6 +171,13 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       }
     }
     logLines = await run.logLines(position.epoch);
+  }
+  if (!restored && o.initialize) {
+    await o.initialize(model).catch((error: unknown) => {
+      optimizer.dispose();
+      model.dispose();
+      throw error;
+    });
   }
   const outputs = outputsOf(config.model);
   const trainable = trainableOf(model, outputs);

@@ -96,6 +96,35 @@ test('a runs folder: variants are the family plus the knobs a run departs from, 
   ]);
 });
 
+test('EMCAD runs are labelled scratch or ImageNet in a runs folder and in a suite, the reference too', async (t) => {
+  const weights = '/weights/pvt_v2_b0.safetensors';
+  const {store} = await makeRunStore([
+    {runId: id(31), variant: '', seed: 0, state: 'done', model: {model: 'emcad', encoder: 'b0'}, images: images(0.5)},
+    {runId: id(32), variant: '', seed: 1, state: 'done', model: {model: 'emcad', encoder: 'b0'}, images: images(0.6)},
+    {runId: id(33), variant: '', seed: 0, state: 'done', model: {model: 'emcad', encoder: 'b0', pretrained: weights}, images: images(0.7)},
+    {runId: id(34), variant: '', seed: 0, state: 'done', model: {model: 'emcad', encoder: 'b0', pretrained: weights, cab: false}, images: images(0.4)},
+  ]);
+  const folder = await collectReport(store, {costs: false});
+  t.deepEqual(folder.summary.map((s) => [s.variant, s.planned]), [['EMCAD (ImageNet)', 1], ['EMCAD (ImageNet) cab=false', 1], ['EMCAD (scratch)', 2]]);
+
+  const other = await makeRunStore([
+    {runId: id(35), variant: '', seed: 0, state: 'done', model: {model: 'emcad', encoder: 'b0', pretrained: weights}, images: images(0.7)},
+    {runId: id(36), variant: '', seed: 0, state: 'done', model: {model: 'emcad', encoder: 'b0', pretrained: '/weights/timm-b0.safetensors'}, images: images(0.7)},
+  ]);
+  t.deepEqual((await collectReport(other.store, {costs: false})).summary.map((s) => s.variant),
+    ['EMCAD (ImageNet)', 'EMCAD (ImageNet) pretrained=timm-b0.safetensors'], 'two weights files are told apart (the most common one unnamed, as every knob)');
+
+  const suite = await makeRunStore([
+    {runId: id(37), variant: 'emcad', kind: 'baseline', seed: 0, state: 'done', model: {model: 'emcad', encoder: 'b0'}, images: images(0.5)},
+    {runId: id(38), variant: 'EMCAD-B0 ImageNet', kind: 'baseline', seed: 0, state: 'done', model: {model: 'emcad', encoder: 'b0', pretrained: weights}, images: images(0.6)},
+    {runId: id(39), variant: 'U-Net', kind: 'baseline', seed: 0, state: 'done', images: images(0.4)},
+  ], {name: 'emcad-suite', reference: 'emcad'});
+  const report = await collectReport('emcad-suite', {store: suite.store, costs: false});
+  t.is(report.reference, 'EMCAD (scratch)');
+  t.deepEqual(report.runs.map((r) => r.variant), ['EMCAD (scratch)', 'EMCAD-B0 ImageNet', 'U-Net'], 'names the suite chose are kept');
+  t.deepEqual(report.curves.map((c) => c.variant), ['EMCAD (scratch)', 'EMCAD-B0 ImageNet', 'U-Net']);
+});
+
 test('extra test sets in metrics.json evaluations give per-image rows and a summary row of their own', async (t) => {
   const {store} = await makeRunStore([
     {runId: id(21), variant: 'full', seed: 0, state: 'done', images: images(0.8), extraSets: {'cvc-clinicdb': images(0.5, 0.7)}},

@@ -48,6 +48,25 @@ export const STATELESS_FAMILY_HOOKS = {
 };
 
 /** What ModelFamily.inputSizeProblems finds: one-line messages naming the key and the fix. */
+/**
+ * What a family's `loadPretrained` hook loaded into a model before its first training step; the run's manifest
+ * records it as `pretrained`.
+ */
+export interface PretrainedWeights {
+  /** The weights file, as an absolute path. */
+  file: string;
+  /** SHA-256 of the file's bytes, hex. */
+  sha256: string;
+  /** The naming scheme the file's tensor names follow (EMCAD: 'pvt-v2', the authors' release, or 'timm'). */
+  scheme: string;
+  /** How many of the model's weights were set from the file. */
+  loaded: number;
+  /** Weights the model has and the file lacks (the file's names); they keep their initial values. */
+  missing: string[];
+  /** The file's tensors that were not used (the file's names), but those expected and ignored (a classifier head). */
+  unexpected: string[];
+}
+
 export interface SizeProblems {
   refused: string[];
   warnings: string[];

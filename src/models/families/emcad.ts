@@ -14,6 +14,7 @@ import {LGAG} from '../layers/lgag.js';
 import {MixMLP} from '../layers/mix-mlp.js';
 import {MSCB} from '../layers/mscb.js';
 import {OverlapPatchEmbed} from '../layers/patch-embed.js';
+import {loadPretrainedPvt} from './pvt-pretrained.js';
 import {Upsample} from '../layers/resample.js';
 import {SpatialAttention} from '../layers/spatial-attention.js';
 import {SRAttention} from '../layers/sr-attention.js';
@@ -38,7 +39,6 @@ export const PVT_BLOCK_EPSILON = 1e-6;
 /** Input sides must be multiples of 32: the encoder's deepest stage has stride 32. */
 export const EMCAD_SIZE_DIVISOR = 32;
 
-const PRETRAINED_EXTENSIONS = ['.safetensors', '.pth', '.pt', '.bin'];
 
 export const emcadSchema = z.object({
   model: z.literal('emcad').describe('the model family'),
@@ -46,8 +46,8 @@ export const emcadSchema = z.object({
   encoder: z.enum(['b0', 'b1', 'b2']).default('b2').describe('PVTv2 encoder: b0 (3.9M parameters with the decoder), b1 (15.4M) or b2 (26.8M)'),
   pretrained: z.string()
     .refine((p) => p.trim() !== '' && !/[\n\r]/.test(p), {message: 'give a path to the ImageNet weights file, or null to train from scratch'})
-    .refine((p) => PRETRAINED_EXTENSIONS.some((e) => p.toLowerCase().endsWith(e)), {message: `the weights file must end in ${PRETRAINED_EXTENSIONS.join(', ')} (PVTv2 release or timm), or be null to train from scratch`})
-    .nullable().default(null).describe('ImageNet weights of the PVTv2 encoder (a file path; null = from scratch); not loaded yet, so a path is refused at build'),
+    .refine((p) => p.toLowerCase().endsWith('.safetensors'), {message: 'the weights file must be .safetensors (PVTv2 release or timm pvt_v2_b*; convert a .pth with the README\'s one line of Python), or null to train from scratch'})
+    .nullable().default(null).describe('ImageNet weights of the PVTv2 encoder: a .safetensors file of the PVTv2 release or timm (pvt_v2_b0..b2, same variant as encoder), loaded before the first step of a new run; null = from scratch'),
   mscbKernels: z.array(oddKernel).min(1).max(8).default([1, 3, 5]).describe('odd depthwise kernels of each MSCB, one branch each'),
   expansion: z.number().int().min(1).max(16).default(2).describe('MSCB expansion factor: channels of its depthwise branches = expansion x input channels'),
   dwParallel: z.boolean().default(true).describe('MSCB branches in parallel on the same map (false: sequential, each on the map plus the outputs before it)'),
@@ -108,14 +108,11 @@ function pvtEncoder(x: Sym, c: EmcadConfig, seeds: SeedSequence): Sym[] {
  * [N, H, W, outChannels] at the input size: the 1x1 head (with bias) of decoder stage i (stride 2^(i+1)), up-sampled
  * bilinearly (half-pixel centres). The twin returns them deepest first. Layer names: `enc.{1-4}.*` (encoder stage),
  * `dec.{1-4}.{cab,mscb,eucb,lgag}` (decoder stage i, at stride 2^(i+1); EUCB i makes stage i from stage i + 1),
- * `dec.sab` (shared), `head.p{1-4}`. Throws when options.inputSize is not a multiple of 32, and when `pretrained` is
- * set (its loader is not written yet).
+ * `dec.sab` (shared), `head.p{1-4}`. Throws when options.inputSize is not a multiple of 32. The weights are initial
+ * ones whatever `pretrained` says: a new training loads the file (the family's loadPretrained hook), a checkpoint
+ * replaces them all.
  */
 export function buildEmcad(c: EmcadConfig, options: BuildOptions = {}): tf.LayersModel {
-  if (c.pretrained !== null) {
-    // Refused rather than ignored: a run that asked for ImageNet weights must not silently train from scratch.
-    throw new Error(`model.pretrained '${c.pretrained}': loading PVTv2 weights is not implemented yet; set model.pretrained=null to train from scratch`);
-  }
   const size = options.inputSize ?? null;
   if (size !== null && size % EMCAD_SIZE_DIVISOR !== 0) {
     throw new Error(`input size ${size} must be a positive multiple of ${EMCAD_SIZE_DIVISOR} for EMCAD (its encoder's deepest stage has stride 32)`);
@@ -152,6 +149,11 @@ export function buildEmcad(c: EmcadConfig, options: BuildOptions = {}): tf.Layer
   return tf.model({inputs: image, outputs, name: 'emcad'});
 }
 
+/** How reports name an EMCAD model: whether its encoder started from ImageNet weights or from scratch. */
+export function emcadLabel(c: Pick<EmcadConfig, 'pretrained'>): string {
+  return c.pretrained === null ? 'EMCAD (scratch)' : 'EMCAD (ImageNet)';
+}
+
 /** Sets every DropPath of `model` to draw the masks of training step `stepsDone` next (see drop-path.ts). */
 export function setDropPathStep(model: tf.LayersModel, stepsDone: number): void {
   for (const layer of model.layers) if (layer instanceof DropPath) layer.setTrainingStep(stepsDone);
@@ -173,6 +175,8 @@ export const emcadFamily: ModelFamily<EmcadConfig> = {
   }),
   temperatureAt: () => null,
   setTemperature: () => {},
+  loadPretrained: async (model, c) => (c.pretrained === null ? null : loadPretrainedPvt(model, c.pretrained)),
+  label: (c) => emcadLabel(c),
   inputSizeProblems: (c, size) => {
     const problems: SizeProblems = {refused: [], warnings: []};
     if (size % EMCAD_SIZE_DIVISOR !== 0) {

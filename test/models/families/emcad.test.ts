@@ -164,7 +164,8 @@ test('defaults are the paper\'s network; every knob is validated with a one-line
   rejects({lgagKernel: 5}, /^lgagKernel: lgagKernel is 1 \(dense 1x1 convs\) or 3/);
   rejects({dropPath: 1}, /^dropPath: /);
   rejects({expansion: 0}, /^expansion: /);
-  rejects({pretrained: 'weights.txt'}, /^pretrained: the weights file must end in \.safetensors, \.pth, \.pt, \.bin/);
+  rejects({pretrained: 'weights.txt'}, /^pretrained: the weights file must be \.safetensors \(PVTv2 release or timm pvt_v2_b\*; convert a \.pth/);
+  rejects({pretrained: 'pvt_v2_b2.pth'}, /^pretrained: the weights file must be \.safetensors .*convert a \.pth with the README's one line of Python/);
   rejects({pretrained: ''}, /^pretrained: give a path to the ImageNet weights file/);
   rejects({supervision: 'all'}, /^supervision: /);
   rejects({inferenceHead: 'p4'}, /^inferenceHead: /);
@@ -172,7 +173,10 @@ test('defaults are the paper\'s network; every knob is validated with a one-line
   rejects({mscbKernel: [3]}, /^unknown key 'mscbKernel': did you mean 'mscbKernels'\?$/);
   const pretrained = parseModelConfig({model: 'emcad', pretrained: 'pvt_v2_b2.safetensors', encoder: 'b0'});
   t.like(pretrained, {pretrained: 'pvt_v2_b2.safetensors'});
-  t.throws(() => buildModel(pretrained), {message: /^model\.pretrained 'pvt_v2_b2\.safetensors': loading PVTv2 weights is not implemented yet; set model\.pretrained=null/});
+  // Built with initial weights: the file is read by a new training (loadPretrained), never by build.
+  const built = buildModel(pretrained);
+  t.is(built.model.outputs.length, 4);
+  built.model.dispose();
 });
 
 test('input sizes: a multiple of 32, and MSCB kernels that fit the feature maps', (t) => {

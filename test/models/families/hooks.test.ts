@@ -4,7 +4,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import {scheduledTemperature} from '../../../src/models/families/dyconv-temperature.js';
 import {DyConv} from '../../../src/models/layers/dyconv.js';
-import {applyTrainingProgress, buildModel, defaultModelConfig, familyOf, MODEL_NAMES, MODEL_REGISTRY, outputsOf, parseModelConfig, type ModelFamily} from '../../../src/models/registry.js';
+import {applyTrainingProgress, buildModel, defaultModelConfig, familyOf, labelVariant, MODEL_NAMES, MODEL_REGISTRY, modelLabel, outputsOf, parseModelConfig, pretrainedFile, type ModelFamily} from '../../../src/models/registry.js';
 import {progressAtCheckpoint} from '../../../src/training/checkpoint.js';
 import {useWasm} from '../helpers.js';
 
@@ -103,4 +103,22 @@ test.serial('the outputs hook: absent means one output; a family whose build dis
   const {model} = buildModel(unet);
   t.is(model.outputs.length, 1);
   model.dispose();
+});
+
+test('labels: EMCAD is "EMCAD (scratch)" or "EMCAD (ImageNet)" wherever a name is its family\'s; other names and families are kept', (t) => {
+  const scratch = defaultModelConfig('emcad');
+  const imagenet = parseModelConfig({model: 'emcad', pretrained: 'pvt_v2_b2.safetensors'});
+  t.is(modelLabel(scratch), 'EMCAD (scratch)');
+  t.is(modelLabel(imagenet), 'EMCAD (ImageNet)');
+  t.is(labelVariant('emcad', scratch), 'EMCAD (scratch)');
+  t.is(labelVariant('emcad encoder=b0,cab=false', imagenet), 'EMCAD (ImageNet) encoder=b0,cab=false');
+  t.is(labelVariant('emcadish', scratch), 'emcadish');
+  t.is(pretrainedFile(imagenet), 'pvt_v2_b2.safetensors');
+  t.is(pretrainedFile(scratch), null);
+  fc.assert(fc.property(fc.constantFrom(...MODEL_NAMES.filter((n) => n !== 'emcad')), fc.string(), (name, variant) => {
+    const config = defaultModelConfig(name);
+    return modelLabel(config) === null && labelVariant(variant, config) === variant && pretrainedFile(config) === null;
+  }));
+  fc.assert(fc.property(fc.string().filter((v) => v !== 'emcad' && !v.startsWith('emcad ')), (variant) => labelVariant(variant, scratch) === variant));
+  t.pass();
 });
