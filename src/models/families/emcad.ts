@@ -173,6 +173,8 @@ export const emcadFamily: ModelFamily<EmcadConfig> = {
   }),
   temperatureAt: () => null,
   setTemperature: () => {},
+  // Stochastic depth draws its masks for the step the loop is at, so a resumed run drops what an uninterrupted one does.
+  beforeTrainingStep: setDropPathStep,
   inputSizeProblems: (c, size) => {
     const problems: SizeProblems = {refused: [], warnings: []};
     if (size % EMCAD_SIZE_DIVISOR !== 0) {
