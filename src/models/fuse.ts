@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import './layers/index.js';
 import {isReparameterizable} from './layers/redw-conv.js';
+import {ownSharedLayers} from './shared-layers.js';
 
 const FUSABLE = new Set(['ReDWConv', 'LD']);
 
@@ -22,7 +23,7 @@ export function hasUnfusedLayers(model: tf.LayersModel): boolean {
 export function fuseForInference(model: tf.LayersModel): tf.LayersModel {
   const config = model.getConfig() as unknown as {layers: {className: string; config: Record<string, unknown>}[]};
   for (const layer of config.layers) if (FUSABLE.has(layer.className)) layer.config['fused'] = true;
-  const fused = tf.LayersModel.fromConfig(tf.LayersModel, config as unknown as tf.serialization.ConfigDict) as tf.LayersModel;
+  const fused = ownSharedLayers(tf.LayersModel.fromConfig(tf.LayersModel, config as unknown as tf.serialization.ConfigDict) as tf.LayersModel);
   for (const layer of fused.layers) {
     if (layer.weights.length === 0) continue;
     const source = model.getLayer(layer.name);

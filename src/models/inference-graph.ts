@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import './layers/index.js';
 import {fuseForInference, hasUnfusedLayers, weightNameInLayer} from './fuse.js';
 import {describeInferenceMap, type InferenceMap, type ModelOutputs} from './heads.js';
+import {ownSharedLayers} from './shared-layers.js';
 
 type NodeRef = [string, number, number, Record<string, unknown>?];
 interface LayerEntry {
@@ -61,7 +62,7 @@ export function inferenceGraph(model: tf.LayersModel, inference: InferenceMap): 
   }
   config.layers = ancestors(config.layers, outputs);
   config.outputLayers = outputs;
-  const single = tf.LayersModel.fromConfig(tf.LayersModel, config as unknown as tf.serialization.ConfigDict) as tf.LayersModel;
+  const single = ownSharedLayers(tf.LayersModel.fromConfig(tf.LayersModel, config as unknown as tf.serialization.ConfigDict) as tf.LayersModel);
   for (const layer of single.layers) {
     if (layer.weights.length === 0) continue;
     const source = model.getLayer(layer.name);

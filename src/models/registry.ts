@@ -10,6 +10,7 @@ import type {BuildOptions, PretrainedWeights, SizeProblems, TrainingProgress} fr
 import {ConfigError, parseWithSchema} from '../config/parse.js';
 import {checkModelOutputs, SINGLE_OUTPUT, type ModelOutputs} from './heads.js';
 import {nearestName} from '../config/nearest-name.js';
+import {ownSharedLayers} from './shared-layers.js';
 import {attentionUNetFamily} from './families/attention-unet.js';
 import {emcadFamily} from './families/emcad.js';
 import {lkUNetFamily} from './families/lk-unet.js';
@@ -41,6 +42,13 @@ export interface ModelFamily<C extends {model: string}> {
   temperatureAt(config: C, progress: TrainingProgress): number | null;
   /** Sets a model built by this family to temperature `tau` (> 0). */
   setTemperature(model: tf.LayersModel, tau: number): void;
+  /**
+   * Called by the training loop before every training step with `stepsDone`, the 0-based index of the step about
+   * to run (steps of earlier epochs included), to set state that the step draws from (EMCAD: the step its DropPath
+   * layers draw their seeded masks for). Whatever it sets must depend on `stepsDone` alone, so that a run resumed
+   * from a checkpoint trains exactly as an uninterrupted one. Optional: families without such state leave it out.
+   */
+  beforeTrainingStep?(model: tf.LayersModel, stepsDone: number): void;
   /**
    * What is wrong with running this config on `size` x `size` inputs (px), as one-line messages naming the key and
    * the fix. A kernel larger than 2 n - 1 on an n-pixel feature map has taps that only ever see padding: when that
@@ -194,7 +202,8 @@ export function defaultModelConfig(name: ModelName): ModelConfig {
  */
 export function buildModel(config: unknown, options: BuildOptions = {}): {model: tf.LayersModel; config: ModelConfig} {
   const resolved = parseModelConfig(config);
-  const model = familyOf(resolved).build(resolved, options);
+  // A layer applied at several places (EMCAD's shared SAB) must be freed with the model.
+  const model = ownSharedLayers(familyOf(resolved).build(resolved, options));
   const declared = outputsOf(resolved).heads;
   if (model.outputs.length !== declared) {
     model.dispose();

@@ -1,12 +1,13 @@
 // The training loop of one run: seeded batches from the dataset cache, one `trainingStep` (src/training/step.ts:
-// forward + loss + backward + update) per batch with the learning rate and DyConv temperature of that step,
-// validation every epoch, `last` and `best` checkpoints, resumable from the last one with exactly the result of an
-// uninterrupted run; stopped through an AbortSignal, it writes `last` where it is, inside the epoch.
+// forward + loss + backward + update) per batch with the learning rate, DyConv temperature and the family's other
+// per-step state (EMCAD's drop-path masks) of that step, validation every epoch, `last` and `best` checkpoints,
+// resumable from the last one with exactly the result of an uninterrupted run; stopped through an AbortSignal, it
+// writes `last` where it is, inside the epoch.
 import * as tf from '@tensorflow/tfjs';
 import type {AugmentOptions} from '../datasets/augment.js';
 import {epochBatches} from '../datasets/batches.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
-import {applyTrainingProgress, buildModel, outputsOf} from '../models/registry.js';
+import {applyTrainingProgress, buildModel, familyOf, outputsOf} from '../models/registry.js';
 import {damagedCheckpointError, readCheckpoint, restoreCheckpoint, saveCheckpoint, type TrainingPosition, type UnfinishedEpoch} from './checkpoint.js';
 import type {RunConfig} from '../runs/config.js';
 import {Optimizer} from './optimizers.js';
@@ -180,6 +181,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
     });
   }
   const outputs = outputsOf(config.model);
+  const family = familyOf(config.model);
   const trainable = trainableOf(model, outputs);
   const totalSteps = stepsPerEpoch * config.train.epochs;
   const augment = augmentOptions(config);
@@ -223,6 +225,9 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       lr = learningRateAt(config.train.schedule, config.train.optimizer.lr, step, totalSteps, stepsPerEpoch);
       // A step runs at the state it ends at: the last step of DyConv's anneal already runs at its end temperature.
       tau = applyTrainingProgress(model, config.model, progress(step + 1));
+      // Per-step randomness inside the model (EMCAD's stochastic depth) is keyed by this step's index, not by calls
+      // counted since the model was built, which restart at 0 in a resumed process.
+      family.beforeTrainingStep?.(model, step);
       const x = tf.tensor4d(b.images, b.shape);
       const y = tf.tensor4d(b.masks, [b.shape[0], b.shape[1], b.shape[2], 1]);
       let result: TrainingStepResult;

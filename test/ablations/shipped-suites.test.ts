@@ -65,3 +65,13 @@ test('cpu-kvasir: planned against ../shared/datasets/kvasir-seg-352 (800/100/100
   t.true(plan.runs.every((r) => r.missingData === null && /^[0-9a-f]{12}$/.test(r.runId)));
   t.deepEqual(plan.runs[0]!.images, {train: 800, validation: 100, test: 100});
 });
+
+test('baselines: U-Net, Attention U-Net, UNet++, LK U-Net and EMCAD b0 from scratch, under one protocol at 96 px (a multiple of 32)', async (t) => {
+  const loaded = await loadSuite(join(suites, 'baselines.yaml'), {dataRoot: emptyDataRoot});
+  t.deepEqual(loaded.models.map((m) => [m.name, m.kind]), [['unet', 'baseline'], ['attention-unet', 'baseline'], ['unetpp', 'baseline'], ['lk-unet', 'baseline'], ['emcad-b0', 'baseline']]);
+  const runs = expandSuite(loaded);
+  const emcad = runs.filter((r) => r.config.model.model === 'emcad');
+  t.is(emcad.length, loaded.datasets.length * loaded.spec.seeds.length);
+  t.true(emcad.every((r) => r.config.model.model === 'emcad' && r.config.model.encoder === 'b0' && r.config.model.pretrained === null));
+  t.true(runs.every((r) => r.config.data.size === 96 && r.config.train.epochs === 30));
+});

@@ -38,7 +38,7 @@ test('extends chains merge bases first, the file last, then --set, --dataset and
 });
 
 test('every shipped config resolves', async (t) => {
-  for (const file of ['configs/quickstart.yaml', 'configs/quickstart-unet.yaml', 'configs/torch-twin/ms-lkseg.yaml', 'configs/torch-twin/unet.yaml']) {
+  for (const file of ['configs/quickstart.yaml', 'configs/quickstart-unet.yaml', 'configs/torch-twin/ms-lkseg.yaml', 'configs/torch-twin/unet.yaml', 'configs/torch-twin/emcad-b0.yaml']) {
     const c = await resolveRunConfig(file);
     t.true(c.train.epochs > 0, file);
   }

@@ -177,6 +177,8 @@ export const emcadFamily: ModelFamily<EmcadConfig> = {
   setTemperature: () => {},
   loadPretrained: async (model, c) => (c.pretrained === null ? null : loadPretrainedPvt(model, c.pretrained)),
   label: (c) => emcadLabel(c),
+  // Stochastic depth draws its masks for the step the loop is at, so a resumed run drops what an uninterrupted one does.
+  beforeTrainingStep: setDropPathStep,
   inputSizeProblems: (c, size) => {
     const problems: SizeProblems = {refused: [], warnings: []};
     if (size % EMCAD_SIZE_DIVISOR !== 0) {
