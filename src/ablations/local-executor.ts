@@ -10,7 +10,7 @@ import {readRunEvaluation} from '../runs/evaluation-summary.js';
 import {runLockOwner} from '../runs/lock.js';
 import {runComplete} from '../runs/test-sets.js';
 import {RunDir} from '../runs/run-dir.js';
-import {INTERRUPTED_EXIT_CODE, RUN_OWNED_EXIT_CODE, type RunEvent} from '../runs/run-one.js';
+import {INTERRUPTED_EXIT_CODE, RUN_OWNED_EXIT_CODE, threadsFromEnvironment, type RunEvent} from '../runs/run-one.js';
 import {mslkCommandLine} from '../runs/self-command.js';
 import type {PlannedRun, SuitePlan} from './plan.js';
 
@@ -60,11 +60,12 @@ export function threadsPerJob(jobs: number, cores: number = availableParallelism
 }
 
 /**
- * The threads each child of a suite gets: the cores shared by the runs that train at once, min(jobs, pending runs)
- * (a suite with one run left to train gives it every core). At least 1.
+ * The threads each child of a suite gets: MSLK_THREADS when the user set it (a shared machine, or threads matched
+ * to another run's: oneDNN's kernel gradients depend on the thread count in the last bits), else the cores shared by
+ * the runs that train at once, min(jobs, pending runs) (a suite with one run left gives it every core). At least 1.
  */
-export function threadsForSuite(jobs: number, pending: number, cores: number = availableParallelism()): number {
-  return threadsPerJob(Math.min(Math.max(1, jobs), Math.max(1, pending)), cores);
+export function threadsForSuite(jobs: number, pending: number, cores: number = availableParallelism(), env: NodeJS.ProcessEnv = process.env): number {
+  return threadsFromEnvironment(env) ?? threadsPerJob(Math.min(Math.max(1, jobs), Math.max(1, pending)), cores);
 }
 
 /** How one child ended. */

@@ -69,13 +69,16 @@ test('a child is told its share of the cores', (t) => {
 
 test('the runs that train at once share the cores: never more threads than cores, and a lone run gets them all', (t) => {
   fc.assert(fc.property(fc.integer({min: 1, max: 16}), fc.integer({min: 0, max: 40}), fc.integer({min: 1, max: 64}), (jobs, pending, cores) => {
-    const threads = threadsForSuite(jobs, pending, cores);
+    const threads = threadsForSuite(jobs, pending, cores, {});
     const atOnce = Math.min(jobs, Math.max(1, pending));
     return threads >= 1 && (atOnce > cores || threads * atOnce <= cores) && (atOnce !== 1 || threads === cores);
   }));
-  t.is(threadsForSuite(2, 1, 2), 2);
-  t.is(threadsForSuite(2, 5, 2), 1);
-  t.is(threadsForSuite(1, 5, 8), 8);
+  t.is(threadsForSuite(2, 1, 2, {}), 2);
+  t.is(threadsForSuite(2, 5, 2, {}), 1);
+  t.is(threadsForSuite(1, 5, 8, {}), 8);
+  // The user's MSLK_THREADS wins.
+  t.is(threadsForSuite(1, 1, 8, {MSLK_THREADS: '1'}), 1);
+  t.is(threadsForSuite(4, 9, 8, {MSLK_THREADS: '3'}), 3);
 });
 
 test.serial('4 runs with 2 jobs: three done, the diverging one fails alone; a second call trains nothing', async (t) => {

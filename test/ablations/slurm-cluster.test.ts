@@ -119,7 +119,9 @@ function tenEpochRun(variant = 'tiny'): Promise<string> {
   tenEpochReference ??= (async () => {
     const suite = await suiteFile('reference-ten', {variants: {[variant]: {baseWidth: 4}}, seeds: [3], epochs: 10});
     const store = join(scratch, 'reference-ten');
-    const local = await runMslk(['ablate', suite, '--store', store, '--jobs', '1', ...common()]);
+    // One thread, as each SLURM task below gets (SLURM_CPUS_PER_TASK unset): oneDNN's kernel gradients differ in
+    // the last bits between thread counts, and this reference is compared byte for byte.
+    const local = await runMslk(['ablate', suite, '--store', store, '--jobs', '1', ...common()], {MSLK_THREADS: '1'});
     if (local.code !== 0) throw new Error(`the local reference run failed: ${local.stderr}`);
     return (await suiteRuns(store, 'reference-ten'))[0]!.dir;
   })();
