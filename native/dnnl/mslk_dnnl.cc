@@ -407,10 +407,29 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   double epsilon = 0;
   napi_get_value_double(env, argv[6], &epsilon);
   if (yLen != xLen || mLen == 0 || vLen == 0 || oLen == 0 || sLen == 0) return throwError(env, "batchNorm: lengths do not match");
-  for (size_t i = 0; i < xLen; i++) {
-    const double o = offset ? offset[i % oLen] : 0.0;
-    const double sc = scale ? scale[i % sLen] : 1.0;
-    y[i] = static_cast<float>(o + (static_cast<double>(x[i]) - mean[i % mLen]) * sc / std::sqrt(static_cast<double>(variance[i % vLen]) + epsilon));
+  // Per-channel values computed once (the same doubles every element would compute), then a tight loop over rows.
+  const size_t width = std::max({mLen, vLen, oLen, sLen});
+  const bool perChannel = xLen % width == 0 && (mLen == 1 || mLen == width) && (vLen == 1 || vLen == width) &&
+      (oLen == 1 || oLen == width) && (sLen == 1 || sLen == width);
+  if (!perChannel) {
+    for (size_t i = 0; i < xLen; i++) {
+      const double o = offset ? offset[i % oLen] : 0.0;
+      const double sc = scale ? scale[i % sLen] : 1.0;
+      y[i] = static_cast<float>(o + (static_cast<double>(x[i]) - mean[i % mLen]) * sc / std::sqrt(static_cast<double>(variance[i % vLen]) + epsilon));
+    }
+    return nullptr;
+  }
+  std::vector<double> m(width), sc(width), o(width), root(width);
+  for (size_t k = 0; k < width; k++) {
+    m[k] = mean[k % mLen];
+    sc[k] = scale ? scale[k % sLen] : 1.0;
+    o[k] = offset ? offset[k % oLen] : 0.0;
+    root[k] = std::sqrt(static_cast<double>(variance[k % vLen]) + epsilon);
+  }
+  for (size_t row = 0; row < xLen; row += width) {
+    const float *in = x + row;
+    float *out = y + row;
+    for (size_t k = 0; k < width; k++) out[k] = static_cast<float>(o[k] + (static_cast<double>(in[k]) - m[k]) * sc[k] / root[k]);
   }
   return nullptr;
 }
