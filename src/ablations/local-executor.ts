@@ -174,9 +174,9 @@ export async function runSuite(plan: SuitePlan, o: RunSuiteOptions = {}): Promis
   }
 
   // Jobs and threads are chosen together: as many runs at once as there are cores (or --jobs), each on its share of
-  // the cores, and a suite with fewer runs left than jobs gives each run more threads. Measured on 2 cores
-  // (bench/jobs-threads.ts): 2 runs x 1 thread train 1.6-1.7x the images per second of 1 run x 2 threads, since
-  // only the convolutions use a second thread (the rest of a step runs on wasm, one thread).
+  // the cores, and a suite with fewer runs left than jobs gives each run more threads. Only the convolutions use a
+  // second thread (the rest of a step runs on wasm, one thread), so N runs x 1 thread train more images per second
+  // than 1 run x N threads (bench/jobs-threads.ts measures both).
   const threads = threadsForSuite(jobs, queue.length);
   const children = new Set<ReturnType<typeof spawn>>();
   const forward = (): void => {
