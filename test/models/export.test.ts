@@ -5,7 +5,7 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import {buildModel, parseModelConfig} from '../../src/models/registry.js';
+import {buildModel, outputsOf, parseModelConfig} from '../../src/models/registry.js';
 import {setDyConvTemperature} from '../../src/models/families/dyconv-temperature.js';
 import {loadTfjsModel, saveTfjsModel} from '../../src/models/export/tfjs-format.js';
 import {decodeSafetensors, loadSafetensorsInto, modelToSafetensors} from '../../src/models/export/safetensors.js';
@@ -170,6 +170,37 @@ test.serial('single-output exports carry no outputs record (their files are as b
     const json = JSON.parse(await readFile(join(dir, 'tfjs', 'model.json'), 'utf8')) as {userDefinedMetadata: Record<string, unknown>};
     t.deepEqual(Object.keys(json.userDefinedMetadata), ['mslk']);
   } finally {
+    model.dispose();
+    await rm(dir, {recursive: true, force: true});
+  }
+});
+
+test.serial('EMCAD b0: both formats save and load back, and every one of its four heads predicts the same', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'mslk-export-emcad-'));
+  const {model, config} = buildModel({model: 'emcad', encoder: 'b0'}, {seed: 4});
+  randomiseNormalisation(model.layers, 8);
+  const outputs = outputsOf(config);
+  const x = randomImage(1, 64, 10);
+  const heads = model.predict(x) as tf.Tensor[];
+  try {
+    await writeExportedModel(model, {format: 'tfjs', out: join(dir, 'tfjs'), metadata: {}, outputs});
+    const loaded = await loadTfjsModel(join(dir, 'tfjs'));
+    const again = loaded.predict(x) as tf.Tensor[];
+    t.is(again.length, 4);
+    for (let h = 0; h < 4; h++) t.is(await maxAbsDiff(again[h]!, heads[h]!), 0, `head p${h + 1} from the TF.js format`);
+    tf.dispose(again);
+    loaded.dispose();
+
+    const file = join(dir, 'emcad.safetensors');
+    await writeExportedModel(model, {format: 'safetensors', out: file, metadata: {format: 'mslk'}, outputs});
+    const fresh = buildModel(config, {seed: 99}).model;
+    loadSafetensorsInto(fresh, decodeSafetensors(new Uint8Array(await readFile(file))));
+    const fromFile = fresh.predict(x) as tf.Tensor[];
+    for (let h = 0; h < 4; h++) t.is(await maxAbsDiff(fromFile[h]!, heads[h]!), 0, `head p${h + 1} from safetensors`);
+    tf.dispose(fromFile);
+    fresh.dispose();
+  } finally {
+    tf.dispose([x, ...heads]);
     model.dispose();
     await rm(dir, {recursive: true, force: true});
   }
