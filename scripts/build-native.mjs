@@ -18,10 +18,10 @@ function done(message, ok) {
 }
 
 if (['off', '0', 'false', 'no'].includes((process.env.MSLK_NATIVE ?? '').trim().toLowerCase())) {
-  done('oneDNN addon not built (MSLK_NATIVE=off): dense convolutions run on wasm, one thread', true);
+  done('oneDNN addon not built (MSLK_NATIVE=off): convolutions run on wasm, one thread', true);
 }
 if (!existsSync('/usr/include/oneapi/dnnl/dnnl.hpp') && !existsSync('/usr/local/include/oneapi/dnnl/dnnl.hpp')) {
-  done('oneDNN addon not built: Debian\'s libdnnl-dev is not installed (apt-get install libdnnl-dev, then npm run build:native); dense convolutions run on wasm, one thread', false);
+  done('oneDNN addon not built: Debian\'s libdnnl-dev is not installed (apt-get install libdnnl-dev, then npm run build:native); convolutions run on wasm, one thread', false);
 }
 
 // node-gyp: the one npm runs lifecycle scripts with, else the one bundled with npm next to this node.
@@ -37,7 +37,7 @@ function nodeGyp() {
 }
 
 const gyp = nodeGyp();
-if (gyp === null) done('oneDNN addon not built: node-gyp was not found (it comes with npm); dense convolutions run on wasm, one thread', false);
+if (gyp === null) done('oneDNN addon not built: node-gyp was not found (it comes with npm); convolutions run on wasm, one thread', false);
 // Node's own headers where the distribution installs them (Debian: /usr/include/node), so node-gyp never downloads.
 const args = [gyp, 'rebuild'];
 if (!process.env.npm_config_nodedir && existsSync(join(dirname(process.execPath), '..', 'include', 'node', 'node_api.h'))) {
@@ -46,6 +46,6 @@ if (!process.env.npm_config_nodedir && existsSync(join(dirname(process.execPath)
 const result = spawnSync(process.execPath, args, {cwd: addonDir, encoding: 'utf8'});
 if (result.status !== 0) {
   const lines = `${result.stdout}\n${result.stderr}`.split('\n').filter((l) => /error|ERR!/.test(l) && !/gyp ERR! (cwd|node -v|node-gyp -v|command|System|not ok)/.test(l));
-  done(`oneDNN addon build failed (${(lines[0] ?? `node-gyp exited with ${result.status}`).trim()}); dense convolutions run on wasm, one thread`, false);
+  done(`oneDNN addon build failed (${(lines[0] ?? `node-gyp exited with ${result.status}`).trim()}); convolutions run on wasm, one thread`, false);
 }
-done('oneDNN addon built (native/dnnl/build/Release/mslk_dnnl.node): dense convolutions run on oneDNN, on every core', true);
+done('oneDNN addon built (native/dnnl/build/Release/mslk_dnnl.node): convolutions run on oneDNN, on every core', true);

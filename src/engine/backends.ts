@@ -147,7 +147,7 @@ function describe(name: BackendName): string {
     case 'tensorflow-cpu': return 'libtensorflow on the CPU';
     case 'wasm': {
       const native = nativeCpu();
-      return `WebAssembly SIMD (XNNPACK), one thread, mslk gradient kernels${native.active ? `; dense convolutions on oneDNN ${native.version}, ${native.threads} thread${native.threads === 1 ? '' : 's'}` : ''}`;
+      return `WebAssembly SIMD (XNNPACK), one thread, mslk gradient kernels${native.active ? `; convolutions on oneDNN ${native.version}, ${native.threads} thread${native.threads === 1 ? '' : 's'}` : ''}`;
     }
     case 'cpu': return 'pure JavaScript, for debugging only (far slower; `mslk bench engine --backend wasm --backend cpu` measures by how much)';
   }

@@ -17,7 +17,7 @@ export interface DoctorReport {
   /** The backends probed, in order of preference (all of them unless the caller named some). */
   backends: BackendStatus[];
   chosen: BackendName | null;
-  /** Whether wasm's dense convolutions run on the oneDNN addon, and why not when they do not. */
+  /** Whether wasm's convolutions (and a few memory-bound kernels) run on the oneDNN addon, and why not when they do not. */
   nativeCpu: NativeCpuStatus;
   dataRoot: {path: string; freeBytes: number | null};
   /** True when at least one probed backend trains (loads and passes the gradient self-check). */

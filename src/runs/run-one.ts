@@ -10,6 +10,7 @@ import {RUN_FILES, RunNotFoundError} from './run-dir.js';
 import {evaluateTestSets} from './test-sets.js';
 import {trainRun, type TrainRunResult} from './train-run.js';
 import type {EpochLog} from '../training/loop.js';
+import {threadsFromEnvironment} from '../engine/threads.js';
 
 /** Exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT's number, as shells report it). */
 export const INTERRUPTED_EXIT_CODE = 130;
@@ -36,11 +37,7 @@ export interface RunOneOptions {
   commandLine?: string;
 }
 
-/** MSLK_THREADS as a positive integer, or undefined when unset or not one. */
-export function threadsFromEnvironment(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const value = Number(env['MSLK_THREADS']);
-  return Number.isInteger(value) && value > 0 ? value : undefined;
-}
+export {threadsFromEnvironment};
 
 /** The resolved config in a prepared run directory; RunNotFoundError (one line) when it is absent or not a run. */
 async function preparedConfig(dir: string): Promise<{config: RunConfig; id: string}> {

@@ -229,7 +229,7 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
       counts: {train: trainIndices.length, validation: validationIndices.length, test: testIndices.length}},
     seed: config.seed, startedAt: started.toISOString(), resumed: status !== undefined,
     ...(o.threads !== undefined ? {threads: o.threads} : {}),
-    // On wasm, whether dense convolutions ran on oneDNN and on how many threads: results differ in the last bits.
+    // On wasm, whether convolutions ran on oneDNN and on how many threads: results differ in the last bits.
     ...(activeBackendName() === 'wasm' ? {nativeCpu: nativeCpu()} : {}),
   };
   // What the model's pretrained weights were (families with the knob: null = from scratch): set when the loop

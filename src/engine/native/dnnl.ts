@@ -6,6 +6,7 @@ import {availableParallelism} from 'node:os';
 import {createRequire} from 'node:module';
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
+import {threadsFromEnvironment} from '../threads.js';
 
 /**
  * The addon's functions (native/dnnl/mslk_dnnl.cc). Every array is float32; geometry is the 18 integers of
@@ -34,12 +35,14 @@ export interface DnnlAddon {
 
 /** Whether the oneDNN path runs, and why (for `mslk doctor`, manifests and benchmarks). */
 export interface NativeCpuStatus {
-  /** True when dense convolutions on the wasm backend run on oneDNN. */
+  /** True when the wasm backend's convolutions (and a few memory-bound kernels) run on the native addon. */
   active: boolean;
   /** One line: the library, its version and threads when active; otherwise why not and how to get it. */
   detail: string;
   /** oneDNN's version ('2.6.3') when the addon loaded. */
   version?: string;
+  /** The instruction set of oneDNN's convolution kernels here ('brgconv:avx512_core'), when the addon loaded. */
+  isa?: string;
   /** Threads oneDNN runs a convolution on (MSLK_THREADS, else every core). */
   threads?: number;
 }
@@ -61,16 +64,22 @@ export function nativeDisabledByEnvironment(env: NodeJS.ProcessEnv = process.env
 
 /** Threads for oneDNN: MSLK_THREADS when it is a positive integer (a suite's share of the cores), else every core. */
 export function nativeThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env['MSLK_THREADS']);
-  return Number.isInteger(value) && value > 0 ? value : availableParallelism();
+  return threadsFromEnvironment(env) ?? availableParallelism();
+}
+
+const WASM_ONLY = 'convolutions run on wasm, one thread';
+
+/** The one-line status of an active addon. */
+function activeDetail(version: string, isa: string, threads: number): string {
+  return `oneDNN ${version} (${isa}), ${threads} thread${threads === 1 ? '' : 's'}: convolutions and their gradients, pooling gradients, batch norm, sums, concat`;
 }
 
 function load(): {addon: DnnlAddon | null; status: NativeCpuStatus} {
   if (nativeDisabledByEnvironment()) {
-    return {addon: null, status: {active: false, detail: 'switched off by MSLK_NATIVE=off: dense convolutions run on wasm, one thread'}};
+    return {addon: null, status: {active: false, detail: `switched off by MSLK_NATIVE=off: ${WASM_ONLY}`}};
   }
   if (!existsSync(ADDON_PATH)) {
-    return {addon: null, status: {active: false, detail: 'oneDNN addon not built: install Debian\'s libdnnl-dev, then run `npm run build:native` (dense convolutions run on wasm, one thread)'}};
+    return {addon: null, status: {active: false, detail: `oneDNN addon not built: install Debian's libdnnl-dev, then run \`npm run build:native\` (${WASM_ONLY})`}};
   }
   try {
     // OpenMP threads that spin while waiting collapse when another process wants the same cores: a U-Net step on 2
@@ -82,17 +91,17 @@ function load(): {addon: DnnlAddon | null; status: NativeCpuStatus} {
     addon.setThreads(threads);
     const {version} = addon.describe();
     const isa = addon.implementation(0, [1, 8, 8, 8, 3, 3, 8, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
-    return {addon, status: {active: true, detail: `oneDNN ${version} (${isa}), ${threads} thread${threads === 1 ? '' : 's'}: dense convolutions and their gradients`, version, threads}};
+    return {addon, status: {active: true, detail: activeDetail(version, isa, threads), version, isa, threads}};
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    return {addon: null, status: {active: false, detail: `oneDNN addon did not load (${message}): rebuild it with \`npm run build:native\` (dense convolutions run on wasm, one thread)`}};
+    return {addon: null, status: {active: false, detail: `oneDNN addon did not load (${message}): rebuild it with \`npm run build:native\` (${WASM_ONLY})`}};
   }
 }
 
 /** Whether the oneDNN path is active, and why; loads the addon on first call. */
 export function nativeCpu(): NativeCpuStatus {
   loaded ??= load();
-  if (switchedOff && loaded.status.active) return {active: false, detail: 'switched off for this process: dense convolutions run on wasm, one thread'};
+  if (switchedOff && loaded.status.active) return {active: false, detail: `switched off for this process: ${WASM_ONLY}`};
   return loaded.status;
 }
 
@@ -111,8 +120,8 @@ export function setNativeThreads(threads: number): void {
   loaded ??= load();
   if (loaded.addon === null) return;
   loaded.addon.setThreads(threads);
-  const {version} = loaded.addon.describe();
-  loaded.status = {...loaded.status, threads, detail: loaded.status.detail.replace(/\d+ threads?:/, `${threads} thread${threads === 1 ? '' : 's'}:`), ...(version ? {version} : {})};
+  const {version = '', isa = ''} = loaded.status;
+  loaded.status = {...loaded.status, threads, detail: activeDetail(version, isa, threads)};
 }
 
 /**

@@ -2,7 +2,8 @@
 // reference-loop Conv2DBackpropInput and Tile, its copying Identity and Slice, its depthwise convolution for
 // kernels larger than 3x3 (XNNPACK's generic path),
 // and the 'same' padding of its forward convolutions (see explicitSame). Where the oneDNN addon is active
-// (src/engine/native/dnnl.ts), dense convolutions and both their gradients run on it, on every core.
+// (src/engine/native/dnnl.ts), convolutions and their gradients, pooling gradients, batch norm, sums and concat
+// run on it, on every core.
 // Each kernel works on TensorInfos at the backend level: no engine tensors, so no leaks.
 import {
   registerKernel, unregisterKernel, getKernel, type KernelConfig, type KernelFunc, type NamedAttrMap,

@@ -287,6 +287,6 @@ test('oneDNN threads come from MSLK_THREADS when it is a positive integer, else 
 
 test('the status says whether the path runs and, when not, how to get it', (t) => {
   t.is(typeof status.detail, 'string');
-  if (status.active) t.regex(status.detail, /^oneDNN \d+\.\d+\.\d+ \(.+\), \d+ threads?: dense convolutions/);
+  if (status.active) t.regex(status.detail, /^oneDNN \d+\.\d+\.\d+ \(.+\), \d+ threads?: convolutions and their gradients/);
   else t.regex(status.detail, /MSLK_NATIVE=off|libdnnl-dev|build:native/);
 });
