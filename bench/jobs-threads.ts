@@ -6,14 +6,7 @@ import {execFile} from 'node:child_process';
 import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
-
-function listArg(name: string, fallback: string[]): string[] {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const values: string[] = [];
-  for (let j = i + 1; j < process.argv.length && !process.argv[j]!.startsWith('--'); j++) values.push(process.argv[j]!);
-  return values.length > 0 ? values : fallback;
-}
+import {listArg} from './args.js';
 
 const BATCH = 4;
 

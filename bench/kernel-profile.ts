@@ -15,14 +15,7 @@ import {parseModelConfig, buildModel} from '../src/models/registry.js';
 import {defaultTrainConfig} from '../src/runs/config.js';
 import {Optimizer} from '../src/training/optimizers.js';
 import {stepRunner, trainableOf} from '../src/training/step.js';
-
-function listArg(name: string, fallback: string[]): string[] {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const values: string[] = [];
-  for (let j = i + 1; j < process.argv.length && !process.argv[j]!.startsWith('--'); j++) values.push(process.argv[j]!);
-  return values.length > 0 ? values : fallback;
-}
+import {listArg} from './args.js';
 
 const models = listArg('models', ['ms-lkseg', 'unet']);
 const size = Number(listArg('size', ['128'])[0]);

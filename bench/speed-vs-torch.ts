@@ -18,17 +18,10 @@ import {selectBackend} from '../src/engine/backends.js';
 import {nativeCpu, setNativeThreads, useNativeCpu} from '../src/engine/native/dnnl.js';
 import {parseModelConfig} from '../src/models/registry.js';
 import {profileModelTraining} from '../src/training/profile-step.js';
+import {listArg} from './args.js';
 
 const TWIN = fileURLToPath(new URL('../../shared/bench/torch-twin/', import.meta.url));
 const PYTHON = '/usr/bin/python3';
-
-function listArg(name: string, fallback: string[]): string[] {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const values: string[] = [];
-  for (let j = i + 1; j < process.argv.length && !process.argv[j]!.startsWith('--'); j++) values.push(process.argv[j]!);
-  return values.length > 0 ? values : fallback;
-}
 
 const sizes = listArg('sizes', ['128', '256']).map(Number);
 const models = listArg('models', ['ms-lkseg', 'unet']);
