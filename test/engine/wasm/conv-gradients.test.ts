@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import {activateBackend} from '../../../src/engine/backends.js';
 import {useNativeCpu} from '../../../src/engine/native/dnnl.js';
-import {caseArb, check, data, dilateKernel, info, pickDilated, run, type Case} from './kernel-cases.js';
+import {caseArb, check, conv2DBackpropFilterMatchesCpu, conv2DBackpropInputMatchesCpu, conv2DMatchesCpu, depthwiseConv2dNativeBackpropFilterMatchesCpu, depthwiseConv2dNativeBackpropInputMatchesCpu, data, run, type Case} from './kernel-cases.js';
 
 test.before(async () => {
   tf.env().set('PROD', true);
@@ -16,62 +16,22 @@ test.before(async () => {
 });
 
 test.serial('Conv2DBackpropFilter matches cpu', async (t) => {
-  await fc.assert(fc.asyncProperty(caseArb(false), async (c) => {
-    const conv = info(c, false);
-    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
-    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed + 1)};
-    const attrs = {strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co]};
-    const leaks: string[] = [];
-    const got = await run('wasm', 'Conv2DBackpropFilter', {x, dy}, attrs, leaks);
-    const want = await run('cpu', 'Conv2DBackpropFilter', {x, dy}, attrs, []);
-    return check(t, 'Conv2DBackpropFilter', got, want, leaks, c);
-  }), {numRuns: 120, seed: 20261125});
+  await fc.assert(fc.asyncProperty(caseArb(false), (c) => conv2DBackpropFilterMatchesCpu(t, c)), {numRuns: 120, seed: 20261125});
   t.pass();
 });
 
 test.serial('Conv2DBackpropInput matches cpu', async (t) => {
-  await fc.assert(fc.asyncProperty(caseArb(false), async (c) => {
-    const conv = info(c, false);
-    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed)};
-    const filter = {shape: [c.kh, c.kw, c.ci, c.co], values: data(c.kh * c.kw * c.ci * c.co, c.seed + 2)};
-    const attrs = {strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.n, c.h, c.w, c.ci]};
-    const leaks: string[] = [];
-    const got = await run('wasm', 'Conv2DBackpropInput', {dy, filter}, attrs, leaks);
-    const want = await run('cpu', 'Conv2DBackpropInput', {dy, filter}, attrs, []);
-    return check(t, 'Conv2DBackpropInput', got, want, leaks, c);
-  }), {numRuns: 120, seed: 20261126});
+  await fc.assert(fc.asyncProperty(caseArb(false), (c) => conv2DBackpropInputMatchesCpu(t, c)), {numRuns: 120, seed: 20261126});
   t.pass();
 });
 
 test.serial('DepthwiseConv2dNativeBackpropFilter matches cpu, dilations included', async (t) => {
-  await fc.assert(fc.asyncProperty(caseArb(true), async (c) => {
-    const conv = info(c, true);
-    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
-    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed + 1)};
-    const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, filterShape: [c.kh, c.kw, c.ci, 1]};
-    const leaks: string[] = [];
-    const got = await run('wasm', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, attrs, leaks);
-    const d = c.dilation;
-    const refAttrs = {...attrs, dilations: 1, filterShape: [(c.kh - 1) * d + 1, (c.kw - 1) * d + 1, c.ci, 1]};
-    const full = await run('cpu', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, refAttrs, []);
-    const want = {shape: [c.kh, c.kw, c.ci, 1], values: pickDilated(full.values, c.kh, c.kw, c.ci, d)};
-    return check(t, 'DepthwiseConv2dNativeBackpropFilter', got, want, leaks, c);
-  }), {numRuns: 120, seed: 20261127});
+  await fc.assert(fc.asyncProperty(caseArb(true), (c) => depthwiseConv2dNativeBackpropFilterMatchesCpu(t, c)), {numRuns: 120, seed: 20261127});
   t.pass();
 });
 
 test.serial('DepthwiseConv2dNativeBackpropInput matches cpu, dilations included', async (t) => {
-  await fc.assert(fc.asyncProperty(caseArb(true), async (c) => {
-    const conv = info(c, true);
-    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed)};
-    const filter = {shape: [c.kh, c.kw, c.ci, 1], values: data(c.kh * c.kw * c.ci, c.seed + 2)};
-    const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, inputShape: [c.n, c.h, c.w, c.ci]};
-    const leaks: string[] = [];
-    const got = await run('wasm', 'DepthwiseConv2dNativeBackpropInput', {dy, filter}, attrs, leaks);
-    const want = await run('cpu', 'DepthwiseConv2dNativeBackpropInput',
-      {dy, filter: dilateKernel(filter.values, c.kh, c.kw, c.ci, c.dilation)}, {...attrs, dilations: 1}, []);
-    return check(t, 'DepthwiseConv2dNativeBackpropInput', got, want, leaks, c);
-  }), {numRuns: 120, seed: 20261128});
+  await fc.assert(fc.asyncProperty(caseArb(true), (c) => depthwiseConv2dNativeBackpropInputMatchesCpu(t, c)), {numRuns: 120, seed: 20261128});
   t.pass();
 });
 
@@ -106,15 +66,7 @@ test.serial('kernels handle realistic sizes: 21x21 depthwise on 40x40 with 12 ch
 });
 
 test.serial('Conv2D forward (same padding made explicit) matches cpu', async (t) => {
-  await fc.assert(fc.asyncProperty(caseArb(false), async (c) => {
-    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
-    const filter = {shape: [c.kh, c.kw, c.ci, c.co], values: data(c.kh * c.kw * c.ci * c.co, c.seed + 2)};
-    const attrs = {strides: c.stride, dilations: 1, pad: c.pad, dataFormat: 'NHWC'};
-    const leaks: string[] = [];
-    const got = await run('wasm', 'Conv2D', {x, filter}, attrs, leaks);
-    const want = await run('cpu', 'Conv2D', {x, filter}, attrs, []);
-    return check(t, 'Conv2D', got, want, leaks, c);
-  }), {numRuns: 120, seed: 20261130});
+  await fc.assert(fc.asyncProperty(caseArb(false), (c) => conv2DMatchesCpu(t, c)), {numRuns: 120, seed: 20261130});
   t.pass();
 });
 

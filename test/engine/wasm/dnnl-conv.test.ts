@@ -12,7 +12,7 @@ import {dnnlAddon, nativeCalls as dnnlCalls, nativeCpu, nativeDisabledByEnvironm
 import {buildModel} from '../../../src/models/registry.js';
 import {defaultTrainConfig} from '../../../src/runs/config.js';
 import {stepRunner, trainableOf} from '../../../src/training/step.js';
-import {caseArb, check, data, dilateKernel, info, nativeTestOrSkip, pickDilated, run, type Case} from './kernel-cases.js';
+import {caseArb, check, conv2DBackpropFilterMatchesCpu, conv2DBackpropInputMatchesCpu, conv2DMatchesCpu, depthwiseConv2dNativeBackpropFilterMatchesCpu, depthwiseConv2dNativeBackpropInputMatchesCpu, data, info, nativeTestOrSkip, run, type Case} from './kernel-cases.js';
 
 const status = nativeCpu();
 const nativeTest = nativeTestOrSkip('oneDNN kernel tests');
@@ -51,13 +51,7 @@ nativeTest('Conv2D on oneDNN matches cpu, dilations included, on 1 and 2 threads
   const ran = dnnlCalls.ran;
   await fc.assert(fc.asyncProperty(denseCases(true), threadCounts, async (c, threads) => {
     setNativeThreads(threads);
-    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
-    const filter = {shape: [c.kh, c.kw, c.ci, c.co], values: data(c.kh * c.kw * c.ci * c.co, c.seed + 2)};
-    const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, dataFormat: 'NHWC'};
-    const leaks: string[] = [];
-    const got = await run('wasm', 'Conv2D', {x, filter}, attrs, leaks);
-    const want = await run('cpu', 'Conv2D', {x, filter}, attrs, []);
-    return check(t, 'Conv2D', got, want, leaks, c);
+    return conv2DMatchesCpu(t, c);
   }), {numRuns: 120, seed: 20261201});
   t.true(dnnlCalls.ran >= ran + 80, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
 });
@@ -81,14 +75,7 @@ nativeTest('Conv2DBackpropInput on oneDNN matches cpu on 1 and 2 threads', async
   const ran = dnnlCalls.ran;
   await fc.assert(fc.asyncProperty(denseCases(false), threadCounts, async (c, threads) => {
     setNativeThreads(threads);
-    const conv = info(c, false);
-    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed)};
-    const filter = {shape: [c.kh, c.kw, c.ci, c.co], values: data(c.kh * c.kw * c.ci * c.co, c.seed + 2)};
-    const attrs = {strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.n, c.h, c.w, c.ci]};
-    const leaks: string[] = [];
-    const got = await run('wasm', 'Conv2DBackpropInput', {dy, filter}, attrs, leaks);
-    const want = await run('cpu', 'Conv2DBackpropInput', {dy, filter}, attrs, []);
-    return check(t, 'Conv2DBackpropInput', got, want, leaks, c);
+    return conv2DBackpropInputMatchesCpu(t, c);
   }), {numRuns: 120, seed: 20261203});
   t.true(dnnlCalls.ran >= ran + 80, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
 });
@@ -97,14 +84,7 @@ nativeTest('Conv2DBackpropFilter on oneDNN matches cpu on 1 and 2 threads', asyn
   const ran = dnnlCalls.ran;
   await fc.assert(fc.asyncProperty(denseCases(false), threadCounts, async (c, threads) => {
     setNativeThreads(threads);
-    const conv = info(c, false);
-    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
-    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed + 1)};
-    const attrs = {strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co]};
-    const leaks: string[] = [];
-    const got = await run('wasm', 'Conv2DBackpropFilter', {x, dy}, attrs, leaks);
-    const want = await run('cpu', 'Conv2DBackpropFilter', {x, dy}, attrs, []);
-    return check(t, 'Conv2DBackpropFilter', got, want, leaks, c);
+    return conv2DBackpropFilterMatchesCpu(t, c);
   }), {numRuns: 120, seed: 20261204});
   t.true(dnnlCalls.ran >= ran + 80, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
 });
@@ -135,15 +115,7 @@ nativeTest('DepthwiseConv2dNativeBackpropInput on oneDNN matches cpu, dilations 
   const ran = dnnlCalls.ran;
   await fc.assert(fc.asyncProperty(caseArb(true), threadCounts, async (c, threads) => {
     setNativeThreads(threads);
-    const conv = info(c, true);
-    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed)};
-    const filter = {shape: [c.kh, c.kw, c.ci, 1], values: data(c.kh * c.kw * c.ci, c.seed + 2)};
-    const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, inputShape: [c.n, c.h, c.w, c.ci]};
-    const leaks: string[] = [];
-    const got = await run('wasm', 'DepthwiseConv2dNativeBackpropInput', {dy, filter}, attrs, leaks);
-    const want = await run('cpu', 'DepthwiseConv2dNativeBackpropInput',
-      {dy, filter: dilateKernel(filter.values, c.kh, c.kw, c.ci, c.dilation)}, {...attrs, dilations: 1}, []);
-    return check(t, 'DepthwiseConv2dNativeBackpropInput', got, want, leaks, c);
+    return depthwiseConv2dNativeBackpropInputMatchesCpu(t, c);
   }), {numRuns: 120, seed: 20261206});
   t.true(dnnlCalls.ran >= ran + 80, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
 });
@@ -152,17 +124,7 @@ nativeTest('DepthwiseConv2dNativeBackpropFilter on oneDNN (or the SIMD module wh
   const ran = dnnlCalls.ran;
   await fc.assert(fc.asyncProperty(caseArb(true), threadCounts, async (c, threads) => {
     setNativeThreads(threads);
-    const conv = info(c, true);
-    const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
-    const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed + 1)};
-    const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, filterShape: [c.kh, c.kw, c.ci, 1]};
-    const leaks: string[] = [];
-    const got = await run('wasm', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, attrs, leaks);
-    const d = c.dilation;
-    const refAttrs = {...attrs, dilations: 1, filterShape: [(c.kh - 1) * d + 1, (c.kw - 1) * d + 1, c.ci, 1]};
-    const full = await run('cpu', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, refAttrs, []);
-    const want = {shape: [c.kh, c.kw, c.ci, 1], values: pickDilated(full.values, c.kh, c.kw, c.ci, d)};
-    return check(t, 'DepthwiseConv2dNativeBackpropFilter', got, want, leaks, c);
+    return depthwiseConv2dNativeBackpropFilterMatchesCpu(t, c);
   }), {numRuns: 120, seed: 20261207});
   t.true(dnnlCalls.ran >= ran + 20, `only ${dnnlCalls.ran - ran} calls ran on oneDNN`);
 });

@@ -117,3 +117,67 @@ export function check(t: ExecutionContext, name: string, got: {values: Float32Ar
   return ok;
 }
 
+// The property bodies the wasm kernel tests (conv-gradients) and the oneDNN ones (dnnl-conv) share.
+
+/** One case of Conv2D on wasm (whatever path is active) against the cpu backend; logs a mismatch. */
+export async function conv2DMatchesCpu(t: ExecutionContext, c: Case): Promise<boolean> {
+  const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
+  const filter = {shape: [c.kh, c.kw, c.ci, c.co], values: data(c.kh * c.kw * c.ci * c.co, c.seed + 2)};
+  const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, dataFormat: 'NHWC'};
+  const leaks: string[] = [];
+  const got = await run('wasm', 'Conv2D', {x, filter}, attrs, leaks);
+  const want = await run('cpu', 'Conv2D', {x, filter}, attrs, []);
+  return check(t, 'Conv2D', got, want, leaks, c);
+}
+
+/** One case of Conv2DBackpropFilter on wasm (whatever path is active) against the cpu backend; logs a mismatch. */
+export async function conv2DBackpropFilterMatchesCpu(t: ExecutionContext, c: Case): Promise<boolean> {
+  const conv = info(c, false);
+  const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
+  const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed + 1)};
+  const attrs = {strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.kh, c.kw, c.ci, c.co]};
+  const leaks: string[] = [];
+  const got = await run('wasm', 'Conv2DBackpropFilter', {x, dy}, attrs, leaks);
+  const want = await run('cpu', 'Conv2DBackpropFilter', {x, dy}, attrs, []);
+  return check(t, 'Conv2DBackpropFilter', got, want, leaks, c);
+}
+
+/** One case of Conv2DBackpropInput on wasm (whatever path is active) against the cpu backend; logs a mismatch. */
+export async function conv2DBackpropInputMatchesCpu(t: ExecutionContext, c: Case): Promise<boolean> {
+  const conv = info(c, false);
+  const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed)};
+  const filter = {shape: [c.kh, c.kw, c.ci, c.co], values: data(c.kh * c.kw * c.ci * c.co, c.seed + 2)};
+  const attrs = {strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.n, c.h, c.w, c.ci]};
+  const leaks: string[] = [];
+  const got = await run('wasm', 'Conv2DBackpropInput', {dy, filter}, attrs, leaks);
+  const want = await run('cpu', 'Conv2DBackpropInput', {dy, filter}, attrs, []);
+  return check(t, 'Conv2DBackpropInput', got, want, leaks, c);
+}
+
+/** One case of DepthwiseConv2dNativeBackpropFilter on wasm (whatever path is active) against the cpu backend; logs a mismatch. */
+export async function depthwiseConv2dNativeBackpropFilterMatchesCpu(t: ExecutionContext, c: Case): Promise<boolean> {
+  const conv = info(c, true);
+  const x = {shape: [c.n, c.h, c.w, c.ci], values: data(c.n * c.h * c.w * c.ci, c.seed)};
+  const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed + 1)};
+  const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, filterShape: [c.kh, c.kw, c.ci, 1]};
+  const leaks: string[] = [];
+  const got = await run('wasm', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, attrs, leaks);
+  const d = c.dilation;
+  const refAttrs = {...attrs, dilations: 1, filterShape: [(c.kh - 1) * d + 1, (c.kw - 1) * d + 1, c.ci, 1]};
+  const full = await run('cpu', 'DepthwiseConv2dNativeBackpropFilter', {x, dy}, refAttrs, []);
+  const want = {shape: [c.kh, c.kw, c.ci, 1], values: pickDilated(full.values, c.kh, c.kw, c.ci, d)};
+  return check(t, 'DepthwiseConv2dNativeBackpropFilter', got, want, leaks, c);
+}
+
+/** One case of DepthwiseConv2dNativeBackpropInput on wasm (whatever path is active) against the cpu backend; logs a mismatch. */
+export async function depthwiseConv2dNativeBackpropInputMatchesCpu(t: ExecutionContext, c: Case): Promise<boolean> {
+  const conv = info(c, true);
+  const dy = {shape: conv.outShape, values: data(conv.outShape.reduce((a, b) => a * b), c.seed)};
+  const filter = {shape: [c.kh, c.kw, c.ci, 1], values: data(c.kh * c.kw * c.ci, c.seed + 2)};
+  const attrs = {strides: c.stride, dilations: c.dilation, pad: c.pad, inputShape: [c.n, c.h, c.w, c.ci]};
+  const leaks: string[] = [];
+  const got = await run('wasm', 'DepthwiseConv2dNativeBackpropInput', {dy, filter}, attrs, leaks);
+  const want = await run('cpu', 'DepthwiseConv2dNativeBackpropInput',
+    {dy, filter: dilateKernel(filter.values, c.kh, c.kw, c.ci, c.dilation)}, {...attrs, dilations: 1}, []);
+  return check(t, 'DepthwiseConv2dNativeBackpropInput', got, want, leaks, c);
+}
