@@ -191,8 +191,8 @@ function printTable(model: string, path: CpuPath, peak: number, stepMs: number):
     row.flops += t.flops / steps;
     byFamily.set(family, row);
   }
-  const when = path.native ? 'after' : 'before';
-  console.log(`\n### ${model}, ${size} px, base width ${baseWidth}, batch ${BATCH}: ${path.label} (${when})\n`);
+  const when = path.native ? 'after' : 'XNNPACK, before';
+  console.log(`\n### ${model}, ${size} px, base width ${baseWidth}, batch ${BATCH}: ${path.label}, ${when}\n`);
   console.log(`Measured step: ${fixed(stepMs, 0)} ms (mean of ${steps} after one warm-up step); matmul peak (2048^3 on this path): ${fixed(peak)} GFLOP/s.\n`);
   console.log('| layer family | forward ms | backward ms | total ms | share of step | FLOPs (G) | GFLOP/s | % of peak |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
@@ -211,7 +211,7 @@ function printTable(model: string, path: CpuPath, peak: number, stepMs: number):
   }
   const gflops = sum.flops / sum.total / 1e6;
   console.log(`| **all families** | ${fixed(sum.forward)} | ${fixed(sum.backward)} | ${fixed(sum.total)} | ${fixed((100 * sum.total) / stepMs)}% | ${fixed(sum.flops / 1e9, 2)} | ${fixed(gflops)} | ${fixed((100 * gflops) / peak)}% |`);
-  console.log(`\nConsistency: the families sum to ${fixed(sum.total)} ms/step against the measured ${fixed(stepMs)} ms/step (difference ${fixed(stepMs - sum.total)} ms: the loop and the timers' own overhead); ${fixed(sum.kernelMs)} ms of it inside kernels, ${fixed(sum.total - sum.kernelMs)} ms in JS, engine and tape work between kernels.`);
+  console.log(`\nConsistency: the families sum to ${fixed(sum.total)} ms/step; the steps timed around the loop took ${fixed(stepMs)} ms/step (difference ${fixed(stepMs - sum.total)} ms: the loop and the timers' own overhead). Of the families' time, ${fixed(sum.kernelMs)} ms is inside kernels and ${fixed(sum.total - sum.kernelMs)} ms is JS, engine and tape work between them.`);
 }
 
 await selectBackend('wasm');
