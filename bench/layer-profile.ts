@@ -87,6 +87,7 @@ class Attribution {
     this.recording = false;
   }
 
+  /** Charges a kernel call's time (inside kernels) and FLOPs to the current phase and family. */
   kernel(call: KernelCall): void {
     if (!this.recording) return;
     const t = this.entry(this.phase, this.family);
