@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import './layers/index.js';
 import {fuseForInference, hasUnfusedLayers, weightNameInLayer} from './fuse.js';
+import {foldBatchNorms} from './fold-batch-norm.js';
 import {describeInferenceMap, type InferenceMap, type ModelOutputs} from './heads.js';
 import {ownSharedLayers} from './shared-layers.js';
 
@@ -79,18 +80,26 @@ export function inferenceGraph(model: tf.LayersModel, inference: InferenceMap): 
 }
 
 /**
- * The form evaluation, prediction and profiling run: re-parameterisable blocks fused when `fuse` (and the model has
- * any), then the single output `outputs.inference` names (inferenceGraph). Returns `model` itself when both are
- * no-ops (every single-output model without unfused blocks), else a new model the caller disposes.
+ * The form evaluation, prediction and profiling run: re-parameterisable blocks fused and batch norms folded into the
+ * convolutions before them when `fuse` (fuseForInference, foldBatchNorms), then the single output `outputs.inference`
+ * names (inferenceGraph). Returns `model` itself when every step is a no-op (a single-output model, and `fuse` false
+ * or nothing to fuse or fold), else a new model the caller disposes; the intermediate forms are freed.
  */
 export function inferenceForm(model: tf.LayersModel, o: {fuse: boolean; outputs: ModelOutputs}): tf.LayersModel {
-  const fused = o.fuse && hasUnfusedLayers(model) ? fuseForInference(model) : model;
-  try {
-    const single = inferenceGraph(fused, o.outputs.inference);
-    if (single !== fused && fused !== model) fused.dispose();
-    return single;
-  } catch (error) {
-    if (fused !== model) fused.dispose();
-    throw error;
+  const steps: ((m: tf.LayersModel) => tf.LayersModel)[] = [
+    ...(o.fuse ? [(m: tf.LayersModel) => (hasUnfusedLayers(m) ? fuseForInference(m) : m), foldBatchNorms] : []),
+    (m: tf.LayersModel) => inferenceGraph(m, o.outputs.inference),
+  ];
+  let form = model;
+  for (const step of steps) {
+    try {
+      const next = step(form);
+      if (next !== form && form !== model) form.dispose();
+      form = next;
+    } catch (error) {
+      if (form !== model) form.dispose();
+      throw error;
+    }
   }
+  return form;
 }

@@ -77,10 +77,18 @@ test.serial('inferenceForm fuses the re-parameterisable blocks and picks the hea
   model.dispose();
 });
 
-test.serial('a single-output model is its own inference form unless it fuses; inferenceLogits passes a single map through', (t) => {
+test.serial('a single-output model is its own inference form unless it fuses or folds; inferenceLogits passes a single map through', (t) => {
+  // t.true(a === b), not t.is: a failing t.is would render two whole models in its diff.
   const {model} = buildModel({model: 'unet', baseWidth: 4});
-  t.is(inferenceGraph(model, {kind: 'head', head: 0}), model);
-  t.is(inferenceForm(model, {fuse: true, outputs: SINGLE_OUTPUT}), model);
+  t.true(inferenceGraph(model, {kind: 'head', head: 0}) === model);
+  t.true(inferenceForm(model, {fuse: false, outputs: SINGLE_OUTPUT}) === model);
+  const folded = inferenceForm(model, {fuse: true, outputs: SINGLE_OUTPUT});
+  t.true(folded !== model, 'U-Net\'s inference form folds its batch norms into its convolutions');
+  folded.dispose();
+  const input = tf.input({shape: [8, 8, 3]});
+  const plain = tf.model({inputs: input, outputs: tf.layers.conv2d({filters: 1, kernelSize: 1}).apply(input) as tf.SymbolicTensor});
+  t.true(inferenceForm(plain, {fuse: true, outputs: SINGLE_OUTPUT}) === plain, 'nothing to fuse or fold: the model itself');
+  plain.dispose();
   model.dispose();
   const one = tf.zeros([1, 2, 2, 1]) as tf.Tensor4D;
   t.is(inferenceLogits(one), one);

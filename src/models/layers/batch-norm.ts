@@ -19,5 +19,10 @@ export class BatchNorm extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => this.params.apply(Array.isArray(inputs) ? inputs[0]! : inputs, kwargs['training'] === true));
   }
+
+  /** The inference-mode map y = x * scale + shift, per channel ([C] each; new tensors the caller disposes). */
+  inferenceScaleShift(): {scale: tf.Tensor1D; shift: tf.Tensor1D} {
+    return this.params.scaleShift();
+  }
 }
 tf.serialization.registerClass(BatchNorm);
