@@ -7,6 +7,7 @@ import {spawn} from 'node:child_process';
 import {availableParallelism} from 'node:os';
 import {createInterface} from 'node:readline';
 import {readRunEvaluation} from '../runs/evaluation-summary.js';
+import {continuingThreads, recordedNativeThreads} from '../runs/continuing-threads.js';
 import {runLockOwner} from '../runs/lock.js';
 import {runComplete} from '../runs/test-sets.js';
 import {RunDir} from '../runs/run-dir.js';
@@ -187,8 +188,12 @@ export async function runSuite(plan: SuitePlan, o: RunSuiteOptions = {}): Promis
   const active = new Set<Promise<void>>();
 
   const start = (run: PlannedRun): void => {
-    o.onEvent?.({type: 'start', runId: run.runId, variant: run.variant, dir: run.dir, threads});
-    const finished = runChild(run, o, threads, children).then(async (outcome) => {
+    // An interrupted run resumes on the threads it started on (continuing-threads.ts), not the suite's share now.
+    const finished = recordedNativeThreads(run.dir).then((recorded) => {
+      const runThreads = continuingThreads(recorded, threads);
+      o.onEvent?.({type: 'start', runId: run.runId, variant: run.variant, dir: run.dir, threads: runThreads});
+      return runChild(run, o, runThreads, children);
+    }).then(async (outcome) => {
       if (outcome.kind === 'done') {
         (outcome.reused ? summary.reused : summary.done).push(run.runId);
         o.onEvent?.({type: 'done', runId: run.runId, reused: outcome.reused, testDice: outcome.testDice});

@@ -12,9 +12,10 @@ import type {PretrainedWeights} from '../models/families/common.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import type {SplitFile} from '../datasets/splits.js';
 import {activeBackendName} from '../engine/backends.js';
-import {nativeCpu} from '../engine/native/dnnl.js';
+import {nativeCpu, setNativeThreads} from '../engine/native/dnnl.js';
 import {provenance} from '../io/provenance.js';
 import type {RunConfig} from './config.js';
+import {continuingThreads, recordedNativeThreads} from './continuing-threads.js';
 import {evaluateSplits} from './evaluate-run.js';
 import {EvaluationFormatError, EvaluationNotFoundError, metricsIndex, readMetricsIndex, readRunEvaluation, type EvaluatedSplit, type EvaluationSummary} from './evaluation-summary.js';
 import {findRunById, runDirName} from './locate-run.js';
@@ -127,6 +128,19 @@ async function doneRunEvaluations(run: RunDir, id: string, config: RunConfig, o:
 }
 
 /** The `pretrained` record of a run's manifest as an earlier process wrote it, or undefined when it has none. */
+/**
+ * Sets oneDNN to the threads the resumed run in `dir` recorded when this process runs on others and the user did not
+ * choose them (continuingThreads), and says so: a run continues with the bytes it would have had uninterrupted.
+ */
+async function continueOnRecordedThreads(dir: string, onStage: ((message: string) => void) | undefined): Promise<void> {
+  const current = nativeCpu();
+  if (!current.active || current.threads === undefined) return;
+  const threads = continuingThreads(await recordedNativeThreads(dir), current.threads);
+  if (threads === current.threads) return;
+  setNativeThreads(threads);
+  onStage?.(`resuming on ${threads} oneDNN thread${threads === 1 ? '' : 's'}, as the run started (results differ in the last bits between thread counts; MSLK_THREADS overrides)`);
+}
+
 async function recordedPretrained(run: RunDir): Promise<PretrainedWeights | null | undefined> {
   const earlier = await run.readJson<{pretrained?: PretrainedWeights | null}>('manifest').catch(() => undefined);
   return earlier?.pretrained;
@@ -215,6 +229,7 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
     o.onStage?.(`no unfinished run matches this config (run ${id} does not exist in ${o.out}): starting a new run`);
   }
 
+  if (status !== undefined) await continueOnRecordedThreads(run.path, o.onStage);
   const started = new Date();
   const origin = await provenance({backend: activeBackendName()});
   if (origin.code.buildMatchesSources === false) {

@@ -126,9 +126,17 @@ test.serial('Ctrl-C stops the suite cleanly: running runs are partial, the next 
   t.is((await new RunDir(dir).status())?.state, 'partial');
   const epochs = await logLines(dir);
   t.true(epochs >= 1 && epochs < 3, `stopped mid-run after ${epochs} epochs`);
+  // As if the first attempt had run beside another run, on 1 thread: the lone run left now gets every core, but
+  // resumes on the thread count it started on.
+  const recorded = await new RunDir(dir).readJson<{nativeCpu?: {active: boolean; threads?: number}}>('manifest');
+  const native = recorded.nativeCpu?.active === true;
+  if (native) await new RunDir(dir).writeJson('manifest', {...recorded, nativeCpu: {...recorded.nativeCpu, threads: 1}});
   const second = driver(plan, 1);
   t.is(await second.done, 0, second.stderr());
   t.deepEqual(summaryOf(second.lines()).done, [plan.runs[0]!.runId]);
+  const started = second.lines().find((l) => l['type'] === 'start');
+  t.is(started?.['threads'], native ? 1 : threadsForSuite(1, 1), 'the resumed run started on its recorded threads');
+  if (native) t.is((await new RunDir(dir).readJson<{nativeCpu: {threads: number}}>('manifest')).nativeCpu.threads, 1);
   t.is(await logLines(dir), 3);
   t.true((await new RunDir(dir).readJson<{resumed: boolean}>('manifest')).resumed);
 });

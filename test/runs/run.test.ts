@@ -2,11 +2,12 @@
 import test from 'ava';
 import {spawn} from 'node:child_process';
 import {mkdir, mkdtemp, readFile, rename, rm, readdir, writeFile} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
+import {availableParallelism, tmpdir} from 'node:os';
 import {basename, dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import {activateBackend} from '../../src/engine/backends.js';
+import {nativeThreads, setNativeThreads} from '../../src/engine/native/dnnl.js';
 import {resolveRunConfig, type RunConfig} from '../../src/runs/config.js';
 import {trainRun} from '../../src/runs/train-run.js';
 import {TrainingDivergedError} from '../../src/training/loop.js';
@@ -180,8 +181,12 @@ test.serial('a loss that becomes NaN or infinite stops the run, marks it failed 
   await t.throwsAsync(trainRun({config: c, out: join(scratch, 'nan'), dataRoot}), {message: /already exists \(failed: loss became .*pass --resume/});
 });
 
-function cli(args: string[]): {done: Promise<number | null>; stdout: () => string; stderr: () => string; kill: () => void; pid: number} {
-  const child = spawn(process.execPath, ['--import=tsx', 'bin/dev.js', ...args], {cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, MSLK_BACKEND: 'wasm'}});
+/** `mslk train ...` as a child process; `threads` sets its MSLK_THREADS (default: unset, every core). */
+function cli(args: string[], threads?: number): {done: Promise<number | null>; stdout: () => string; stderr: () => string; kill: () => void; pid: number} {
+  const env: NodeJS.ProcessEnv = {...process.env, MSLK_BACKEND: 'wasm'};
+  delete env['MSLK_THREADS'];
+  if (threads !== undefined) env['MSLK_THREADS'] = String(threads);
+  const child = spawn(process.execPath, ['--import=tsx', 'bin/dev.js', ...args], {cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env});
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -218,10 +223,14 @@ async function logLines(dir: string): Promise<number> {
 
 test.serial('kill -9 during epoch 2 of 4, then --resume: the same evaluation files as an uninterrupted run', async (t) => {
   const set = ['model.baseWidth=8', 'data.size=64', 'train.epochs=4', 'seed=11'];
-  const reference = await trainRun({config: await config(set), out: join(scratch, 'uninterrupted'), dataRoot});
+  // The run starts on 1 oneDNN thread (MSLK_THREADS=1, as a suite's share) and is resumed with every core: it must
+  // continue on the 1 thread it started on (oneDNN's gradients differ in the last bits between thread counts), so the
+  // reference trains on 1 thread too.
+  setNativeThreads(1);
+  const reference = await trainRun({config: await config(set), out: join(scratch, 'uninterrupted'), dataRoot}).finally(() => setNativeThreads(nativeThreads()));
   const out = join(scratch, 'killed');
   const args = ['train', 'configs/quickstart-unet.yaml', '--out', out, '--data-root', dataRoot, ...[...SMALL, ...set].flatMap((s) => ['--set', s])];
-  const first = cli(args);
+  const first = cli(args, 1);
   const dir = join(out, basename(reference.dir));
   const deadline = Date.now() + 240_000;
   while ((await logLines(dir)) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -242,6 +251,11 @@ test.serial('kill -9 during epoch 2 of 4, then --resume: the same evaluation fil
   t.regex(refused.stderr(), /already exists \(unfinished, and no process owns it\).*pass --resume/s);
   const resumed = cli([...args, '--resume']);
   t.is(await resumed.done, 0, resumed.stderr());
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {nativeCpu?: {active: boolean; threads?: number}};
+  if (manifest.nativeCpu?.active && availableParallelism() > 1) {
+    t.is(manifest.nativeCpu.threads, 1, 'the resumed run continued on the thread count it started on');
+    t.regex(resumed.stdout() + resumed.stderr(), /resuming on 1 oneDNN thread, as the run started/);
+  }
   for (const file of EVALUATION_FILES) t.is(await readFile(join(dir, file), 'utf8'), await readFile(join(reference.dir, file), 'utf8'), file);
   t.is(await logLines(dir), 4);
 });
