@@ -5,10 +5,12 @@
 // pool's thread count is fixed when the module initialises.
 //   node --import=tsx bench/wasm-threads-child.ts --build simd|threaded|stock [--threads N]   (with an IPC channel)
 import * as tf from '@tensorflow/tfjs';
+import {readdirSync, readFileSync} from 'node:fs';
 import {performance} from 'node:perf_hooks';
 import {activateBackend} from '../src/engine/backends.js';
 import {selfCheck} from '../src/engine/self-check.js';
 import {buildModel, parseModelConfig} from '../src/models/registry.js';
+import {countMacs} from '../src/models/profile/macs.js';
 import {randomBatch} from '../src/models/profile/timing.js';
 import {defaultTrainConfig} from '../src/runs/config.js';
 import {SeededRandom} from '../src/io/random.js';
@@ -19,6 +21,8 @@ import {CASES, type ChildReply, type ChildRequest} from './wasm-threads-protocol
 
 /** One measured computation: `run` is timed; `result` is its output for the agreement check. */
 interface PreparedCase {
+  /** GFLOP per run, 2 FLOPs per multiply-add. */
+  gflop: number;
   run(): void;
   result(): Float32Array;
 }
@@ -35,6 +39,7 @@ function convCase(n: number, size: number, channels: number): PreparedCase {
   const x = seededTensor([n, size, size, channels], 'wasm-threads-x') as tf.Tensor4D;
   const filter = seededTensor([3, 3, channels, channels], 'wasm-threads-filter') as tf.Tensor4D;
   return {
+    gflop: (2 * n * size * size * 9 * channels * channels) / 1e9,
     run: () => tf.conv2d(x, filter, 1, 'same').dispose(),
     result: () => tf.tidy(() => tf.conv2d(x, filter, 1, 'same')).dataSync() as Float32Array,
   };
@@ -44,21 +49,29 @@ function matmulCase(): PreparedCase {
   const a = seededTensor([1024, 1024], 'wasm-threads-a') as tf.Tensor2D;
   const b = seededTensor([1024, 1024], 'wasm-threads-b') as tf.Tensor2D;
   return {
+    gflop: (2 * 1024 ** 3) / 1e9,
     run: () => tf.matMul(a, b).dispose(),
     result: () => tf.tidy(() => tf.matMul(a, b)).dataSync() as Float32Array,
   };
 }
 
-/** A U-Net (seed 0) and its step runner; `result` trains a fresh one two steps: both losses, then its prediction. */
+/**
+ * A U-Net (seed 0) and its step runner; `result` trains a fresh one two steps: both losses, then its prediction.
+ * A step's FLOPs are taken as 3 x the forward pass's (forward, input gradient, kernel gradient) at batch 4.
+ */
 function unetCase(): PreparedCase {
   const config = parseModelConfig({model: 'unet', baseWidth: 16}, 'model');
   const {x, y} = randomBatch(4, 128, config.inChannels, 0);
+  const counted = buildModel(config, {seed: 0, inputSize: 128}).model;
+  const forwardMacs = countMacs(counted).total;
+  counted.dispose();
   const fresh = (): {net: tf.LayersModel; runner: StepRunner} => {
     const {model: net} = buildModel(config, {seed: 0});
     return {net, runner: stepRunner(trainableOf(net), defaultTrainConfig())};
   };
   const timed = fresh();
   return {
+    gflop: (3 * 2 * 4 * forwardMacs) / 1e9,
     run: () => void timed.runner.step(x, y),
     result: () => {
       const {net, runner} = fresh();
@@ -84,6 +97,30 @@ function preparedCase(name: string): PreparedCase {
     prepared.set(name, c);
   }
   return c;
+}
+
+/** CPU clock ticks (user + system) of each thread of this process, from Linux's /proc; null elsewhere. */
+function ticksPerThread(): Map<string, number> | null {
+  try {
+    return new Map(readdirSync('/proc/self/task').map((task) => {
+      // Fields after the parenthesised name: state is the first, utime and stime the 12th and 13th.
+      const fields = readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return [task, Number(fields[11]) + Number(fields[12])];
+    }));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Threads that did at least a third of the busiest thread's work between two samples: the direct evidence that
+ * XNNPACK's pool ran in parallel, whatever the machine's load did to the wall time.
+ */
+function busyThreads(before: Map<string, number> | null, after: Map<string, number> | null): number | null {
+  if (before === null || after === null) return null;
+  const used = [...after].map(([task, ticks]) => ticks - (before.get(task) ?? 0));
+  const busiest = Math.max(...used);
+  return busiest > 0 ? used.filter((t) => t >= busiest / 3).length : null;
 }
 
 function reply(message: ChildReply): void {
@@ -136,13 +173,19 @@ async function main(): Promise<void> {
       reply({type: 'result', values: c.result()});
       return;
     }
+    // CPU time of the whole process (pthread workers included) shows whether a second thread did work.
     const ms: number[] = [];
+    const cpuMs: number[] = [];
+    const ticksBefore = ticksPerThread();
     for (let i = 0; i < request.runs; i++) {
+      const cpu = process.cpuUsage();
       const start = performance.now();
       c.run();
       ms.push(performance.now() - start);
+      const used = process.cpuUsage(cpu);
+      cpuMs.push((used.user + used.system) / 1000);
     }
-    reply({type: 'time', ms});
+    reply({type: 'time', ms, cpuMs, busyThreads: busyThreads(ticksBefore, ticksPerThread()), gflop: c.gflop});
   });
 }
 

@@ -6,7 +6,9 @@
 // The oneDNN path is switched off in every child (MSLK_NATIVE=off): the point is XNNPACK's own scaling.
 //   node --import=tsx bench/wasm-threads.ts [--cases conv-128x16 conv-32x64 matmul unet-step] [--rounds 5] [--threads 2]
 // Prints per case and build: the median over rounds of each round's median ms, the speed-up against the plain
-// build, and GFLOP/s (2 FLOPs per multiply-add).
+// build, GFLOP/s (2 FLOPs per multiply-add; a U-Net step counted as 3 forward passes), CPU time per wall time
+// (capped by what a loaded machine grants), the threads that did at least a third of the busiest one's work (from
+// /proc, independent of load), and the max abs difference from the plain build's output.
 import {fork, type ChildProcess} from 'node:child_process';
 import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
@@ -143,16 +145,23 @@ async function main(): Promise<void> {
     }
     const base = children.find((c) => c.variant.build === 'simd')!;
 
-    console.log('\ncase\tbuild\tms (median of rounds)\tmin..max of round medians\tspeed-up vs SIMD 1 thread\tGFLOP/s\tmax abs diff vs SIMD (max |value|)');
+    console.log('\ncase\tbuild\tms (median of rounds)\tmin..max of round medians\tspeed-up vs SIMD 1 thread\tGFLOP/s\tCPU/wall\tbusy threads\tmax abs diff vs SIMD (max |value|)');
     for (const name of cases) {
       const spec = CASES[name]!;
       const perRound = new Map<Child, number[]>(children.map((c) => [c, []]));
+      const cpuPerWall = new Map<Child, number[]>(children.map((c) => [c, []]));
+      const busy = new Map<Child, number[]>(children.map((c) => [c, []]));
+      let gflop: number | null = null;
       for (let round = 0; round < rounds; round++) {
         // Rotate the order so that no build always runs first (warmer caches, or a quieter machine).
         const order = children.map((_, i) => children[(i + round) % children.length]!);
         for (const child of order) {
           const reply = await child.ask({type: 'time', caseName: name, runs: RUNS_PER_ROUND[name] ?? 3});
-          if (reply.type === 'time') perRound.get(child)!.push(median(reply.ms));
+          if (reply.type !== 'time') continue;
+          perRound.get(child)!.push(median(reply.ms));
+          cpuPerWall.get(child)!.push(reply.cpuMs.reduce((a, b) => a + b, 0) / reply.ms.reduce((a, b) => a + b, 0));
+          if (reply.busyThreads !== null) busy.get(child)!.push(reply.busyThreads);
+          gflop = reply.gflop;
         }
       }
       const results = new Map<Child, Float32Array>();
@@ -166,9 +175,11 @@ async function main(): Promise<void> {
         const ms = median(perRound.get(child)!);
         const values = results.get(child)!;
         const diff = child === base ? '-' : `${maxAbsDifference(values, reference).toExponential(2)} (${maxAbs(reference).toFixed(2)})`;
-        const gflops = spec.gflop === null ? '-' : (spec.gflop / (ms / 1000)).toFixed(1);
+        const gflops = gflop === null ? '-' : (gflop / (ms / 1000)).toFixed(1);
         const spread = `${Math.min(...perRound.get(child)!).toFixed(1)}..${Math.max(...perRound.get(child)!).toFixed(1)}`;
-        console.log([spec.label, child.variant.label, ms.toFixed(1), spread, (baseMs / ms).toFixed(2), gflops, diff].join('\t'));
+        const cpu = median(cpuPerWall.get(child)!).toFixed(2);
+        const busyThreads = busy.get(child)!.length > 0 ? String(Math.max(...busy.get(child)!)) : '-';
+        console.log([spec.label, child.variant.label, ms.toFixed(1), spread, (baseMs / ms).toFixed(2), gflops, cpu, busyThreads, diff].join('\t'));
       }
     }
   } finally {
