@@ -173,7 +173,7 @@ async function main(): Promise<void> {
       reply({type: 'result', values: c.result()});
       return;
     }
-    // CPU time of the whole process (pthread workers included) shows whether a second thread did work.
+    // CPU time of the whole process, pthread workers included (capped by what the scheduler grants a loaded machine).
     const ms: number[] = [];
     const cpuMs: number[] = [];
     const ticksBefore = ticksPerThread();
