@@ -13,7 +13,7 @@
 //    cap is computed once, in a static initialiser, from `emscripten_num_logical_cores`), then restored.
 import * as tf from '@tensorflow/tfjs-core';
 import {BackendWasm, setThreadsCount} from '@tensorflow/tfjs-backend-wasm';
-import {mkdtempSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import os from 'node:os';
 import {join} from 'node:path';
@@ -33,13 +33,16 @@ const require = createRequire(import.meta.url);
 const GLUE_PATH = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
 
 /**
- * Writes the pthread worker's source to a file in the temp directory and returns its path. The package ships it
- * as a JS string (`wasmWorkerContents`) whose `\n` escapes became newlines inside string literals; they are
- * escaped again, as TF.js does before making its blob.
+ * Writes the pthread worker's source to a file in a temp directory (removed when the process exits) and returns
+ * its path. The package ships it as a JS string (`wasmWorkerContents`) whose `\n` escapes became newlines inside
+ * string literals; they are escaped again, as TF.js does before making its blob.
  */
 function writeWorkerScript(): string {
   const {wasmWorkerContents} = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {wasmWorkerContents: string};
-  const file = join(mkdtempSync(join(os.tmpdir(), 'mslk-wasm-threads-')), 'tfjs-backend-wasm-threaded-simd.worker.cjs');
+  const dir = mkdtempSync(join(os.tmpdir(), 'mslk-wasm-threads-'));
+  // The workers have read the file long before the process ends.
+  process.on('exit', () => rmSync(dir, {recursive: true, force: true}));
+  const file = join(dir, 'tfjs-backend-wasm-threaded-simd.worker.cjs');
   writeFileSync(file, wasmWorkerContents.replace(/\n/g, '\\n'));
   return file;
 }
