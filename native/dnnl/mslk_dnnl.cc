@@ -470,6 +470,42 @@ napi_value Concat(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// split(x, inners, outputs, outer): outputs [outer, inners[k]] from x [outer, sum(inners)], in order (SplitV on any
+// axis, the inverse of concat).
+napi_value Split(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint32_t count = 0;
+  napi_get_array_length(env, argv[2], &count);
+  std::vector<float *> parts(count);
+  std::vector<int64_t> inners(count);
+  float *x = nullptr;
+  size_t xLen = 0;
+  int64_t outer = 0, width = 0;
+  if (!float32Data(env, argv[0], &x, &xLen)) return throwError(env, "split: x must be a Float32Array");
+  napi_get_value_int64(env, argv[3], &outer);
+  for (uint32_t k = 0; k < count; k++) {
+    napi_value item;
+    napi_get_element(env, argv[2], k, &item);
+    size_t len = 0;
+    if (!float32Data(env, item, &parts[k], &len) || !int64At(env, argv[1], k, &inners[k]) ||
+        static_cast<int64_t>(len) != outer * inners[k]) {
+      return throwError(env, "split: every output must be a Float32Array of outer * inner values");
+    }
+    width += inners[k];
+  }
+  if (static_cast<int64_t>(xLen) != outer * width) return throwError(env, "split: x's length does not match");
+  for (int64_t o = 0; o < outer; o++) {
+    const float *from = x + o * width;
+    for (uint32_t k = 0; k < count; k++) {
+      std::memcpy(parts[k] + o * inners[k], from, static_cast<size_t>(inners[k]) * sizeof(float));
+      from += inners[k];
+    }
+  }
+  return nullptr;
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -505,6 +541,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"concat", nullptr, Concat, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"split", nullptr, Split, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"describe", nullptr, Describe, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -27,6 +27,8 @@ export interface DnnlAddon {
     y: Float32Array, epsilon: number): void;
   /** y [outer, sum(inners)] from inputs [outer, inners[k]], in order. */
   concat(inputs: Float32Array[], inners: number[], y: Float32Array, outer: number): void;
+  /** outputs [outer, inners[k]] from x [outer, sum(inners)], in order (concat's inverse). */
+  split(x: Float32Array, inners: number[], outputs: Float32Array[], outer: number): void;
   /** c[m x n] = a[m x k] b[k x n], row-major. */
   sgemm(m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
   setThreads(threads: number): void;
@@ -71,7 +73,7 @@ const WASM_ONLY = 'convolutions run on wasm, one thread';
 
 /** The one-line status of an active addon. */
 function activeDetail(version: string, isa: string, threads: number): string {
-  return `oneDNN ${version} (${isa}), ${threads} thread${threads === 1 ? '' : 's'}: convolutions and their gradients, pooling gradients, batch norm, sums, concat`;
+  return `oneDNN ${version} (${isa}), ${threads} thread${threads === 1 ? '' : 's'}: convolutions and their gradients, pooling gradients, batch norm, sums, concat and split`;
 }
 
 function load(): {addon: DnnlAddon | null; status: NativeCpuStatus} {

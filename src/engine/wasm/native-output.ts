@@ -15,15 +15,23 @@ export function heapF32(backend: WasmBackend, info: TensorInfo): Float32Array {
  */
 export function nativeInto(backend: WasmBackend, shape: number[], write: (addon: DnnlAddon, out: TensorInfo) => void,
   dtype: DataType = 'float32'): TensorInfo | null {
+  return nativeIntoEach(backend, [shape], (addon, [out]) => write(addon, out!), dtype)?.[0] ?? null;
+}
+
+/**
+ * nativeInto for a kernel with several outputs: new outputs of `shapes`, all released on a refusal (null).
+ */
+export function nativeIntoEach(backend: WasmBackend, shapes: number[][], write: (addon: DnnlAddon, outs: TensorInfo[]) => void,
+  dtype: DataType = 'float32'): TensorInfo[] | null {
   const addon = dnnlAddon();
   if (addon === null) return null;
-  const out = backend.makeOutput(shape, dtype);
+  const outs = shapes.map((shape) => backend.makeOutput(shape, dtype));
   try {
-    write(addon, out);
+    write(addon, outs);
     nativeCalls.ran++;
-    return out;
+    return outs;
   } catch (error) {
-    backend.disposeData(out.dataId);
+    for (const out of outs) backend.disposeData(out.dataId);
     nativeCalls.refused++;
     nativeCalls.lastRefusal = error instanceof Error ? error.message : String(error);
     return null;

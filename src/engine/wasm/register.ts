@@ -2,7 +2,7 @@
 // reference-loop Conv2DBackpropInput and Tile, its copying Identity and Slice, its depthwise convolution for
 // kernels larger than 3x3 (XNNPACK's generic path),
 // and the 'same' padding of its forward convolutions (see explicitSame). Where the oneDNN addon is active
-// (src/engine/native/dnnl.ts), convolutions and their gradients, pooling gradients, batch norm, sums and concat
+// (src/engine/native/dnnl.ts), convolutions and their gradients, pooling gradients, batch norm, sums, concat and split
 // run on it, on every core.
 // Each kernel works on TensorInfos at the backend level: no engine tensors, so no leaks.
 import {
@@ -16,6 +16,7 @@ import {nativePoolGrad, type PoolGradAttrs} from './pool-gradients.js';
 import {nativeReduce} from './reduce.js';
 import {nativeBatchNorm, type BatchNormInputs} from './batch-norm.js';
 import {nativeConcat} from './concat.js';
+import {nativeSplitV} from './split.js';
 import {tileByBlocks} from './tile.js';
 import {dnnlConv2d, dnnlConv2dBackpropFilter, dnnlConv2dBackpropInput, dnnlDepthwiseBackpropFilter, dnnlDepthwiseBackpropInput, dnnlDepthwiseConv2d} from './dnnl-conv.js';
 import {simdConv2dBackpropFilter, simdDepthwiseBackpropFilter, simdDepthwiseBackpropInput, simdDepthwiseForward} from './depthwise-kernels.js';
@@ -61,12 +62,12 @@ const builtinSlice = getKernel('Slice', 'wasm');
  * A kernel that runs `fast` where it applies (it returns null elsewhere) and the built-in kernel otherwise; the
  * built-in kernel's setup still runs when the backend initialises.
  */
-function withFastPath(kernelName: string, fast: (inputs: Record<string, TensorInfo>, backend: WasmBackend, attrs: NamedAttrMap) => TensorInfo | null): KernelConfig {
+function withFastPath(kernelName: string, fast: (inputs: Record<string, TensorInfo>, backend: WasmBackend, attrs: NamedAttrMap) => TensorInfo | TensorInfo[] | null): KernelConfig {
   const builtin = getKernel(kernelName, 'wasm');
   if (builtin === undefined) throw new Error(`tfjs-backend-wasm registered no ${kernelName} kernel`);
   const kernelFunc: KernelFunc = ({inputs, backend, attrs}) =>
     fast(inputs as Record<string, TensorInfo>, backend as WasmBackend, attrs ?? {})
-      ?? builtin.kernelFunc({inputs, backend, attrs: attrs ?? {}}) as TensorInfo;
+      ?? builtin.kernelFunc({inputs, backend, attrs: attrs ?? {}});
   return {kernelName, backendName: 'wasm', kernelFunc, ...(builtin.setupFunc ? {setupFunc: builtin.setupFunc} : {})};
 }
 
@@ -174,6 +175,10 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
     nativeBatchNorm(backend, inputs as unknown as BatchNormInputs, (attrs as unknown as {varianceEpsilon: number}).varianceEpsilon)),
   withFastPath('Concat', (inputs, backend, attrs) =>
     nativeConcat(backend, Object.values(inputs), (attrs as unknown as {axis: number | number[]}).axis as number)),
+  withFastPath('SplitV', ({x}, backend, attrs) => {
+    const {numOrSizeSplits, axis} = attrs as unknown as {numOrSizeSplits: number | number[]; axis: number};
+    return nativeSplitV(backend, x!, numOrSizeSplits, axis);
+  }),
   reduceKernel('Sum'),
   reduceKernel('Mean'),
   fusedForward('Conv2D'),
