@@ -470,6 +470,119 @@ napi_value Concat(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Float32Array arguments at argv[first..first+count) with their lengths; false when one is not a Float32Array.
+static bool float32Args(napi_env env, napi_value *argv, size_t first, size_t count, float **data, size_t *lengths) {
+  for (size_t i = 0; i < count; i++) {
+    if (!float32Data(env, argv[first + i], &data[i], &lengths[i])) return false;
+  }
+  return true;
+}
+
+// batchNormTraining(x, gamma, beta, y, mean, variance, epsilon): training-mode batch norm of x [rows, C] with the
+// batch's statistics: mean and (biased) variance per channel, summed in double on one thread (so they do not depend
+// on the thread count); y = (x - mean) / sqrt(variance + epsilon) * gamma + beta, rows split over the threads.
+napi_value BatchNormTraining(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *a[6];
+  size_t len[6];
+  double epsilon = 0;
+  if (argc < 7 || !float32Args(env, argv, 0, 6, a, len) || napi_get_value_double(env, argv[6], &epsilon) != napi_ok) {
+    return throwError(env, "batchNormTraining(x, gamma, beta, y, mean, variance, epsilon): Float32Arrays and a number expected");
+  }
+  const float *x = a[0], *gamma = a[1], *beta = a[2];
+  float *y = a[3], *mean = a[4], *variance = a[5];
+  const size_t c = len[1];
+  if (c == 0 || len[2] != c || len[4] != c || len[5] != c || len[0] % c != 0 || len[3] != len[0]) {
+    return throwError(env, "batchNormTraining: x and y must be [rows, C] and the vectors [C]");
+  }
+  const size_t rows = len[0] / c;
+  // The float32 steps of the op composed from TF.js kernels (batch-norm-params.ts): centred = x - mean, variance =
+  // mean(centred^2), invStd = rsqrt(variance + epsilon), y = centred * (invStd * gamma) + beta; only the sums are
+  // in double, as the cpu backend's are.
+  std::vector<double> sum(c, 0.0), squares(c, 0.0);
+  for (size_t r = 0; r < rows; r++) {
+    const float *in = x + r * c;
+    for (size_t k = 0; k < c; k++) sum[k] += in[k];
+  }
+  for (size_t k = 0; k < c; k++) mean[k] = static_cast<float>(sum[k] / static_cast<double>(rows));
+  for (size_t r = 0; r < rows; r++) {
+    const float *in = x + r * c;
+    for (size_t k = 0; k < c; k++) {
+      const float d = in[k] - mean[k];
+      squares[k] += static_cast<double>(d * d);
+    }
+  }
+  std::vector<float> gain(c);
+  for (size_t k = 0; k < c; k++) {
+    variance[k] = static_cast<float>(squares[k] / static_cast<double>(rows));
+    const float shifted = variance[k] + static_cast<float>(epsilon);
+    const float invStd = static_cast<float>(1.0 / std::sqrt(static_cast<double>(shifted)));
+    gain[k] = invStd * gamma[k];
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < static_cast<int64_t>(rows); r++) {
+    const float *in = x + r * c;
+    float *out = y + r * c;
+    for (size_t k = 0; k < c; k++) out[k] = (in[k] - mean[k]) * gain[k] + beta[k];
+  }
+  return nullptr;
+}
+
+// batchNormTrainingGrad(dy, x, mean, invStd, gamma, dx, dgamma, dbeta): the gradient of batchNormTraining over
+// rows = N values per channel, xhat = (x - mean) invStd: dbeta = sum dy, dgamma = sum dy xhat (double, one thread),
+// dx = gamma invStd (dy - dbeta / N - xhat dgamma / N) (rows split over the threads).
+napi_value BatchNormTrainingGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *a[8];
+  size_t len[8];
+  if (argc < 8 || !float32Args(env, argv, 0, 8, a, len)) {
+    return throwError(env, "batchNormTrainingGrad(dy, x, mean, invStd, gamma, dx, dgamma, dbeta): Float32Arrays expected");
+  }
+  const float *dy = a[0], *x = a[1], *mean = a[2], *invStd = a[3], *gamma = a[4];
+  float *dx = a[5], *dgamma = a[6], *dbeta = a[7];
+  const size_t c = len[2];
+  if (c == 0 || len[3] != c || len[4] != c || len[6] != c || len[7] != c || len[0] % c != 0 || len[1] != len[0] || len[5] != len[0]) {
+    return throwError(env, "batchNormTrainingGrad: dy, x and dx must be [rows, C] and the vectors [C]");
+  }
+  const size_t rows = len[0] / c;
+  // The float32 steps of the composed gradient: xhat = (x - mean) invStd, dbeta = sum dy, dgamma = sum dy xhat,
+  // dx = ((dy - dbeta / N) - xhat (dgamma / N)) (gamma invStd); the sums in double.
+  std::vector<double> sumDy(c, 0.0), sumDyXhat(c, 0.0);
+  for (size_t r = 0; r < rows; r++) {
+    const float *g = dy + r * c;
+    const float *in = x + r * c;
+    for (size_t k = 0; k < c; k++) {
+      const float xhat = (in[k] - mean[k]) * invStd[k];
+      sumDy[k] += g[k];
+      sumDyXhat[k] += static_cast<double>(g[k] * xhat);
+    }
+  }
+  const float n = static_cast<float>(rows);
+  std::vector<float> meanDy(c), meanDyXhat(c), gain(c);
+  for (size_t k = 0; k < c; k++) {
+    dbeta[k] = static_cast<float>(sumDy[k]);
+    dgamma[k] = static_cast<float>(sumDyXhat[k]);
+    meanDy[k] = dbeta[k] / n;
+    meanDyXhat[k] = dgamma[k] / n;
+    gain[k] = gamma[k] * invStd[k];
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < static_cast<int64_t>(rows); r++) {
+    const float *g = dy + r * c;
+    const float *in = x + r * c;
+    float *out = dx + r * c;
+    for (size_t k = 0; k < c; k++) {
+      const float xhat = (in[k] - mean[k]) * invStd[k];
+      out[k] = ((g[k] - meanDy[k]) - xhat * meanDyXhat[k]) * gain[k];
+    }
+  }
+  return nullptr;
+}
+
 // split(x, inners, outputs, outer): outputs [outer, inners[k]] from x [outer, sum(inners)], in order (SplitV on any
 // axis, the inverse of concat).
 napi_value Split(napi_env env, napi_callback_info info) {
@@ -542,6 +655,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"concat", nullptr, Concat, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"split", nullptr, Split, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTraining", nullptr, BatchNormTraining, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrainingGrad", nullptr, BatchNormTrainingGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"describe", nullptr, Describe, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -27,6 +27,15 @@ export interface DnnlAddon {
     y: Float32Array, epsilon: number): void;
   /** y [outer, sum(inners)] from inputs [outer, inners[k]], in order. */
   concat(inputs: Float32Array[], inners: number[], y: Float32Array, outer: number): void;
+  /**
+   * Training-mode batch norm of x [rows, C]: the batch mean and biased variance per channel (double sums, one thread)
+   * into mean and variance, y = (x - mean) / sqrt(variance + epsilon) * gamma + beta.
+   */
+  batchNormTraining(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array,
+    variance: Float32Array, epsilon: number): void;
+  /** Its gradient: dbeta = sum dy, dgamma = sum dy xhat, dx = gamma invStd (dy - dbeta / N - xhat dgamma / N). */
+  batchNormTrainingGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
   /** outputs [outer, inners[k]] from x [outer, sum(inners)], in order (concat's inverse). */
   split(x: Float32Array, inners: number[], outputs: Float32Array[], outer: number): void;
   /** c[m x n] = a[m x k] b[k x n], row-major. */

@@ -17,6 +17,7 @@ import {nativeReduce} from './reduce.js';
 import {nativeBatchNorm, type BatchNormInputs} from './batch-norm.js';
 import {nativeConcat} from './concat.js';
 import {nativeSplitV} from './split.js';
+import {batchNormTrainingKernels} from './batch-norm-training.js';
 import {tileByBlocks} from './tile.js';
 import {dnnlConv2d, dnnlConv2dBackpropFilter, dnnlConv2dBackpropInput, dnnlDepthwiseBackpropFilter, dnnlDepthwiseBackpropInput, dnnlDepthwiseConv2d} from './dnnl-conv.js';
 import {simdConv2dBackpropFilter, simdDepthwiseBackpropFilter, simdDepthwiseBackpropInput, simdDepthwiseForward} from './depthwise-kernels.js';
@@ -179,6 +180,7 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
     const {numOrSizeSplits, axis} = attrs as unknown as {numOrSizeSplits: number | number[]; axis: number};
     return nativeSplitV(backend, x!, numOrSizeSplits, axis);
   }),
+  ...batchNormTrainingKernels,
   reduceKernel('Sum'),
   reduceKernel('Mean'),
   fusedForward('Conv2D'),

@@ -8,6 +8,7 @@
 // centred input and its square: three feature maps per BN, the largest item of a training step's memory.
 import * as tf from '@tensorflow/tfjs';
 import type {LayerVariable} from '@tensorflow/tfjs';
+import {batchNormTrainingGradOnNative, batchNormTrainingOnNative} from '../../engine/wasm/batch-norm-training.js';
 import {ones, zeros, type Initializer} from './weight-init.js';
 
 export const BN_EPSILON = 1e-5;
@@ -66,16 +67,20 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Ten
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, g, b] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
     const save = args[3] as tf.GradSaveFunc;
-    const mean = tf.mean(input, axes) as tf.Tensor1D;
-    const centred = tf.sub(input, mean);
-    const variance = tf.mean(tf.square(centred), axes) as tf.Tensor1D;
+    // On the wasm backend with the oneDNN addon: one kernel for the statistics and the map (batch-norm-training.ts).
+    const native = batchNormTrainingOnNative(input, g, b, epsilon);
+    const mean = native?.mean ?? tf.mean(input, axes) as tf.Tensor1D;
+    const centred = native ? undefined : tf.sub(input, mean);
+    const variance = native?.variance ?? tf.mean(tf.square(centred!), axes) as tf.Tensor1D;
     const invStd = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
     onStatistics(mean, variance);
     save([input, mean, invStd, g]);
     return {
-      value: tf.add(tf.mul(centred, tf.mul(invStd, g)), b),
+      value: native?.y ?? tf.add(tf.mul(centred!, tf.mul(invStd, g)), b),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
         const [xs, m, s, gs] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const onNative = batchNormTrainingGradOnNative(dy, xs, m, s, gs);
+        if (onNative) return [onNative.dx, onNative.dgamma, onNative.dbeta];
         const n = dy.size / dy.shape[dy.rank - 1]!;
         const xhat = tf.mul(tf.sub(xs, m), s);
         const dbeta = tf.sum(dy, axes);
