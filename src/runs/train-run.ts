@@ -127,7 +127,6 @@ async function doneRunEvaluations(run: RunDir, id: string, config: RunConfig, o:
   return Object.fromEntries(repaired.map((r) => [r.split, r]));
 }
 
-/** The `pretrained` record of a run's manifest as an earlier process wrote it, or undefined when it has none. */
 /**
  * Sets oneDNN to the threads the resumed run in `dir` recorded when this process runs on others and the user did not
  * choose them (continuingThreads), and says so: a run continues with the bytes it would have had uninterrupted.
@@ -141,6 +140,7 @@ async function continueOnRecordedThreads(dir: string, onStage: ((message: string
   onStage?.(`resuming on ${threads} oneDNN thread${threads === 1 ? '' : 's'}, as the run started (results differ in the last bits between thread counts; MSLK_THREADS overrides)`);
 }
 
+/** The `pretrained` record of a run's manifest as an earlier process wrote it, or undefined when it has none. */
 async function recordedPretrained(run: RunDir): Promise<PretrainedWeights | null | undefined> {
   const earlier = await run.readJson<{pretrained?: PretrainedWeights | null}>('manifest').catch(() => undefined);
   return earlier?.pretrained;
