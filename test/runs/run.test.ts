@@ -182,7 +182,7 @@ test.serial('a loss that becomes NaN or infinite stops the run, marks it failed 
 });
 
 /** `mslk train ...` as a child process; `threads` sets its MSLK_THREADS (default: unset, every core). */
-function cli(args: string[], threads?: number): {done: Promise<number | null>; stdout: () => string; stderr: () => string; kill: () => void; pid: number} {
+function cli(args: string[], threads?: number): {done: Promise<number | null>; stdout: () => string; stderr: () => string; kill: () => void; stop: () => void; pid: number} {
   const env: NodeJS.ProcessEnv = {...process.env, MSLK_BACKEND: 'wasm'};
   delete env['MSLK_THREADS'];
   if (threads !== undefined) env['MSLK_THREADS'] = String(threads);
@@ -196,6 +196,7 @@ function cli(args: string[], threads?: number): {done: Promise<number | null>; s
     stdout: () => stdout,
     stderr: () => stderr,
     kill: () => child.kill('SIGKILL'),
+    stop: () => child.kill('SIGSTOP'),
     pid: child.pid!,
   };
 }
@@ -234,10 +235,12 @@ test.serial('kill -9 during epoch 2 of 4, then --resume: the same evaluation fil
   const dir = join(out, basename(reference.dir));
   const deadline = Date.now() + 240_000;
   while ((await logLines(dir)) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  // While the first process trains, a second one (even with --resume) is refused, naming the owner, and never
-  // told to --resume what a live process owns.
+  // Stopped (SIGSTOP) in its second epoch, the first process stays alive and owns the run however fast it trains, so
+  // it is still unfinished when the second process has started. While it lives, a second one (even with --resume) is
+  // refused, naming the owner, and never told to --resume what a live process owns.
+  first.stop();
   const second = cli([...args, '--resume']);
-  t.is(await second.done, 1, 'a second owner is refused');
+  t.is(await second.done, 1, `a second owner is refused: ${second.stdout()}${second.stderr()}`);
   t.regex(second.stderr(), new RegExp(`in use by pid ${first.pid} on `));
   t.notRegex(second.stderr(), /--resume/);
   t.notRegex(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')).commandLine, /--resume/, 'the refused process wrote nothing');
