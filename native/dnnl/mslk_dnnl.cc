@@ -435,40 +435,54 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
 }
 
 // concat(inputs, inners, y, outer): y [outer, sum(inners)] from inputs [outer, inners[k]], in order (Concat on
-// any axis, each tensor read as [outer, inner]).
-napi_value Concat(napi_env env, napi_callback_info info) {
+// any axis, each tensor read as [outer, inner]); split(x, inners, outputs, outer): the inverse (SplitV). One body:
+// `join` says which way the rows are copied between the joined tensor and its parts.
+static napi_value CopyParts(napi_env env, napi_callback_info info, bool join) {
   size_t argc = 4;
   napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const napi_value joinedArg = argv[join ? 2 : 0], partsArg = argv[join ? 0 : 2];
   uint32_t count = 0;
-  napi_get_array_length(env, argv[0], &count);
+  napi_get_array_length(env, partsArg, &count);
   std::vector<float *> parts(count);
   std::vector<int64_t> inners(count);
-  float *y = nullptr;
-  size_t yLen = 0;
+  float *joined = nullptr;
+  size_t joinedLen = 0;
   int64_t outer = 0, width = 0;
-  if (!float32Data(env, argv[2], &y, &yLen)) return throwError(env, "concat: y must be a Float32Array");
+  if (!float32Data(env, joinedArg, &joined, &joinedLen)) {
+    return throwError(env, join ? "concat: y must be a Float32Array" : "split: x must be a Float32Array");
+  }
   napi_get_value_int64(env, argv[3], &outer);
   for (uint32_t k = 0; k < count; k++) {
     napi_value item;
-    napi_get_element(env, argv[0], k, &item);
+    napi_get_element(env, partsArg, k, &item);
     size_t len = 0;
     if (!float32Data(env, item, &parts[k], &len) || !int64At(env, argv[1], k, &inners[k]) ||
         static_cast<int64_t>(len) != outer * inners[k]) {
-      return throwError(env, "concat: every input must be a Float32Array of outer * inner values");
+      return throwError(env, join ? "concat: every input must be a Float32Array of outer * inner values"
+                                  : "split: every output must be a Float32Array of outer * inner values");
     }
     width += inners[k];
   }
-  if (static_cast<int64_t>(yLen) != outer * width) return throwError(env, "concat: y's length does not match");
+  if (static_cast<int64_t>(joinedLen) != outer * width) {
+    return throwError(env, join ? "concat: y's length does not match" : "split: x's length does not match");
+  }
   for (int64_t o = 0; o < outer; o++) {
-    float *to = y + o * width;
+    float *row = joined + o * width;
     for (uint32_t k = 0; k < count; k++) {
-      std::memcpy(to, parts[k] + o * inners[k], static_cast<size_t>(inners[k]) * sizeof(float));
-      to += inners[k];
+      float *part = parts[k] + o * inners[k];
+      const size_t bytes = static_cast<size_t>(inners[k]) * sizeof(float);
+      if (join) std::memcpy(row, part, bytes);
+      else std::memcpy(part, row, bytes);
+      row += inners[k];
     }
   }
   return nullptr;
 }
+
+napi_value Concat(napi_env env, napi_callback_info info) { return CopyParts(env, info, true); }
+
+napi_value Split(napi_env env, napi_callback_info info) { return CopyParts(env, info, false); }
 
 // Float32Array arguments at argv[first..first+count) with their lengths; false when one is not a Float32Array.
 static bool float32Args(napi_env env, napi_value *argv, size_t first, size_t count, float **data, size_t *lengths) {
@@ -583,41 +597,6 @@ napi_value BatchNormTrainingGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// split(x, inners, outputs, outer): outputs [outer, inners[k]] from x [outer, sum(inners)], in order (SplitV on any
-// axis, the inverse of concat).
-napi_value Split(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint32_t count = 0;
-  napi_get_array_length(env, argv[2], &count);
-  std::vector<float *> parts(count);
-  std::vector<int64_t> inners(count);
-  float *x = nullptr;
-  size_t xLen = 0;
-  int64_t outer = 0, width = 0;
-  if (!float32Data(env, argv[0], &x, &xLen)) return throwError(env, "split: x must be a Float32Array");
-  napi_get_value_int64(env, argv[3], &outer);
-  for (uint32_t k = 0; k < count; k++) {
-    napi_value item;
-    napi_get_element(env, argv[2], k, &item);
-    size_t len = 0;
-    if (!float32Data(env, item, &parts[k], &len) || !int64At(env, argv[1], k, &inners[k]) ||
-        static_cast<int64_t>(len) != outer * inners[k]) {
-      return throwError(env, "split: every output must be a Float32Array of outer * inner values");
-    }
-    width += inners[k];
-  }
-  if (static_cast<int64_t>(xLen) != outer * width) return throwError(env, "split: x's length does not match");
-  for (int64_t o = 0; o < outer; o++) {
-    const float *from = x + o * width;
-    for (uint32_t k = 0; k < count; k++) {
-      std::memcpy(parts[k] + o * inners[k], from, static_cast<size_t>(inners[k]) * sizeof(float));
-      from += inners[k];
-    }
-  }
-  return nullptr;
-}
 
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
