@@ -10,20 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import './layers/index.js';
 import {BatchNorm} from './layers/batch-norm.js';
 import {ReLU} from './layers/relu.js';
-import {weightNameInLayer} from './fuse.js';
-import {ownSharedLayers} from './shared-layers.js';
-
-type NodeRef = [string, number, number, Record<string, unknown>?];
-interface LayerEntry {
-  name: string;
-  className: string;
-  config: Record<string, unknown>;
-  inboundNodes: NodeRef[][];
-}
-interface GraphConfig {
-  layers: LayerEntry[];
-  outputLayers: [string, number, number][];
-}
+import {graphConfigOf, modelFromGraph, weightNameInLayer, type LayerEntry, type NodeRef} from './graph-config.js';
 
 /** One Conv2D -> BatchNorm (-> ReLU) chain that folds into the Conv2D (layer names). */
 export interface FoldableChain {
@@ -54,7 +41,7 @@ function consumersOf(layers: readonly LayerEntry[]): Map<string, string[]> {
  * reader and the BN is not a model output. Pure: reads the model's config, changes nothing.
  */
 export function foldableChains(model: tf.LayersModel): FoldableChain[] {
-  const config = model.getConfig() as unknown as GraphConfig;
+  const config = graphConfigOf(model);
   const byName = new Map(config.layers.map((l) => [l.name, l]));
   const consumers = consumersOf(config.layers);
   const outputs = new Set(config.outputLayers.map(([name]) => name));
@@ -86,7 +73,7 @@ export function foldableChains(model: tf.LayersModel): FoldableChain[] {
 export function foldBatchNorms(model: tf.LayersModel): tf.LayersModel {
   const chains = foldableChains(model);
   if (chains.length === 0) return model;
-  const config = model.getConfig() as unknown as GraphConfig;
+  const config = graphConfigOf(model);
   const removed = new Map<string, string>();
   for (const chain of chains) {
     const conv = config.layers.find((l) => l.name === chain.conv)!;
@@ -100,22 +87,11 @@ export function foldBatchNorms(model: tf.LayersModel): tf.LayersModel {
     layer.inboundNodes = layer.inboundNodes.map((node) => node.map(([name, ...rest]): NodeRef => [removed.get(name) ?? name, ...rest]));
   }
   config.outputLayers = config.outputLayers.map(([name, ...rest]) => [removed.get(name) ?? name, ...rest]);
-  const folded = ownSharedLayers(tf.LayersModel.fromConfig(tf.LayersModel, config as unknown as tf.serialization.ConfigDict) as tf.LayersModel);
   const byConv = new Map(chains.map((c) => [c.conv, c]));
-  for (const layer of folded.layers) {
-    if (layer.weights.length === 0) continue;
-    const source = model.getLayer(layer.name);
-    const chain = byConv.get(layer.name);
-    const replaced = chain ? foldedWeights(source, model.getLayer(chain.batchNorm) as BatchNorm) : {};
-    const byName = new Map(source.weights.map((w) => [weightNameInLayer(source, w), w]));
-    layer.setWeights(layer.weights.map((w) => {
-      const name = weightNameInLayer(layer, w);
-      const value = replaced[name] ?? byName.get(name)?.read();
-      if (!value) throw new Error(`foldBatchNorms: no value for weight '${w.originalName}'`);
-      return value;
-    }));
-    tf.dispose(Object.values(replaced));
-  }
+  const folded = modelFromGraph(config, model, 'foldBatchNorms', (source) => {
+    const chain = byConv.get(source.name);
+    return chain ? foldedWeights(source, model.getLayer(chain.batchNorm) as BatchNorm) : {};
+  });
   folded.setUserDefinedMetadata({...(model.getUserDefinedMetadata() ?? {}), batchNormsFolded: chains.length});
   return folded;
 }

@@ -3,24 +3,10 @@
 // profiler's latency run this form, so a model with several heads is evaluated on exactly its inference path.
 import * as tf from '@tensorflow/tfjs';
 import './layers/index.js';
-import {fuseForInference, hasUnfusedLayers, weightNameInLayer} from './fuse.js';
+import {fuseForInference, hasUnfusedLayers} from './fuse.js';
+import {graphConfigOf, modelFromGraph, type LayerEntry, type NodeRef} from './graph-config.js';
 import {foldBatchNorms} from './fold-batch-norm.js';
 import {describeInferenceMap, type InferenceMap, type ModelOutputs} from './heads.js';
-import {ownSharedLayers} from './shared-layers.js';
-
-type NodeRef = [string, number, number, Record<string, unknown>?];
-interface LayerEntry {
-  name: string;
-  className: string;
-  config: Record<string, unknown>;
-  inboundNodes: NodeRef[][];
-}
-interface GraphConfig {
-  name: string;
-  layers: LayerEntry[];
-  inputLayers: [string, number, number][];
-  outputLayers: [string, number, number][];
-}
 
 /** Name of the Add layer that sums the heads in the inference form of InferenceMap 'sum'. */
 export const HEAD_SUM_LAYER = 'inference.sum';
@@ -49,7 +35,7 @@ function ancestors(layers: readonly LayerEntry[], outputs: readonly [string, num
 export function inferenceGraph(model: tf.LayersModel, inference: InferenceMap): tf.LayersModel {
   const heads = model.outputs.length;
   if (heads === 1) return model;
-  const config = model.getConfig() as unknown as GraphConfig;
+  const config = graphConfigOf(model);
   let outputs: [string, number, number][];
   if (inference.kind === 'head') {
     const chosen = config.outputLayers[inference.head];
@@ -63,17 +49,7 @@ export function inferenceGraph(model: tf.LayersModel, inference: InferenceMap): 
   }
   config.layers = ancestors(config.layers, outputs);
   config.outputLayers = outputs;
-  const single = ownSharedLayers(tf.LayersModel.fromConfig(tf.LayersModel, config as unknown as tf.serialization.ConfigDict) as tf.LayersModel);
-  for (const layer of single.layers) {
-    if (layer.weights.length === 0) continue;
-    const source = model.getLayer(layer.name);
-    const byName = new Map(source.weights.map((w) => [weightNameInLayer(source, w), w]));
-    layer.setWeights(layer.weights.map((w) => {
-      const value = byName.get(weightNameInLayer(layer, w))?.read();
-      if (!value) throw new Error(`inferenceGraph: no value for weight '${w.originalName}'`);
-      return value;
-    }));
-  }
+  const single = modelFromGraph(config, model, 'inferenceGraph');
   const metadata = model.getUserDefinedMetadata();
   single.setUserDefinedMetadata({...(metadata ?? {}), inference: describeInferenceMap(inference, heads)});
   return single;
