@@ -5,16 +5,11 @@
 //   node --import=tsx bench/kernel-profile.ts [--models ms-lkseg unet] [--size 128] [--base-width 16] [--steps 4] [--top N]
 // Every wasm kernel is wrapped with a timer; a kernel called from inside another (our composed kernels) counts
 // towards the outer one. Phases: forward (the model's call), backward (the gradients), optimiser (the update).
-import * as tf from '@tensorflow/tfjs';
-import {performance} from 'node:perf_hooks';
 import {selectBackend} from '../src/engine/backends.js';
-import {setNativeThreads, useNativeCpu} from '../src/engine/native/dnnl.js';
-import {parseModelConfig, buildModel} from '../src/models/registry.js';
 import {defaultTrainConfig} from '../src/runs/config.js';
 import {Optimizer} from '../src/training/optimizers.js';
-import {stepRunner, trainableOf} from '../src/training/step.js';
 import {listArg} from './args.js';
-import {cpuPaths, matmulPeak, timeWasmKernels} from './kernel-timing.js';
+import {cpuPaths, profileTrainingSteps, timeWasmKernels} from './kernel-timing.js';
 
 const models = listArg('models', ['ms-lkseg', 'unet']);
 const size = Number(listArg('size', ['128'])[0]);
@@ -57,13 +52,8 @@ await selectBackend('wasm');
 recordKernels();
 const paths = cpuPaths();
 
-for (const model of models) {
-  for (const path of paths) {
-    useNativeCpu(path.native);
-    if (path.native) setNativeThreads(path.threads);
-    const peak = matmulPeak(path.native);
-    const {model: net, config} = buildModel(parseModelConfig({model, baseWidth}, 'model'), {seed: 0});
-    const trainable = trainableOf(net);
+profileTrainingSteps({models, paths, size, baseWidth, steps, batch: BATCH, trainConfig: defaultTrainConfig()}, {
+  prepare: (_net, trainable) => {
     const forward = trainable.forward;
     trainable.forward = (x) => {
       phase = 'forward';
@@ -71,18 +61,12 @@ for (const model of models) {
       phase = 'backward';
       return y;
     };
-    const runner = stepRunner(trainable, defaultTrainConfig());
-    const x = tf.randomUniform([BATCH, size, size, config.inChannels], 0, 1, 'float32', 1) as tf.Tensor4D;
-    const y = tf.cast(tf.greater(tf.randomUniform([BATCH, size, size, config.outChannels], 0, 1, 'float32', 2), 0.5), 'float32') as tf.Tensor4D;
-    runner.step(x, y); // builds primitives and grows the heap: not counted
+  },
+  beforeTimed: () => {
     totals.clear();
     calls.clear();
-    const start = performance.now();
-    for (let i = 0; i < steps; i++) runner.step(x, y);
-    const stepMs = (performance.now() - start) / steps;
-    runner.dispose();
-    tf.dispose([x, y]);
-    net.dispose();
+  },
+  report: ({model, path, peak, stepMs}) => {
     const rows = [...totals.entries()].map(([key, t]) => ({key, ms: t.ms / steps, gflops: t.flops > 0 ? t.flops / t.ms / 1e6 : 0}))
       .sort((a, b) => b.ms - a.ms);
     console.log(`\n${model} ${size} px, base width ${baseWidth}, batch ${BATCH}, ${path.label}: ${stepMs.toFixed(0)} ms/step; matmul peak ${peak.toFixed(1)} GFLOP/s`);
@@ -102,5 +86,5 @@ for (const model of models) {
       console.log(`the ${top} slowest kernel calls (phase, kernel, input shapes, ms per step):`);
       for (const [key, ms] of [...calls.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${key}\t${(ms / steps).toFixed(1)}`);
     }
-  }
-}
+  },
+});

@@ -1,10 +1,14 @@
 // What the profiling benchmarks (kernel-profile.ts, layer-profile.ts) share: the FLOPs of one kernel call, a timer
-// around every wasm kernel, the machine's matrix-product peak on a CPU path, and the paths measured.
+// around every wasm kernel, the machine's matrix-product peak on a CPU path, the paths measured, and the loop that
+// times training steps of each model on each path.
 import * as tf from '@tensorflow/tfjs';
 import {getKernelsForBackend, registerKernel, unregisterKernel, type KernelConfig, type TensorInfo} from '@tensorflow/tfjs-core';
 import {availableParallelism} from 'node:os';
 import {performance} from 'node:perf_hooks';
-import {dnnlAddon, nativeCpu} from '../src/engine/native/dnnl.js';
+import {dnnlAddon, nativeCpu, setNativeThreads, useNativeCpu} from '../src/engine/native/dnnl.js';
+import {buildModel, parseModelConfig} from '../src/models/registry.js';
+import type {TrainConfig} from '../src/runs/config.js';
+import {stepRunner, trainableOf, type Trainable} from '../src/training/step.js';
 
 /** A kernel family (for display) and the FLOPs of one call: 2 per multiply-add of a convolution or matrix product, 0 for anything else. */
 export interface KernelCost {
@@ -148,4 +152,62 @@ export function cpuPaths(): CpuPath[] {
   if (nativeCpu().active) paths.push({label: 'oneDNN 1 thread', native: true, threads: 1}, {label: `oneDNN ${cores} threads`, native: true, threads: cores});
   else console.error(`oneDNN path not measured: ${nativeCpu().detail}`);
   return paths;
+}
+
+/** What profileTrainingSteps reports for one model on one path. */
+export interface ProfiledSteps {
+  model: string;
+  path: CpuPath;
+  /** The path's 2048^3 matrix-product peak, GFLOP/s (matmulPeak). */
+  peak: number;
+  /** Mean wall ms of one timed training step. */
+  stepMs: number;
+  /** Trainable parameters of the model. */
+  parameters: number;
+}
+
+/** The hooks of profileTrainingSteps; each is optional. */
+export interface StepProfileHooks {
+  /** Called with the built model and its trainable form before the first step (to wrap its layers or forward). */
+  prepare?: (net: tf.LayersModel, trainable: Trainable) => void;
+  /** Called after the warm-up step, before the timed ones (to clear what the warm-up recorded). */
+  beforeTimed?: () => void;
+  /** Runs one timed step (`step`), e.g. between a recorder's start and stop. Default: just `step()`. */
+  aroundStep?: (step: () => void) => void;
+  /** Called with the figures once the model is disposed. */
+  report: (r: ProfiledSteps) => void;
+}
+
+/**
+ * For each model on each path: switches the path on (and sets its threads), measures its matmul peak, builds the
+ * model (seed 0, `baseWidth`), lets `hooks.prepare` wrap it, runs one warm-up training step (batch `batch`, `size`
+ * px, random inputs and masks; it builds oneDNN's primitives and grows the heap, so it is not timed), then `steps`
+ * timed steps with `trainConfig`, disposes everything and reports.
+ */
+export function profileTrainingSteps(o: {models: string[]; paths: CpuPath[]; size: number; baseWidth: number; steps: number; batch: number;
+  trainConfig: TrainConfig}, hooks: StepProfileHooks): void {
+  for (const model of o.models) {
+    for (const path of o.paths) {
+      useNativeCpu(path.native);
+      if (path.native) setNativeThreads(path.threads);
+      const peak = matmulPeak(path.native);
+      const {model: net, config} = buildModel(parseModelConfig({model, baseWidth: o.baseWidth}, 'model'), {seed: 0});
+      const trainable = trainableOf(net);
+      hooks.prepare?.(net, trainable);
+      const parameters = trainable.variables.reduce((s, v) => s + v.size, 0);
+      const runner = stepRunner(trainable, o.trainConfig);
+      const x = tf.randomUniform([o.batch, o.size, o.size, config.inChannels], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const y = tf.cast(tf.greater(tf.randomUniform([o.batch, o.size, o.size, config.outChannels], 0, 1, 'float32', 2), 0.5), 'float32') as tf.Tensor4D;
+      runner.step(x, y);
+      hooks.beforeTimed?.();
+      const around = hooks.aroundStep ?? ((step: () => void) => step());
+      const start = performance.now();
+      for (let i = 0; i < o.steps; i++) around(() => runner.step(x, y));
+      const stepMs = (performance.now() - start) / o.steps;
+      runner.dispose();
+      tf.dispose([x, y]);
+      net.dispose();
+      hooks.report({model, path, peak, stepMs, parameters});
+    }
+  }
 }

@@ -18,13 +18,10 @@
 import * as tf from '@tensorflow/tfjs';
 import {performance} from 'node:perf_hooks';
 import {selectBackend} from '../src/engine/backends.js';
-import {setNativeThreads, useNativeCpu} from '../src/engine/native/dnnl.js';
-import {parseModelConfig, buildModel} from '../src/models/registry.js';
 import {defaultTrainConfig} from '../src/runs/config.js';
 import {Optimizer} from '../src/training/optimizers.js';
-import {stepRunner, trainableOf} from '../src/training/step.js';
 import {listArg} from './args.js';
-import {cpuPaths, matmulPeak, timeWasmKernels, type CpuPath, type KernelCall} from './kernel-timing.js';
+import {cpuPaths, profileTrainingSteps, timeWasmKernels, type CpuPath, type KernelCall} from './kernel-timing.js';
 import {compareFamilies, layerFamilies, layerInfos, OPTIMISER_FAMILY, optimiserFlopsPerParameter} from './layer-families.js';
 
 const models = listArg('models', ['ms-lkseg', 'unet']);
@@ -228,14 +225,9 @@ console.log('Before: the wasm path alone (XNNPACK, one thread; the path before t
 console.log('Times are wall ms per step while a family runs: forward = its layers\' call, backward = the gradients of the tape nodes its forward recorded (with the gradient sums and releases that follow each), and the optimiser\'s update counts only in its total.');
 console.log(`FLOPs (G) per step = 2 x MACs of the convolution and matrix-product kernels the family ran, forward and backward; element-wise ops count 0 FLOPs but their time counts. The optimiser counts ${perParameter} FLOPs per parameter (${trainConfig.optimizer.name}, its element-wise update: bench/layer-families.ts). GFLOP/s = FLOPs / total time; % of peak against the path's 2048^3 matrix product.`);
 
-for (const model of models) {
-  for (const path of paths) {
-    useNativeCpu(path.native);
-    if (path.native) setNativeThreads(path.threads);
-    const peak = matmulPeak(path.native);
-    const {model: net, config} = buildModel(parseModelConfig({model, baseWidth}, 'model'), {seed: 0});
+profileTrainingSteps({models, paths, size, baseWidth, steps, batch: BATCH, trainConfig}, {
+  prepare: (net, trainable) => {
     attributeLayers(net);
-    const trainable = trainableOf(net);
     const forward = trainable.forward;
     trainable.forward = (x) => {
       attribution.enter('forward', BETWEEN_LAYERS);
@@ -243,23 +235,15 @@ for (const model of models) {
       attribution.enter('forward', LOSS);
       return y;
     };
-    const parameters = trainable.variables.reduce((s, v) => s + v.size, 0);
-    const runner = stepRunner(trainable, trainConfig);
-    const x = tf.randomUniform([BATCH, size, size, config.inChannels], 0, 1, 'float32', 1) as tf.Tensor4D;
-    const y = tf.cast(tf.greater(tf.randomUniform([BATCH, size, size, config.outChannels], 0, 1, 'float32', 2), 0.5), 'float32') as tf.Tensor4D;
-    runner.step(x, y); // builds primitives and grows the heap: not counted
-    attribution.totals.clear();
-    const start = performance.now();
-    for (let i = 0; i < steps; i++) {
-      attribution.start();
-      runner.step(x, y);
-      attribution.stop();
-    }
-    const stepMs = (performance.now() - start) / steps;
+  },
+  beforeTimed: () => attribution.totals.clear(),
+  aroundStep: (step) => {
+    attribution.start();
+    step();
+    attribution.stop();
+  },
+  report: ({model, path, peak, stepMs, parameters}) => {
     attribution.addFlops('update', OPTIMISER_FAMILY, steps * parameters * perParameter);
-    runner.dispose();
-    tf.dispose([x, y]);
-    net.dispose();
     printTable(model, path, peak, stepMs);
-  }
-}
+  },
+});
