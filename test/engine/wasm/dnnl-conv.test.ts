@@ -12,7 +12,7 @@ import {dnnlAddon, nativeCalls as dnnlCalls, nativeCpu, nativeDisabledByEnvironm
 import {buildModel} from '../../../src/models/registry.js';
 import {defaultTrainConfig} from '../../../src/runs/config.js';
 import {stepRunner, trainableOf} from '../../../src/training/step.js';
-import {caseArb, check, conv2DBackpropFilterMatchesCpu, conv2DBackpropInputMatchesCpu, conv2DMatchesCpu, depthwiseConv2dNativeBackpropFilterMatchesCpu, depthwiseConv2dNativeBackpropInputMatchesCpu, data, info, nativeTestOrSkip, run, type Case} from './kernel-cases.js';
+import {caseArb, check, conv2DBackpropFilterMatchesCpu, conv2DBackpropInputMatchesCpu, conv2DMatchesCpu, depthwiseConv2dNativeBackpropFilterMatchesCpu, depthwiseConv2dNativeBackpropInputMatchesCpu, data, info, nativeTestOrSkip, relativeError, run, type Case} from './kernel-cases.js';
 
 const status = nativeCpu();
 const nativeTest = nativeTestOrSkip('oneDNN kernel tests');
@@ -137,17 +137,6 @@ nativeTest('the addon refuses a tensor whose length does not match the geometry,
   t.notThrows(() => addon.conv2d(0, new Float32Array(32), new Float32Array(54), new Float32Array(48), geometry));
 });
 
-/** max |a - b| / max |b|. */
-function relativeDifference(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 1e-6;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
-
 // The native path sums reductions in float64 and the wasm path in float32, so the two differ by rounding; the rule
 // is that the native path is at least as close to the cpu backend (float64 sums) as the wasm path, within 1e-4.
 nativeTest('U-Net: loss and gradients on the native path are as close to cpu as the wasm path\'s; a step leaks nothing', async (t) => {
@@ -177,8 +166,8 @@ nativeTest('U-Net: loss and gradients on the native path are as close to cpu as 
   t.true(Math.abs(native.loss - cpu.loss) < 1e-5, `loss ${native.loss} vs ${cpu.loss} on cpu`);
   t.is(native.grads.length, cpu.grads.length);
   for (let v = 0; v < cpu.grads.length; v++) {
-    const nativeError = relativeDifference(native.grads[v]!, cpu.grads[v]!);
-    const wasmError = relativeDifference(wasm.grads[v]!, cpu.grads[v]!);
+    const nativeError = relativeError(native.grads[v]!, cpu.grads[v]!);
+    const wasmError = relativeError(wasm.grads[v]!, cpu.grads[v]!);
     t.true(nativeError <= wasmError + 1e-4, `gradient ${v}: native differs from cpu by ${nativeError}, wasm by ${wasmError}`);
   }
 });
@@ -200,7 +189,7 @@ nativeTest('MS-LKSeg: every convolution of a training step gives the same result
       const ran = dnnlCalls.ran;
       const native = config.kernelFunc(args) as TensorInfo;
       if (dnnlCalls.ran > ran) {
-        const difference = relativeDifference(backend.typedArrayFromHeap(native), backend.typedArrayFromHeap(reference));
+        const difference = relativeError(backend.typedArrayFromHeap(native), backend.typedArrayFromHeap(reference));
         worst.set(config.kernelName, Math.max(worst.get(config.kernelName) ?? 0, difference));
       }
       backend.disposeData(reference.dataId);

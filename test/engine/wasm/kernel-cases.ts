@@ -55,6 +55,7 @@ export async function run(backend: string, kernel: string, inputs: Record<string
   return {shape, values};
 }
 
+/** max |a - b| / max |b| (the scale at least 1e-6): the worst error relative to the reference's largest value. */
 export function relativeError(a: Float32Array, b: Float32Array): number {
   let diff = 0;
   let scale = 1e-6;
