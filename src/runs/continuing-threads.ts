@@ -2,10 +2,8 @@
 // (its reductions split the work by thread), so a run interrupted at 1 thread and resumed at 2 would not give the
 // bytes of the run that was never interrupted. A resumed run takes the threads its first process recorded unless
 // the user chose others.
-import {readFile} from 'node:fs/promises';
-import {join} from 'node:path';
 import {threadsFromEnvironment} from '../engine/threads.js';
-import {RUN_FILES} from './run-dir.js';
+import {RunDir} from './run-dir.js';
 
 /**
  * The oneDNN threads run directory `dir`'s manifest records (its `nativeCpu.threads` while the oneDNN path was
@@ -14,7 +12,7 @@ import {RUN_FILES} from './run-dir.js';
  */
 export async function recordedNativeThreads(dir: string): Promise<number | undefined> {
   try {
-    const manifest = JSON.parse(await readFile(join(dir, RUN_FILES.manifest), 'utf8')) as {nativeCpu?: {active?: unknown; threads?: unknown}};
+    const manifest = await new RunDir(dir).readJson<{nativeCpu?: {active?: unknown; threads?: unknown}}>('manifest');
     const threads = manifest.nativeCpu?.active === true ? manifest.nativeCpu.threads : undefined;
     return typeof threads === 'number' && Number.isInteger(threads) && threads > 0 ? threads : undefined;
   } catch {
