@@ -6,12 +6,13 @@
 import {spawn} from 'node:child_process';
 import {availableParallelism} from 'node:os';
 import {createInterface} from 'node:readline';
+import {threadsFromEnvironment} from '../engine/threads.js';
 import {readRunEvaluation} from '../runs/evaluation-summary.js';
 import {continuingThreads, recordedNativeThreads} from '../runs/continuing-threads.js';
 import {runLockOwner} from '../runs/lock.js';
 import {runComplete} from '../runs/test-sets.js';
 import {RunDir} from '../runs/run-dir.js';
-import {INTERRUPTED_EXIT_CODE, RUN_OWNED_EXIT_CODE, threadsFromEnvironment, type RunEvent} from '../runs/run-one.js';
+import {INTERRUPTED_EXIT_CODE, RUN_OWNED_EXIT_CODE, type RunEvent} from '../runs/run-one.js';
 import {mslkCommandLine} from '../runs/self-command.js';
 import type {PlannedRun, SuitePlan} from './plan.js';
 

@@ -37,8 +37,6 @@ export interface RunOneOptions {
   commandLine?: string;
 }
 
-export {threadsFromEnvironment};
-
 /** The resolved config in a prepared run directory; RunNotFoundError (one line) when it is absent or not a run. */
 async function preparedConfig(dir: string): Promise<{config: RunConfig; id: string}> {
   const id = runIdOfName(basename(dir));
