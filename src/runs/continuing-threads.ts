@@ -5,19 +5,24 @@
 import {threadsFromEnvironment} from '../engine/threads.js';
 import {RunDir} from './run-dir.js';
 
+/** The part of a run's manifest.json that says on which CPU path, and how many oneDNN threads, it trained. */
+export interface ManifestCpuPath {
+  nativeCpu?: {active?: unknown; threads?: unknown};
+}
+
+/** The oneDNN threads a manifest records (`nativeCpu.threads` while the oneDNN path was active), else undefined. */
+export function nativeThreadsOf(manifest: ManifestCpuPath | undefined): number | undefined {
+  const threads = manifest?.nativeCpu?.active === true ? manifest.nativeCpu.threads : undefined;
+  return typeof threads === 'number' && Number.isInteger(threads) && threads > 0 ? threads : undefined;
+}
+
 /**
- * The oneDNN threads run directory `dir`'s manifest records (its `nativeCpu.threads` while the oneDNN path was
- * active), or undefined: a new run (no manifest yet), a run trained on the wasm path alone, or a manifest that
- * cannot be read (the run's own checks report that). Never throws.
+ * The oneDNN threads run directory `dir`'s manifest records (nativeThreadsOf), or undefined: a new run (no manifest
+ * yet), a run trained on the wasm path alone, or a manifest that cannot be read (the run's own checks report that).
+ * Never throws.
  */
 export async function recordedNativeThreads(dir: string): Promise<number | undefined> {
-  try {
-    const manifest = await new RunDir(dir).readJson<{nativeCpu?: {active?: unknown; threads?: unknown}}>('manifest');
-    const threads = manifest.nativeCpu?.active === true ? manifest.nativeCpu.threads : undefined;
-    return typeof threads === 'number' && Number.isInteger(threads) && threads > 0 ? threads : undefined;
-  } catch {
-    return undefined;
-  }
+  return nativeThreadsOf(await new RunDir(dir).readJson<ManifestCpuPath>('manifest').catch(() => undefined));
 }
 
 /**

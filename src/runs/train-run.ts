@@ -15,7 +15,7 @@ import {activeBackendName} from '../engine/backends.js';
 import {nativeCpu, setNativeThreads} from '../engine/native/dnnl.js';
 import {provenance} from '../io/provenance.js';
 import type {RunConfig} from './config.js';
-import {continuingThreads, recordedNativeThreads} from './continuing-threads.js';
+import {continuingThreads, nativeThreadsOf, type ManifestCpuPath} from './continuing-threads.js';
 import {evaluateSplits} from './evaluate-run.js';
 import {EvaluationFormatError, EvaluationNotFoundError, metricsIndex, readMetricsIndex, readRunEvaluation, type EvaluatedSplit, type EvaluationSummary} from './evaluation-summary.js';
 import {findRunById, runDirName} from './locate-run.js';
@@ -128,22 +128,22 @@ async function doneRunEvaluations(run: RunDir, id: string, config: RunConfig, o:
 }
 
 /**
- * Sets oneDNN to the threads the resumed run in `dir` recorded when this process runs on others and the user did not
- * choose them (continuingThreads), and says so: a run continues with the bytes it would have had uninterrupted.
+ * Sets oneDNN to the threads a resumed run's manifest recorded (`recorded`) when this process runs on others and the
+ * user did not choose them (continuingThreads), and says so: a run continues with the bytes it would have had
+ * uninterrupted.
  */
-async function continueOnRecordedThreads(dir: string, onStage: ((message: string) => void) | undefined): Promise<void> {
+function continueOnRecordedThreads(recorded: number | undefined, onStage: ((message: string) => void) | undefined): void {
   const current = nativeCpu();
   if (!current.active || current.threads === undefined) return;
-  const threads = continuingThreads(await recordedNativeThreads(dir), current.threads);
+  const threads = continuingThreads(recorded, current.threads);
   if (threads === current.threads) return;
   setNativeThreads(threads);
   onStage?.(`resuming on ${threads} oneDNN thread${threads === 1 ? '' : 's'}, as the run started (results differ in the last bits between thread counts; MSLK_THREADS overrides)`);
 }
 
-/** The `pretrained` record of a run's manifest as an earlier process wrote it, or undefined when it has none. */
-async function recordedPretrained(run: RunDir): Promise<PretrainedWeights | null | undefined> {
-  const earlier = await run.readJson<{pretrained?: PretrainedWeights | null}>('manifest').catch(() => undefined);
-  return earlier?.pretrained;
+/** What a resumed run takes over from its earlier process's manifest.json: its CPU path and its pretrained record. */
+interface EarlierManifest extends ManifestCpuPath {
+  pretrained?: PretrainedWeights | null;
 }
 
 /**
@@ -229,7 +229,9 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
     o.onStage?.(`no unfinished run matches this config (run ${id} does not exist in ${o.out}): starting a new run`);
   }
 
-  if (status !== undefined) await continueOnRecordedThreads(run.path, o.onStage);
+  // A resumed run continues as its first process recorded: on its threads, with its record of pretrained weights.
+  const earlier = status !== undefined ? await run.readJson<EarlierManifest>('manifest').catch(() => undefined) : undefined;
+  if (status !== undefined) continueOnRecordedThreads(nativeThreadsOf(earlier), o.onStage);
   const started = new Date();
   const origin = await provenance({backend: activeBackendName()});
   if (origin.code.buildMatchesSources === false) {
@@ -249,7 +251,7 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
   };
   // What the model's pretrained weights were (families with the knob: null = from scratch): set when the loop
   // starts from initial weights; a resumed run keeps what its first process recorded.
-  let pretrained: PretrainedWeights | null | undefined = status !== undefined ? await recordedPretrained(run) : undefined;
+  let pretrained: PretrainedWeights | null | undefined = earlier?.pretrained;
   const withPretrained = () => (pretrained === undefined ? manifest : {...manifest, pretrained});
   await run.writeJson('config', config);
   await run.writeJson('split', prepared.split);
