@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import './layers/index.js';
 import {BatchNorm} from './layers/batch-norm.js';
 import {ReLU} from './layers/relu.js';
-import {graphConfigOf, modelFromGraph, weightNameInLayer, type LayerEntry, type NodeRef} from './graph-config.js';
+import {graphConfigOf, modelFromGraph, weightNameInLayer, type GraphConfig, type LayerEntry, type NodeRef} from './graph-config.js';
 
 /** One Conv2D -> BatchNorm (-> ReLU) chain that folds into the Conv2D (layer names). */
 export interface FoldableChain {
@@ -29,7 +29,11 @@ function consumersOf(layers: readonly LayerEntry[]): Map<string, string[]> {
   const consumers = new Map<string, string[]>();
   for (const layer of layers) {
     for (const node of layer.inboundNodes) {
-      for (const [inbound] of node) consumers.set(inbound, [...(consumers.get(inbound) ?? []), layer.name]);
+      for (const [inbound] of node) {
+        const readers = consumers.get(inbound);
+        if (readers) readers.push(layer.name);
+        else consumers.set(inbound, [layer.name]);
+      }
     }
   }
   return consumers;
@@ -41,7 +45,11 @@ function consumersOf(layers: readonly LayerEntry[]): Map<string, string[]> {
  * reader and the BN is not a model output. Pure: reads the model's config, changes nothing.
  */
 export function foldableChains(model: tf.LayersModel): FoldableChain[] {
-  const config = graphConfigOf(model);
+  return chainsOf(graphConfigOf(model));
+}
+
+/** foldableChains on a graph already read. */
+function chainsOf(config: GraphConfig): FoldableChain[] {
   const byName = new Map(config.layers.map((l) => [l.name, l]));
   const consumers = consumersOf(config.layers);
   const outputs = new Set(config.outputLayers.map(([name]) => name));
@@ -71,9 +79,9 @@ export function foldableChains(model: tf.LayersModel): FoldableChain[] {
  * `batchNormsFolded` counting the chains.
  */
 export function foldBatchNorms(model: tf.LayersModel): tf.LayersModel {
-  const chains = foldableChains(model);
-  if (chains.length === 0) return model;
   const config = graphConfigOf(model);
+  const chains = chainsOf(config);
+  if (chains.length === 0) return model;
   const removed = new Map<string, string>();
   for (const chain of chains) {
     const conv = config.layers.find((l) => l.name === chain.conv)!;
