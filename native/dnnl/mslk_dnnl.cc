@@ -387,8 +387,8 @@ napi_value ReduceSum(napi_env env, napi_callback_info info) {
 }
 
 // batchNorm(x, mean, variance, offset | null, scale | null, y, epsilon): TF.js's FusedBatchNorm, y[i] = offset +
-// (x[i] - mean) * scale / sqrt(variance + epsilon) in double as the cpu backend computes it, each vector indexed
-// by i modulo its length (1 or the channels).
+// (x[i] - mean) * scale / sqrt(variance + epsilon) in double as the cpu backend computes it, x read as [rows, C]
+// and each vector of length 1 or C.
 napi_value BatchNorm(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
@@ -408,17 +408,11 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   napi_get_value_double(env, argv[6], &epsilon);
   if (yLen != xLen || mLen == 0 || vLen == 0 || oLen == 0 || sLen == 0) return throwError(env, "batchNorm: lengths do not match");
   // Per-channel values computed once (the same doubles every element would compute), then a tight loop over rows.
+  // The caller (src/engine/wasm/batch-norm.ts) passes vectors of length 1 or the channels only.
   const size_t width = std::max({mLen, vLen, oLen, sLen});
   const bool perChannel = xLen % width == 0 && (mLen == 1 || mLen == width) && (vLen == 1 || vLen == width) &&
       (oLen == 1 || oLen == width) && (sLen == 1 || sLen == width);
-  if (!perChannel) {
-    for (size_t i = 0; i < xLen; i++) {
-      const double o = offset ? offset[i % oLen] : 0.0;
-      const double sc = scale ? scale[i % sLen] : 1.0;
-      y[i] = static_cast<float>(o + (static_cast<double>(x[i]) - mean[i % mLen]) * sc / std::sqrt(static_cast<double>(variance[i % vLen]) + epsilon));
-    }
-    return nullptr;
-  }
+  if (!perChannel) return throwError(env, "batchNorm: each vector must have length 1 or the channels of x");
   std::vector<double> m(width), sc(width), o(width), root(width);
   for (size_t k = 0; k < width; k++) {
     m[k] = mean[k % mLen];
