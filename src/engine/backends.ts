@@ -1,6 +1,7 @@
-// Backend discovery and selection. Order of preference: native CUDA, native CPU, wasm (SIMD, with the
-// project's gradient kernels), pure-JS cpu. A backend counts only when it loads *and* trains a tiny conv net
-// to the same gradients as the reference `cpu` backend.
+// Backend discovery and selection. Order of preference: native CUDA (only while TensorFlow really uses a GPU),
+// WebGPU (hardware adapters only), native CPU, wasm (SIMD, with the project's gradient kernels, oneDNN where
+// installed), pure-JS cpu. A backend counts only when it loads *and* trains a tiny conv net to the same gradients
+// as the reference `cpu` backend.
 import * as tf from '@tensorflow/tfjs-core';
 // The union package registers every gradient (tfjs-core's Node bundle has none of them).
 import '@tensorflow/tfjs';
@@ -9,12 +10,13 @@ import '@tensorflow/tfjs-backend-wasm';
 import {registerWasmTrainingKernels} from './wasm/register.js';
 import {nativeCpu} from './native/dnnl.js';
 import {selfCheck} from './self-check.js';
+import {describeAdapter, probeWebGpu, registerWebGpuBackend, type GpuAdapterRecord} from './webgpu.js';
 
 // TF.js's only use of PROD is to silence its console warnings, among them the advice to install tfjs-node
 // on every first use of the cpu backend; `mslk doctor` reports the backends instead.
 tf.env().set('PROD', true);
 
-export const BACKEND_NAMES = ['tensorflow', 'tensorflow-cpu', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'tensorflow-cpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendChoice = BackendName | 'auto';
 
@@ -27,10 +29,18 @@ export interface BackendStatus {
   detail: string;
   /** Max relative gradient error against `cpu` in the self-check (available backends only). */
   selfCheckError?: number;
+  /** webgpu: the adapter it runs on (also when the self-check failed). */
+  adapter?: GpuAdapterRecord;
+  /**
+   * Set when the backend trains but `auto` does not choose it (a software WebGPU adapter such as SwiftShader: far
+   * slower than the CPU paths); it says why. `--backend` still selects it.
+   */
+  notForAuto?: string;
 }
 
 const PACKAGES: Record<BackendName, string> = {
   tensorflow: '@tensorflow/tfjs-node-gpu',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
   'tensorflow-cpu': '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
@@ -38,7 +48,7 @@ const PACKAGES: Record<BackendName, string> = {
 
 /** The name the engine registers each of ours under (both native packages register 'tensorflow'). */
 const ENGINE_NAMES: Record<BackendName, string> = {
-  tensorflow: 'tensorflow', 'tensorflow-cpu': 'tensorflow', wasm: 'wasm', cpu: 'cpu',
+  tensorflow: 'tensorflow', webgpu: 'webgpu', 'tensorflow-cpu': 'tensorflow', wasm: 'wasm', cpu: 'cpu',
 };
 
 export class BackendUnavailableError extends Error {
@@ -46,6 +56,14 @@ export class BackendUnavailableError extends Error {
     super(`backend '${backend}' is unavailable: ${reason}`);
     this.name = 'BackendUnavailableError';
   }
+}
+
+/** The backends that compute on a GPU: TensorFlow's CUDA build (only while it registers a GPU) and WebGPU. */
+export const GPU_BACKENDS: readonly BackendName[] = ['tensorflow', 'webgpu'];
+
+/** True when `name` is one of GPU_BACKENDS ('auto' and undefined are not: they may end on a CPU backend). */
+export function isGpuBackend(name: string | undefined): boolean {
+  return name !== undefined && (GPU_BACKENDS as readonly string[]).includes(name);
 }
 
 export function isBackendName(name: string): name is BackendName {
@@ -98,10 +116,31 @@ async function loadNative(name: 'tensorflow' | 'tensorflow-cpu'): Promise<void> 
   }
 }
 
+/**
+ * The one line that says tfjs-node-gpu loaded but TensorFlow registered no GPU device: it then computes on the CPU
+ * without failing (TensorFlow only logs "Could not load dynamic library 'libcudart.so.11.0'"), so mslk refuses it.
+ */
+export const TENSORFLOW_NO_GPU = 'tfjs-node-gpu loaded but TensorFlow registered no GPU, so it would train on the CPU: '
+  + 'its libtensorflow 2.9.1 needs CUDA 11.2 (libcudart.so.11.0) and cuDNN 8.1 (libcudnn.so.8) on the library path, which a CUDA 12 machine lacks; '
+  + 'install them beside CUDA 12 (NVIDIA\'s cuda-cudart-11-2 and libcudnn8=8.1.* packages, or the nvidia-cuda-runtime-cu11 and nvidia-cudnn-cu11==8.1.* wheels) '
+  + 'and add their lib folders to LD_LIBRARY_PATH, or use `--backend webgpu`, which needs none of them (a Vulkan driver)';
+
+/** True when the active backend is TensorFlow's and it runs on a GPU device (NodeJSBackend.isUsingGpuDevice). */
+export function tensorflowUsesGpu(): boolean {
+  return (tf.backend() as unknown as {isUsingGpuDevice?: unknown}).isUsingGpuDevice === true;
+}
+
 /** Makes `name` the active TF.js backend. Throws BackendUnavailableError with the reason when it cannot. */
 export async function activateBackend(name: BackendName): Promise<void> {
   if (name === 'tensorflow' || name === 'tensorflow-cpu') await loadNative(name);
   if (name === 'wasm') registerWasmTrainingKernels();
+  if (name === 'webgpu') {
+    try {
+      webGpuAdapter = await registerWebGpuBackend();
+    } catch (error) {
+      throw new BackendUnavailableError(name, (error as Error).message);
+    }
+  }
   let ok: boolean;
   try {
     ok = await tf.setBackend(ENGINE_NAMES[name]);
@@ -110,6 +149,7 @@ export async function activateBackend(name: BackendName): Promise<void> {
   }
   if (!ok) throw new BackendUnavailableError(name, `TF.js could not initialise it`);
   await tf.ready();
+  if (name === 'tensorflow' && !tensorflowUsesGpu()) throw new BackendUnavailableError(name, TENSORFLOW_NO_GPU);
 }
 
 /**
@@ -123,19 +163,31 @@ export function wasmHeapBytes(): number | null {
   return heap ? heap.length : null;
 }
 
-/** Loads one backend and runs the self-check on it, leaving the previously active backend active. */
-export async function probeBackend(name: BackendName): Promise<BackendStatus> {
+/**
+ * Loads one backend and runs the self-check on it, leaving the previously active backend active. With `forAuto`,
+ * a software WebGPU adapter is reported without being started (auto would not choose it; its shaders take seconds
+ * to compile).
+ */
+export async function probeBackend(name: BackendName, options: {forAuto?: boolean} = {}): Promise<BackendStatus> {
   const previous = tf.getBackend();
+  const adapter = name === 'webgpu' ? (await probeWebGpu()).adapter ?? undefined : undefined;
+  const withAdapter = adapter === undefined ? {} : {adapter};
+  if (options.forAuto === true && adapter?.software === true) {
+    return {name, package: PACKAGES[name], available: false, detail: `only ${describeAdapter(adapter)}; \`--backend webgpu\` uses it`, ...withAdapter};
+  }
   try {
     await activateBackend(name);
     const error = await selfCheck(name === 'cpu' ? undefined : ENGINE_NAMES[name]);
     if (!(error < 1e-3)) {
-      return {name, package: PACKAGES[name], available: false, detail: `self-check failed: gradient error ${error.toExponential(2)} against cpu`, selfCheckError: error};
+      return {name, package: PACKAGES[name], available: false, detail: `self-check failed: gradient error ${error.toExponential(2)} against cpu`, selfCheckError: error, ...withAdapter};
     }
-    return {name, package: PACKAGES[name], available: true, detail: describe(name), selfCheckError: error};
+    const notForAuto = adapter?.software === true
+      ? `a software adapter (${adapter.description || adapter.architecture}): far slower than the CPU paths, so \`auto\` skips it; \`--backend webgpu\` uses it`
+      : undefined;
+    return {name, package: PACKAGES[name], available: true, detail: describe(name), selfCheckError: error, ...withAdapter, ...(notForAuto === undefined ? {} : {notForAuto})};
   } catch (error) {
     const detail = error instanceof BackendUnavailableError ? error.reason : (error instanceof Error ? error.message : String(error));
-    return {name, package: PACKAGES[name], available: false, detail};
+    return {name, package: PACKAGES[name], available: false, detail, ...withAdapter};
   } finally {
     if (previous && previous !== tf.getBackend()) await tf.setBackend(previous);
   }
@@ -143,7 +195,8 @@ export async function probeBackend(name: BackendName): Promise<BackendStatus> {
 
 function describe(name: BackendName): string {
   switch (name) {
-    case 'tensorflow': return 'libtensorflow with CUDA';
+    case 'tensorflow': return 'libtensorflow with CUDA (TensorFlow registered a GPU)';
+    case 'webgpu': return `WebGPU (Dawn) on ${activeGpuAdapter() ? describeAdapter(activeGpuAdapter()!) : 'an unknown adapter'}`;
     case 'tensorflow-cpu': return 'libtensorflow on the CPU';
     case 'wasm': {
       const native = nativeCpu();
@@ -151,6 +204,13 @@ function describe(name: BackendName): string {
     }
     case 'cpu': return 'pure JavaScript, for debugging only (far slower; `mslk bench engine --backend wasm --backend cpu` measures by how much)';
   }
+}
+
+let webGpuAdapter: GpuAdapterRecord | undefined;
+
+/** The adapter the webgpu backend runs on, once it was activated in this process; undefined before. */
+export function activeGpuAdapter(): GpuAdapterRecord | undefined {
+  return webGpuAdapter;
 }
 
 export interface Selection {
@@ -169,17 +229,22 @@ export async function selectBackend(choice: BackendChoice): Promise<Selection> {
     await activateBackend(choice);
     return {chosen: choice, statuses: [status]};
   }
-  const statuses = await probeAllBackends();
-  const chosen = statuses.find((s) => s.available)?.name;
+  const statuses = await probeAllBackends({forAuto: true});
+  const chosen = autoChoice(statuses);
   if (chosen === undefined) throw new Error('no TF.js backend could be loaded: run `mslk doctor` for the reasons');
   await activateBackend(chosen);
   return {chosen, statuses};
 }
 
-/** Probes every backend in order of preference; the active backend is left as it was. */
-export async function probeAllBackends(): Promise<BackendStatus[]> {
+/** The backend `auto` takes of probed statuses (in order of preference): the first that trains and is not notForAuto. */
+export function autoChoice(statuses: readonly BackendStatus[]): BackendName | undefined {
+  return statuses.find((s) => s.available && s.notForAuto === undefined)?.name;
+}
+
+/** Probes every backend in order of preference (see probeBackend for `forAuto`); the active backend is left as it was. */
+export async function probeAllBackends(options: {forAuto?: boolean} = {}): Promise<BackendStatus[]> {
   const statuses: BackendStatus[] = [];
-  for (const name of BACKEND_NAMES) statuses.push(await probeBackend(name));
+  for (const name of BACKEND_NAMES) statuses.push(await probeBackend(name, options));
   return statuses;
 }
 
@@ -187,6 +252,6 @@ export async function probeAllBackends(): Promise<BackendStatus[]> {
 export function activeBackendName(): BackendName {
   const engineName = tf.getBackend();
   if (engineName === 'tensorflow') return nativeLoaded ?? 'tensorflow-cpu';
-  if (engineName === 'wasm' || engineName === 'cpu') return engineName;
+  if (engineName === 'wasm' || engineName === 'cpu' || engineName === 'webgpu') return engineName;
   throw new Error(`unexpected active TF.js backend '${engineName}'`);
 }

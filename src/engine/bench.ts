@@ -17,8 +17,11 @@ export const DEFAULT_BENCH_BACKENDS: readonly BackendName[] = BACKEND_NAMES.filt
 export interface BenchWorkload {
   /** What one step is, for progress lines and the report (e.g. "reference net training step"). */
   readonly description: string;
-  /** One step; returns a value read back from the backend (the loss), so its time includes the backend finishing. */
-  step(): number;
+  /**
+   * One step; resolves to a value read back from the backend (the loss), so its time includes the backend (a GPU
+   * included) finishing the step.
+   */
+  step(): Promise<number>;
   /** Frees every tensor the workload made. */
   dispose(): void;
 }
@@ -82,8 +85,8 @@ async function benchOne(name: BackendName, o: EngineBenchOptions, makeWorkload: 
       // Leaks are counted from the end of the first step, which makes the optimiser's slots.
       let stepsRun = 0;
       let afterFirstStep = 0;
-      const timed = await timeRuns(() => {
-        workload.step();
+      const timed = await timeRuns(async () => {
+        await workload.step();
         if (++stepsRun === 1) afterFirstStep = tf.memory().numTensors;
       }, {
         warmup: name === 'cpu' ? 0 : o.warmup, runs: o.steps, minRuns: 1, budgetMs: o.budgetSeconds * 1000, label,

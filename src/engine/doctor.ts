@@ -2,7 +2,7 @@
 // path (the command resolves it through src/datasets): the engine does not depend on the datasets layer.
 import {provenance, type GitState} from '../io/provenance.js';
 import type {CodeState} from '../io/build-stamp.js';
-import {BACKEND_NAMES, probeBackend, type BackendStatus, type BackendName} from './backends.js';
+import {autoChoice, BACKEND_NAMES, probeBackend, type BackendStatus, type BackendName} from './backends.js';
 import {nativeCpu, type NativeCpuStatus} from './native/dnnl.js';
 import {freeDiskBytes, type SystemInfo} from './system-info.js';
 
@@ -36,7 +36,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const [origin, free] = await Promise.all([provenance(), freeDiskBytes(options.dataRoot)]);
   const backends: BackendStatus[] = [];
   for (const name of options.backends ?? BACKEND_NAMES) backends.push(await probeBackend(name));
-  const chosen = backends.find((b) => b.available)?.name ?? null;
+  // Naming one backend asks about that one (a software WebGPU adapter included); otherwise auto's choice.
+  const chosen = (options.backends !== undefined ? backends.find((b) => b.available)?.name : autoChoice(backends)) ?? null;
   return {
     mslk: origin.mslk,
     git: origin.git,

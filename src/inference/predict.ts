@@ -137,7 +137,7 @@ export async function predictImages(o: PredictOptions): Promise<PredictedImage[]
         const x = tf.tensor4d(Float32Array.from(image.data, (v) => v / 255), [1, size, size, 3]);
         return tf.sigmoid(model.apply(x, {training: false}) as tf.Tensor4D);
       });
-      const atSize = probabilities.dataSync() as Float32Array;
+      const atSize = await probabilities.data() as Float32Array;
       probabilities.dispose();
       const shape = {height: original.height, width: original.width};
       const mask = binarize(resizeBilinear(atSize, {height: size, width: size}, shape), threshold);

@@ -110,7 +110,7 @@ async function predictedPictures(run: RunRow, images: readonly string[], withInp
         const x = tf.tensor4d(dataset.imagesFloat32([index]), [1, size, size, 3]);
         return tf.sigmoid(model.apply(x, {training: false}) as tf.Tensor4D);
       });
-      const values = probability.dataSync() as Float32Array;
+      const values = await probability.data() as Float32Array;
       probability.dispose();
       const predicted = Uint8Array.from(values, (p) => (p >= current.config.eval.threshold ? 1 : 0));
       const rgb = dataset.imageBytes(index);

@@ -26,7 +26,7 @@ export async function evaluateIndices(model: tf.LayersModel, dataset: PreparedDa
   const chunk = 16;
   for (let start = 0; start < indices.length; start += chunk) {
     const part = indices.slice(start, start + chunk);
-    const probabilities = predictProbabilities(model, dataset, part, config.train.batchSize);
+    const probabilities = await predictProbabilities(model, dataset, part, config.train.batchSize);
     for (let k = 0; k < part.length; k++) {
       const index = part[k]!;
       const truth = await dataset.originalMask(index);

@@ -80,8 +80,9 @@ export interface Checkpoint {
  * `file`, atomically. Layout: 'MSLKCKPT', uint32 LE header length, JSON header padded to 4 bytes, then the arrays.
  */
 export async function saveCheckpoint(file: string, model: tf.LayersModel, optimizer: Optimizer, position: TrainingPosition): Promise<void> {
-  const weights = model.weights.map((w) => w.read().dataSync() as Float32Array);
-  const slots = optimizer.state();
+  // Read back asynchronously, all at once: a synchronous read fails on webgpu in Node and stalls a GPU per tensor.
+  const weights = await Promise.all(model.weights.map((w) => w.read().data() as Promise<Float32Array>));
+  const slots = await optimizer.state();
   const header: CheckpointHeader = {
     format: 'mslk-checkpoint', version: 1, ...position, optimizerSteps: optimizer.steps,
     weights: model.weights.map((w) => ({shape: w.shape.map((d) => d ?? 0)})),

@@ -232,7 +232,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       const y = tf.tensor4d(b.masks, [b.shape[0], b.shape[1], b.shape[2], 1]);
       let result: TrainingStepResult;
       try {
-        result = trainingStep({trainable, optimizer, loss: config.train.loss, x, y, lr});
+        result = await trainingStep({trainable, optimizer, loss: config.train.loss, x, y, lr});
       } finally {
         tf.dispose([x, y]);
       }
@@ -246,7 +246,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       if (await aborted()) await stop(unfinished(), false);
     }
     const valDice = o.validationIndices.length > 0
-      ? meanDiceAtPreparedSize(model, dataset, o.validationIndices, config.train.batchSize, config.eval.threshold, outputs.inference)
+      ? await meanDiceAtPreparedSize(model, dataset, o.validationIndices, config.train.batchSize, config.eval.threshold, outputs.inference)
       : null;
     const improved = valDice !== null && (position.bestScore === null || valDice > position.bestScore);
     position = {...position, epoch: epoch + 1, step: position.step + batch, ...(improved ? {bestScore: valDice, bestEpoch: epoch + 1} : {})};

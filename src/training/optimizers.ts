@@ -80,9 +80,11 @@ export class Optimizer {
     }
   }
 
-  /** The state as named arrays (slot names are `<variable index>/<kind>`). */
-  state(): NamedArray[] {
-    return [...this.slots.entries()].map(([name, v]) => ({name, shape: v.shape, values: v.dataSync() as Float32Array}));
+  /** The state as named arrays (slot names are `<variable index>/<kind>`), read back from the device together. */
+  async state(): Promise<NamedArray[]> {
+    const entries = [...this.slots.entries()];
+    const values = await Promise.all(entries.map(([, v]) => v.data() as Promise<Float32Array>));
+    return entries.map(([name, v], k) => ({name, shape: v.shape, values: values[k]!}));
   }
 
   /** Restores `state()` output; slots are created as needed. */

@@ -65,14 +65,15 @@ export interface TrainingStepResult {
  * the heads' losses aggregated by `trainable.headLoss`), gradients by
  * `variableGradsReleasing` (bit-identical to tf.variableGrads, less memory), `optimizer.apply` at `lr`.
  * Disposes every tensor it made (the optimiser's slots, created at the first step, persist by design).
- * A non-finite loss skips the update so that the caller can stop with the weights intact.
+ * A non-finite loss skips the update so that the caller can stop with the weights intact. The loss is read back
+ * asynchronously (the step's one device sync): a synchronous read fails on webgpu in Node and stalls a GPU.
  */
-export function trainingStep(input: TrainingStepInput): TrainingStepResult {
+export async function trainingStep(input: TrainingStepInput): Promise<TrainingStepResult> {
   const {trainable, optimizer, x, y} = input;
   const variables = [...trainable.variables];
   const {value, grads} = variableGradsReleasing(() => trainingLoss(input.loss, y, trainable.forward(x), trainable.headLoss), variables);
   try {
-    const loss = value.dataSync()[0]!;
+    const loss = (await value.data())[0]!;
     if (!Number.isFinite(loss)) return {loss, updated: false, liveTensorBytes: tf.memory().numBytes};
     // A variable the loss does not reach (a head the `last` rule leaves out) has no gradient and is not updated.
     optimizer.apply(variables, variables.map((v) => grads[v.name]), input.lr);
@@ -90,8 +91,8 @@ export interface StepSettings {
 
 /** A trainable with its own optimiser, stepped again and again at the configured learning rate. */
 export interface StepRunner {
-  /** One `trainingStep` on (x, y); returns the loss. Throws when the loss is not finite. */
-  step(x: tf.Tensor4D, y: tf.Tensor4D): number;
+  /** One `trainingStep` on (x, y); resolves to the loss, read back from the device. Rejects when it is not finite. */
+  step(x: tf.Tensor4D, y: tf.Tensor4D): Promise<number>;
   /** Frees the optimiser's state (not the trainable's variables). */
   dispose(): void;
 }
@@ -103,8 +104,8 @@ export interface StepRunner {
 export function stepRunner(trainable: Trainable, settings: StepSettings): StepRunner {
   const optimizer = new Optimizer(settings.optimizer);
   return {
-    step(x, y) {
-      const result = trainingStep({trainable, optimizer, loss: settings.loss, x, y, lr: settings.optimizer.lr});
+    async step(x, y) {
+      const result = await trainingStep({trainable, optimizer, loss: settings.loss, x, y, lr: settings.optimizer.lr});
       if (!result.updated) throw new Error(`the training step's loss became ${result.loss}; lower the learning rate or check the input`);
       return result.loss;
     },

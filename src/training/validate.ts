@@ -10,9 +10,10 @@ import {inferenceLogits, type InferenceMap} from '../models/heads.js';
  * Foreground probabilities (sigmoid of the model's logits) of the given samples, in inference mode, batch by batch:
  * one Float32Array of size x size (row-major, the prepared size) per index, in order. A model with several outputs
  * needs `inference`, the map to take (inferenceLogits: one head or their sum); a single-output model (an inference
- * form, inferenceGraph) ignores it. Disposes its tensors.
+ * form, inferenceGraph) ignores it. Disposes its tensors. Reads each batch back asynchronously (a synchronous read
+ * fails on webgpu in Node).
  */
-export function predictProbabilities(model: tf.LayersModel, dataset: PreparedDataset, indices: readonly number[], batchSize: number, inference?: InferenceMap): Float32Array[] {
+export async function predictProbabilities(model: tf.LayersModel, dataset: PreparedDataset, indices: readonly number[], batchSize: number, inference?: InferenceMap): Promise<Float32Array[]> {
   const size = dataset.size;
   const out: Float32Array[] = [];
   for (let start = 0; start < indices.length; start += batchSize) {
@@ -21,8 +22,12 @@ export function predictProbabilities(model: tf.LayersModel, dataset: PreparedDat
       const x = tf.tensor4d(dataset.imagesFloat32(chunk), [chunk.length, size, size, 3]);
       return tf.sigmoid(inferenceLogits(model.apply(x, {training: false}) as tf.Tensor | tf.Tensor[], inference));
     });
-    const values = probs.dataSync() as Float32Array;
-    probs.dispose();
+    let values: Float32Array;
+    try {
+      values = await probs.data() as Float32Array;
+    } finally {
+      probs.dispose();
+    }
     for (let k = 0; k < chunk.length; k++) out.push(values.slice(k * size * size, (k + 1) * size * size));
   }
   return out;
@@ -33,8 +38,8 @@ export function predictProbabilities(model: tf.LayersModel, dataset: PreparedDat
  * `threshold` is foreground; both masks empty scores 1, exactly one empty 0), in inference mode, of the `inference`
  * map (see predictProbabilities). Throws (RangeError) when the model outputs NaN.
  */
-export function meanDiceAtPreparedSize(model: tf.LayersModel, dataset: PreparedDataset, indices: readonly number[], batchSize: number, threshold: number, inference?: InferenceMap): number {
-  const probabilities = predictProbabilities(model, dataset, indices, batchSize, inference);
+export async function meanDiceAtPreparedSize(model: tf.LayersModel, dataset: PreparedDataset, indices: readonly number[], batchSize: number, threshold: number, inference?: InferenceMap): Promise<number> {
+  const probabilities = await predictProbabilities(model, dataset, indices, batchSize, inference);
   const shape = {height: dataset.size, width: dataset.size};
   let sum = 0;
   probabilities.forEach((p, k) => {

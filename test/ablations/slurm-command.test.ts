@@ -34,7 +34,7 @@ test.serial('--dry-run prints the plan and the batch script: the suite\'s resour
   t.is(code, 0, stderr);
   t.regex(stdout, /suite dry: 4 runs \(4 pending\)/);
   t.regex(stdout, /# the batch script of 4 array tasks \(dry run: nothing submitted\)/);
-  t.regex(stderr, /warning: the runs ask for a GPU \(gres gpu:1\) but choose their backend on the node \(wasm: .*pass --backend tensorflow/);
+  t.regex(stderr, /warning: the runs ask for a GPU \(gres gpu:1\) but train on wasm, a CPU backend; pass --backend webgpu \(a Vulkan driver on the nodes\) or --backend tensorflow \(CUDA 11\.2 \+ cuDNN 8\.1\) to require the GPU/);
   t.regex(stdout, /^#SBATCH --chdir=\S+$/m);
   for (const line of ['#SBATCH --array=0-3%3', '#SBATCH --partition=gpu', '#SBATCH --time=2:00:00', '#SBATCH --gres=gpu:1', '#SBATCH --cpus-per-task=1', 'module load nodejs/20']) {
     t.true(stdout.includes(`\n${line}\n`), line);

@@ -11,7 +11,7 @@ function sleepingWorkload(ms: number, seen: string[]): (size: number, batch: num
     seen.push(activeBackendName());
     return {
       description: 'busy wait',
-      step: () => {
+      step: async () => {
         const end = performance.now() + ms;
         while (performance.now() < end) { /* busy */ }
         return 0;

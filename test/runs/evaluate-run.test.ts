@@ -25,12 +25,12 @@ test.serial('a 3-head model is evaluated on the head its outputs name: its per-i
     form.dispose();
     t.deepEqual(rows.map((r) => r.name), ['s0', 's1', 's2', 's3']);
     const mean = rows.reduce((a, r) => a + r.metrics.dice, 0) / rows.length;
-    const validation = meanDiceAtPreparedSize(model, dataset, indices, 2, config.eval.threshold, outputs.inference);
+    const validation = await meanDiceAtPreparedSize(model, dataset, indices, 2, config.eval.threshold, outputs.inference);
     t.true(Math.abs(mean - validation) < 1e-12, `head ${head}: evaluation ${mean}, validation ${validation}`);
   }
   // The heads differ (the comparison above is not of one map with itself).
   const dice = (head: number) => meanDiceAtPreparedSize(model, dataset, indices, 2, 0.5, {kind: 'head', head});
-  t.not(dice(0), dice(2));
+  t.not(await dice(0), await dice(2));
   t.is(tf.memory().numTensors, before);
   model.dispose();
 });

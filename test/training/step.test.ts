@@ -29,13 +29,13 @@ test.after.always(async () => {
 
 const weightsOf = (variables: readonly tf.Variable[]) => variables.map((v) => Array.from(v.dataSync()));
 
-test.serial('a training step leaks no tensor once the optimiser has made its slots, and returns a finite loss', (t) => {
+test.serial('a training step leaks no tensor once the optimiser has made its slots, and returns a finite loss', async (t) => {
   const {model} = buildModel({model: 'ms-lkseg', baseWidth: 4}, {seed: 2});
   const {x, y} = referenceBatch(2, 32, 3);
   const runner = stepRunner(trainableOf(model), defaultTrainConfig());
-  runner.step(x, y);
+  await runner.step(x, y);
   const before = tf.memory().numTensors;
-  const loss = runner.step(x, y);
+  const loss = await runner.step(x, y);
   t.true(Number.isFinite(loss) && loss > 0, `loss ${loss}`);
   t.is(tf.memory().numTensors, before);
   runner.dispose();
@@ -43,16 +43,16 @@ test.serial('a training step leaks no tensor once the optimiser has made its slo
   model.dispose();
 });
 
-test.serial('a training step of a model with several heads (MUTATION over 3) leaks no tensor either, and trains every head', (t) => {
+test.serial('a training step of a model with several heads (MUTATION over 3) leaks no tensor either, and trains every head', async (t) => {
   const model = multiHeadModel(3, 2);
   const {x, y} = referenceBatch(2, 16, 3);
   const trainable = trainableOf(model, multiHeadOutputs(3));
   const headKernels = () => [0, 1, 2].map((h) => Array.from(model.getLayer(`head.${h}.conv`).getWeights()[0]!.dataSync()));
   const initial = headKernels();
   const runner = stepRunner(trainable, defaultTrainConfig());
-  runner.step(x, y);
+  await runner.step(x, y);
   const before = tf.memory().numTensors;
-  const loss = runner.step(x, y);
+  const loss = await runner.step(x, y);
   t.true(Number.isFinite(loss) && loss > 0, `loss ${loss}`);
   t.is(tf.memory().numTensors, before);
   headKernels().forEach((kernel, h) => t.notDeepEqual(kernel, initial[h], `head ${h} did not move`));
@@ -62,16 +62,16 @@ test.serial('a training step of a model with several heads (MUTATION over 3) lea
   model.dispose();
 });
 
-test.serial('with the `last` rule, only the named head and what feeds it learn: the other heads get no gradient and are left as they were (no decay)', (t) => {
+test.serial('with the `last` rule, only the named head and what feeds it learn: the other heads get no gradient and are left as they were (no decay)', async (t) => {
   const model = multiHeadModel(3, 4);
   const {x, y} = referenceBatch(2, 16, 5);
   const weights = (layer: string) => Array.from(model.getLayer(layer).getWeights()[0]!.dataSync());
   const initial = ['head.0.conv', 'head.1.conv', 'head.2.conv', 'level.2.conv', 'stem.conv'].map(weights);
   const settings = {...defaultTrainConfig(), optimizer: {...defaultTrainConfig().optimizer, name: 'adamw' as const, weightDecay: 0.1}};
   const runner = stepRunner(trainableOf(model, multiHeadOutputs(3, {rule: 'last', head: 1})), settings);
-  runner.step(x, y);
+  await runner.step(x, y);
   const before = tf.memory().numTensors;
-  runner.step(x, y);
+  await runner.step(x, y);
   t.is(tf.memory().numTensors, before);
   const after = ['head.0.conv', 'head.1.conv', 'head.2.conv', 'level.2.conv', 'stem.conv'].map(weights);
   t.deepEqual(after[0], initial[0], 'head 0 is not in the loss');
@@ -84,14 +84,14 @@ test.serial('with the `last` rule, only the named head and what feeds it learn: 
   model.dispose();
 });
 
-test.serial('a non-finite loss skips the update: weights and optimiser untouched, nothing leaked', (t) => {
+test.serial('a non-finite loss skips the update: weights and optimiser untouched, nothing leaked', async (t) => {
   const net = buildReferenceNet(0);
   const {x, y} = referenceBatch(1, 16, 0);
   const poisoned = tf.mul(x, NaN) as tf.Tensor4D;
   const optimizer = new Optimizer(defaultTrainConfig().optimizer);
   const weights = weightsOf(net.params);
   const before = tf.memory().numTensors;
-  const result = trainingStep({trainable: {forward: (v) => net.forward(v), variables: net.params}, optimizer, loss: defaultTrainConfig().loss, x: poisoned, y, lr: 1e-3});
+  const result = await trainingStep({trainable: {forward: (v) => net.forward(v), variables: net.params}, optimizer, loss: defaultTrainConfig().loss, x: poisoned, y, lr: 1e-3});
   t.false(result.updated);
   t.true(Number.isNaN(result.loss));
   t.is(optimizer.steps, 0);
@@ -117,7 +117,7 @@ test.serial('the profiler\'s step is the training loop\'s step: same loss and bi
   const x = tf.tensor4d(batch.images, batch.shape);
   const y = tf.tensor4d(batch.masks, [2, 32, 32, 1]);
   const runner = stepRunner(trainableOf(model), config.train);
-  const loss = runner.step(x, y);
+  const loss = await runner.step(x, y);
   t.is(loss, epochs[0]!.trainLoss);
   const expected = weightsOf(trainableOf(loop.model).variables);
   const actual = weightsOf(trainableOf(model).variables);
@@ -131,7 +131,7 @@ test.serial('the profiler\'s step is the training loop\'s step: same loss and bi
   for (const m of [model, untouched, loop.model]) m.dispose();
 });
 
-test.serial('the engine benchmark\'s step is the project\'s training step: the same losses as trainingStep, step after step, and training lowers them', (t) => {
+test.serial('the engine benchmark\'s step is the project\'s training step: the same losses as trainingStep, step after step, and training lowers them', async (t) => {
   const settings = {...defaultTrainConfig(), optimizer: {...defaultTrainConfig().optimizer, lr: 1e-2}};
   const workload = referenceNetWorkload(settings, 4)(24, 2);
   const net = buildReferenceNet(4);
@@ -142,8 +142,8 @@ test.serial('the engine benchmark\'s step is the project\'s training step: the s
   const directLosses: number[] = [];
   for (let i = 0; i < 10; i++) {
     const before = tf.memory().numTensors;
-    benchLosses.push(workload.step());
-    directLosses.push(trainingStep({trainable, optimizer, loss: settings.loss, x, y, lr: settings.optimizer.lr}).loss);
+    benchLosses.push(await workload.step());
+    directLosses.push((await trainingStep({trainable, optimizer, loss: settings.loss, x, y, lr: settings.optimizer.lr})).loss);
     if (i > 0) t.is(tf.memory().numTensors, before, `step ${i} leaked`);
   }
   // Each loss is computed from the weights the previous steps left, so equal sequences mean equal updates.

@@ -24,7 +24,7 @@ function expectedProbabilities(model: tf.LayersModel, pick: (heads: tf.Tensor[] 
   }));
 }
 
-test.serial('validation of a 3-head model takes the inference map: the named head, or the sum, as its inference graph does', (t) => {
+test.serial('validation of a 3-head model takes the inference map: the named head, or the sum, as its inference graph does', async (t) => {
   const model = multiHeadModel(3, 9);
   const cases: [InferenceMap, (heads: tf.Tensor[]) => tf.Tensor][] = [
     [{kind: 'head', head: 0}, (h) => h[0]!],
@@ -34,27 +34,27 @@ test.serial('validation of a 3-head model takes the inference map: the named hea
   const asList = (pick: (heads: tf.Tensor[]) => tf.Tensor) => (out: tf.Tensor[] | tf.Tensor) => pick(out as tf.Tensor[]);
   const before = tf.memory().numTensors;
   for (const [inference, pick] of cases) {
-    const probabilities = predictProbabilities(model, dataset, indices, 2, inference).map((p) => Array.from(p));
+    const probabilities = (await predictProbabilities(model, dataset, indices, 2, inference)).map((p) => Array.from(p));
     t.deepEqual(probabilities, expectedProbabilities(model, asList(pick)), JSON.stringify(inference));
     const graph = inferenceGraph(model, inference);
-    t.deepEqual(predictProbabilities(graph, dataset, indices, 2).map((p) => Array.from(p)), probabilities, `graph of ${JSON.stringify(inference)}`);
+    t.deepEqual((await predictProbabilities(graph, dataset, indices, 2)).map((p) => Array.from(p)), probabilities, `graph of ${JSON.stringify(inference)}`);
     graph.dispose();
   }
   t.is(tf.memory().numTensors, before);
-  const dice = meanDiceAtPreparedSize(model, dataset, indices, 2, 0.5, {kind: 'head', head: 1});
+  const dice = await meanDiceAtPreparedSize(model, dataset, indices, 2, 0.5, {kind: 'head', head: 1});
   t.true(dice >= 0 && dice <= 1, `dice ${dice}`);
-  t.throws(() => predictProbabilities(model, dataset, indices, 2), {message: /returns 3 maps but no inference map was given/});
+  await t.throwsAsync(() => predictProbabilities(model, dataset, indices, 2), {message: /returns 3 maps but no inference map was given/});
   model.dispose();
 });
 
-test.serial('every single-output family validates and is inferred from its one output as before: the same probabilities with or without its inference map, and no copy', (t) => {
+test.serial('every single-output family validates and is inferred from its one output as before: the same probabilities with or without its inference map, and no copy', async (t) => {
   for (const name of ['ms-lkseg', 'unet', 'attention-unet', 'unetpp', 'lk-unet'] as const) {
     const {model, config} = buildModel({model: name, baseWidth: 4}, {seed: 3});
     const outputs = outputsOf(config);
     t.is(outputs.heads, 1, name);
     t.is(inferenceForm(model, {fuse: false, outputs}), model, name);
-    const withMap = predictProbabilities(model, dataset, indices, 2, outputs.inference);
-    const asBefore = predictProbabilities(model, dataset, indices, 2);
+    const withMap = await predictProbabilities(model, dataset, indices, 2, outputs.inference);
+    const asBefore = await predictProbabilities(model, dataset, indices, 2);
     const direct = expectedProbabilities(model, (out) => (Array.isArray(out) ? out[0]! : out));
     t.deepEqual(withMap.map((p) => Array.from(p)), direct, name);
     t.deepEqual(asBefore.map((p) => Array.from(p)), direct, name);

@@ -5,6 +5,7 @@
 import {mkdir, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import {resolveDataRoot} from '../../datasets/data-root.js';
+import {isGpuBackend} from '../../engine/backends.js';
 import {writeFileAtomic} from '../../io/atomic-write.js';
 import {mslkCommandLine, PACKAGE_ROOT} from '../../runs/self-command.js';
 import {SlurmCommandError} from './scheduler.js';
@@ -90,8 +91,8 @@ export async function ablateOnSlurm(file: string, o: SlurmAblateOptions): Promis
   for (const warning of [nodeLocalStoreWarning(plan.store), nodeLocalStoreWarning(dataRoot, process.env, undefined, 'the data root', '--data-root')]) {
     if (warning !== null) o.onStage?.(warning);
   }
-  if (resources.gres !== undefined && /(^|,)gpu/.test(resources.gres) && o.backend !== 'tensorflow') {
-    o.onStage?.(`warning: the runs ask for a GPU (gres ${resources.gres}) but choose their backend on the node (${o.backend ?? 'auto'}: tensorflow only where @tensorflow/tfjs-node-gpu is installed in this clone, else wasm on the CPU); pass --backend tensorflow to require the GPU`);
+  if (resources.gres !== undefined && /(^|,)gpu/.test(resources.gres) && !isGpuBackend(o.backend)) {
+    o.onStage?.(`warning: the runs ask for a GPU (gres ${resources.gres}) but ${o.backend === undefined || o.backend === 'auto' ? 'choose their backend on the node (auto: tensorflow where @tensorflow/tfjs-node-gpu finds CUDA 11.2, webgpu where Vulkan finds a GPU, else a CPU backend)' : `train on ${o.backend}, a CPU backend`}; pass --backend webgpu (a Vulkan driver on the nodes) or --backend tensorflow (CUDA 11.2 + cuDNN 8.1) to require the GPU`);
   }
   if (!o.dryRun) await prepareRunDirs(plan);
   const submissions = await readSubmissions(plan.store, plan.suite);

@@ -26,7 +26,8 @@ export function summarise(samples: number[]): Timing {
  * owns its optimiser state, which `dispose` frees. src/training/step.ts's `stepRunner` is one.
  */
 export interface ProfiledTrainingStep {
-  step(x: tf.Tensor4D, y: tf.Tensor4D): number;
+  /** Resolves once the step's loss is read back (the device has finished the step). */
+  step(x: tf.Tensor4D, y: tf.Tensor4D): Promise<number>;
   dispose(): void;
 }
 
@@ -119,9 +120,9 @@ export async function measureTrainPeakBytes(model: tf.LayersModel, makeStep: Mak
   const b = randomBatch(batch, size, inChannels);
   const runner = makeStep(model);
   try {
-    runner.step(b.x, b.y);
-    const info = await tf.profile(() => {
-      runner.step(b.x, b.y);
+    await runner.step(b.x, b.y);
+    const info = await tf.profile(async () => {
+      await runner.step(b.x, b.y);
     });
     return info.peakBytes;
   } finally {

@@ -226,7 +226,7 @@ test.serial('the model survives a config round trip (fromConfig) with the same o
   copy.dispose();
 });
 
-test.serial('it learns on wasm: 12 training steps on one batch with its MUTATION loss over the four heads halve the loss, leaking nothing', (t) => {
+test.serial('it learns on wasm: 12 training steps on one batch with its MUTATION loss over the four heads halve the loss, leaking nothing', async (t) => {
   const {model, config} = buildModel({model: 'emcad', encoder: 'b0', dropPath: 0}, {seed: 6});
   const trainable = trainableOf(model, outputsOf(config));
   // A learnable target at the encoder's resolution: a bright disc (radius 16 px) on noise.
@@ -239,9 +239,9 @@ test.serial('it learns on wasm: 12 training steps on one batch with its MUTATION
   const y = disc;
   const settings = defaultTrainConfig();
   const runner = stepRunner(trainable, {...settings, optimizer: {...settings.optimizer, lr: 1e-3}});
-  const losses = [runner.step(x, y)];
+  const losses = [await runner.step(x, y)];
   const before = tf.memory().numTensors;
-  for (let i = 1; i < 12; i++) losses.push(runner.step(x, y));
+  for (let i = 1; i < 12; i++) losses.push(await runner.step(x, y));
   t.is(tf.memory().numTensors, before, 'no tensor left behind by a step');
   t.true(losses.every(Number.isFinite));
   t.true(losses.at(-1)! < losses[0]! / 2, losses.map((l) => l.toFixed(3)).join(' '));
