@@ -164,6 +164,17 @@ export function wasmHeapBytes(): number | null {
 }
 
 /**
+ * Bytes of GPU memory the webgpu backend holds (tf.memory().numBytesAllocatedInGPU: its tensors' buffers and the
+ * pool of freed buffers it keeps for reuse, which only grows), so after a training step it is the step's device
+ * high-water mark, as wasmHeapBytes is on wasm. Null on other backends.
+ */
+export function gpuAllocatedBytes(): number | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  const bytes = (tf.memory() as {numBytesAllocatedInGPU?: number}).numBytesAllocatedInGPU;
+  return typeof bytes === 'number' ? bytes : null;
+}
+
+/**
  * Loads one backend and runs the self-check on it, leaving the previously active backend active. With `forAuto`,
  * a software WebGPU adapter is reported without being started (auto would not choose it; its shaders take seconds
  * to compile).

@@ -11,7 +11,7 @@ import {checkModelForData, loadPretrainedWeights, pretrainedFile} from '../model
 import type {PretrainedWeights} from '../models/families/common.js';
 import type {PreparedDataset} from '../datasets/prepared-dataset.js';
 import type {SplitFile} from '../datasets/splits.js';
-import {activeBackendName} from '../engine/backends.js';
+import {activeBackendName, activeGpuAdapter} from '../engine/backends.js';
 import {nativeCpu, setNativeThreads} from '../engine/native/dnnl.js';
 import {provenance} from '../io/provenance.js';
 import type {RunConfig} from './config.js';
@@ -248,6 +248,8 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
     ...(o.threads !== undefined ? {threads: o.threads} : {}),
     // On wasm, whether convolutions ran on oneDNN and on how many threads: results differ in the last bits.
     ...(activeBackendName() === 'wasm' ? {nativeCpu: nativeCpu()} : {}),
+    // On webgpu, the adapter (vendor, architecture, description, software or not): results differ between adapters.
+    ...(activeBackendName() === 'webgpu' ? {gpuAdapter: activeGpuAdapter() ?? null} : {}),
   };
   // What the model's pretrained weights were (families with the knob: null = from scratch): set when the loop
   // starts from initial weights; a resumed run keeps what its first process recorded.
@@ -288,6 +290,7 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
     await run.writeJson('manifest', {
       ...withPretrained(), finishedAt: new Date().toISOString(), trainingSeconds: loop.trainSeconds,
       peakTensorBytes: loop.peakTensorBytes, peakRssBytes: process.memoryUsage().rss,
+      ...(loop.peakGpuBytes !== null ? {peakGpuBytes: loop.peakGpuBytes} : {}),
       epochs: loop.position.epoch, bestEpoch: loop.position.bestEpoch,
     });
     await run.setStatus({state: 'done'});

@@ -15,6 +15,7 @@ import type {RunDir} from '../runs/run-dir.js';
 import {learningRateAt} from './schedules.js';
 import {trainableOf, trainingStep, type TrainingStepResult} from './step.js';
 import {meanDiceAtPreparedSize} from './validate.js';
+import {gpuAllocatedBytes} from '../engine/backends.js';
 
 /** One line of log.jsonl: what one epoch did. */
 export interface EpochLog {
@@ -119,6 +120,8 @@ export interface LoopResult {
   trainSeconds: number;
   /** Highest tf.memory().numBytes seen after an update, in bytes. */
   peakTensorBytes: number;
+  /** On webgpu, the most GPU memory the backend held after an update (gpuAllocatedBytes), in bytes; else null. */
+  peakGpuBytes: number | null;
 }
 
 /** The augmentation of a run's training batches, from config.data.augment. */
@@ -186,6 +189,7 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
   const totalSteps = stepsPerEpoch * config.train.epochs;
   const augment = augmentOptions(config);
   let peakTensorBytes = tf.memory().numBytes;
+  let peakGpuBytes = gpuAllocatedBytes();
   const started = performance.now();
   const progress = (stepsDone: number) => ({stepsDone, stepsPerEpoch, epochs: config.train.epochs});
   // The state of the last step done: the validation of an epoch whose steps were all done before a resume runs in it.
@@ -239,6 +243,8 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       if (!result.updated) throw new TrainingDivergedError(epoch + 1, step + 1, result.loss, resumed?.steps ?? 0);
       const loss = result.loss;
       peakTensorBytes = Math.max(peakTensorBytes, result.liveTensorBytes);
+      const gpuBytes = gpuAllocatedBytes();
+      if (gpuBytes !== null) peakGpuBytes = Math.max(peakGpuBytes ?? 0, gpuBytes);
       lossSum += loss * b.indices.length;
       seen += b.indices.length;
       batch++;
@@ -262,5 +268,5 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
     o.onEpoch?.(entry);
   }
   optimizer.dispose();
-  return {model, position, trainSeconds: (performance.now() - started) / 1000, peakTensorBytes};
+  return {model, position, trainSeconds: (performance.now() - started) / 1000, peakTensorBytes, peakGpuBytes};
 }
