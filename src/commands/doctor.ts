@@ -3,6 +3,25 @@ import {backendFlag, dataRootFlag} from '../cli/flags.js';
 import {resolveDataRoot} from '../datasets/data-root.js';
 import {runDoctor, type DoctorReport} from '../engine/doctor.js';
 import {formatBytes} from '../cli/format.js';
+import type {BackendStatus} from '../engine/backends.js';
+import {describeAdapter} from '../engine/webgpu.js';
+
+/** Where a backend's detail starts in the listing: below it go the lines that qualify it. */
+const INDENT = ' '.repeat(2 + 1 + 1 + 15 + 1);
+
+/**
+ * A backend as `mslk doctor` lists it: its mark (* chosen, + trains, - does not) and state with the detail, then for
+ * webgpu the adapter (unless the detail names it) or why there is none, and why `auto` skips a backend that trains.
+ */
+function backendLines(b: BackendStatus, chosen: string | null): string[] {
+  const mark = b.name === chosen ? '*' : b.available ? '+' : '-';
+  const state = !b.available ? 'unavailable' : b.notForAuto !== undefined && b.name !== chosen ? 'available, auto skips it' : 'available';
+  const detail = b.name === 'webgpu' && b.adapter === undefined && !b.available ? `no WebGPU adapter: ${b.detail}` : b.detail;
+  const lines = [`  ${mark} ${b.name.padEnd(15)} ${state}: ${detail}`];
+  if (b.adapter !== undefined && !detail.includes(describeAdapter(b.adapter))) lines.push(`${INDENT}adapter: ${describeAdapter(b.adapter)}`);
+  if (b.notForAuto !== undefined) lines.push(`${INDENT}${b.notForAuto}`);
+  return lines;
+}
 
 export default class Doctor extends MslkCommand {
   static override description = 'Show Node and package versions, each TF.js backend (and why it is unavailable), the hardware and the data root';
@@ -23,12 +42,10 @@ export default class Doctor extends MslkCommand {
     this.log(`CPU: ${s.cpuModel}, ${s.cores} cores, ${s.memoryGiB} GiB`);
     this.log(`GPU: ${s.gpus.length ? s.gpus.map((g) => `${g.name} (${g.memoryMiB} MiB, driver ${g.driver})`).join('; ') : s.gpuNote ?? 'none'}`);
     this.log('Backends (in order of preference):');
-    for (const b of report.backends) {
-      const mark = b.name === report.chosen ? '*' : b.available ? '+' : '-';
-      this.log(`  ${mark} ${b.name.padEnd(15)} ${b.available ? 'available' : 'unavailable'}: ${b.detail}`);
-    }
+    for (const b of report.backends) for (const line of backendLines(b, report.chosen)) this.log(line);
     this.log(`CPU path on wasm: ${report.nativeCpu.detail}`);
-    this.log(`Chosen backend: ${report.chosen ?? 'none'}${report.ok ? '' : ': no probed backend trains here (see the reasons above)'}`);
+    const onAdapter = report.chosen === 'webgpu' && report.webgpu?.adapter ? ` on ${describeAdapter(report.webgpu.adapter)}` : '';
+    this.log(`Chosen backend: ${report.chosen ?? 'none'}${onAdapter}${report.ok ? '' : ': no probed backend trains here (see the reasons above)'}`);
     this.log(`Data root: ${report.dataRoot.path} (${report.dataRoot.freeBytes === null ? 'free space unknown' : `${formatBytes(report.dataRoot.freeBytes)} free`})`);
     this.log('Packages: ' + Object.entries(report.packages).map(([k, v]) => `${k} ${v ?? '(not installed)'}`).join(', '));
     // Exit non-zero but still return the report: under --json oclif prints it (this.exit would print an error instead).

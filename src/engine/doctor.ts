@@ -4,6 +4,7 @@ import {provenance, type GitState} from '../io/provenance.js';
 import type {CodeState} from '../io/build-stamp.js';
 import {autoChoice, BACKEND_NAMES, probeBackend, type BackendStatus, type BackendName} from './backends.js';
 import {nativeCpu, type NativeCpuStatus} from './native/dnnl.js';
+import {probeWebGpu, type WebGpuProbe} from './webgpu.js';
 import {freeDiskBytes, type SystemInfo} from './system-info.js';
 
 export interface DoctorReport {
@@ -16,7 +17,16 @@ export interface DoctorReport {
   system: SystemInfo;
   /** The backends probed, in order of preference (all of them unless the caller named some). */
   backends: BackendStatus[];
+  /**
+   * The backend that trains here: with named backends the first of them that trains (a software WebGPU adapter
+   * included), otherwise `auto`'s choice (never a backend with `notForAuto`).
+   */
   chosen: BackendName | null;
+  /**
+   * WebGPU's adapter ({adapter}: name, vendor, architecture, hardware or software) or why there is none ({adapter:
+   * null, reason}: one line with the fix); null when webgpu was not probed.
+   */
+  webgpu: WebGpuProbe | null;
   /** Whether wasm's convolutions (and a few memory-bound kernels) run on the oneDNN addon, and why not when they do not. */
   nativeCpu: NativeCpuStatus;
   dataRoot: {path: string; freeBytes: number | null};
@@ -38,6 +48,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   for (const name of options.backends ?? BACKEND_NAMES) backends.push(await probeBackend(name));
   // Naming one backend asks about that one (a software WebGPU adapter included); otherwise auto's choice.
   const chosen = (options.backends !== undefined ? backends.find((b) => b.available)?.name : autoChoice(backends)) ?? null;
+  // Probed once per process: this is the probe probeBackend('webgpu') already made.
+  const webgpu = backends.some((b) => b.name === 'webgpu') ? await probeWebGpu() : null;
   return {
     mslk: origin.mslk,
     git: origin.git,
@@ -46,6 +58,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     system: origin.system,
     backends,
     chosen,
+    webgpu,
     nativeCpu: nativeCpu(),
     dataRoot: {path: options.dataRoot, freeBytes: free ?? null},
     ok: chosen !== null,

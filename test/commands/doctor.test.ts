@@ -1,14 +1,42 @@
-// End to end through the CLI (TypeScript sources via bin/dev.js), as a user runs it.
+// End to end through the CLI (TypeScript sources via bin/dev.js), as a user runs it. The WebGPU helper points the
+// Vulkan loader at SwiftShader (unless the environment names a driver), so every doctor here sees that adapter.
 import test from 'ava';
+import {testAdapter, webgpuTest, WEBGPU_ENV} from '../helpers/webgpu.js';
 import {runMslk, type CliResult} from '../helpers/cli.js';
 import {installedVersion} from '../../src/version.js';
+import {describeAdapter, type GpuAdapterRecord} from '../../src/engine/webgpu.js';
 
 const installed = (name: string): boolean => installedVersion(name) !== undefined;
 
 
 function mslk(...args: string[]): Promise<CliResult> {
-  return runMslk(args, {MSLK_BACKEND: ''});
+  return runMslk(args, {MSLK_BACKEND: '', ...WEBGPU_ENV});
 }
+
+interface BackendJson {
+  name: string;
+  available: boolean;
+  detail: string;
+  adapter?: GpuAdapterRecord;
+  notForAuto?: string;
+}
+
+interface ReportJson {
+  ok: boolean;
+  chosen: string | null;
+  backends: BackendJson[];
+  webgpu: {adapter: GpuAdapterRecord | null; reason?: string} | null;
+  error?: unknown;
+}
+
+/** The adapter the tests' own process found (webgpuTest runs only where there is one). */
+function adapter(): GpuAdapterRecord {
+  if (testAdapter === undefined) throw new Error('no WebGPU adapter');
+  return testAdapter;
+}
+
+/** Escapes a string for use inside a RegExp. */
+const literal = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 test('mslk doctor --json: wasm chosen here, native backends unavailable with the reason, exit 0', async (t) => {
   const {code, stdout} = await mslk('doctor', '--json');
@@ -68,4 +96,68 @@ test('mslk doctor --json when no probed backend trains: the report on stdout (no
     t.is(report.chosen, null);
     t.is(code, 1);
   }
+});
+
+webgpuTest('mslk doctor --backend webgpu names the adapter, hardware or software, and exits 0 (it trains)', async (t) => {
+  const text = await mslk('doctor', '--backend', 'webgpu');
+  t.is(text.code, 0, text.stderr);
+  t.regex(text.stdout, new RegExp(`^  \\* webgpu +available: WebGPU \\(Dawn\\) on ${literal(describeAdapter(adapter()))}$`, 'm'));
+  t.regex(text.stdout, new RegExp(`^Chosen backend: webgpu on ${literal(describeAdapter(adapter()))}$`, 'm'));
+  t.regex(text.stdout, adapter().software ? /\(google swiftshader, software: a CPU implementation/ : /, hardware\)$/m);
+  // A software adapter trains when named, and doctor says that auto would skip it, and why.
+  if (adapter().software) t.regex(text.stdout, /^ {20}a software adapter \(.+\): far slower than the CPU paths, so `auto` skips it; `--backend webgpu` uses it$/m);
+  const json = await mslk('doctor', '--backend', 'webgpu', '--json');
+  t.is(json.code, 0);
+  const report = JSON.parse(json.stdout) as ReportJson;
+  t.deepEqual(report.webgpu, {adapter: adapter()});
+  t.deepEqual(report.backends.map((b) => [b.name, b.available, b.adapter]), [['webgpu', true, adapter()]]);
+  t.is(report.backends[0]!.notForAuto === undefined, !adapter().software);
+  t.is(report.chosen, 'webgpu');
+  t.true(report.ok);
+});
+
+test('mslk doctor with VK_ICD_FILENAMES naming a missing file: webgpu unavailable, one line with the fix, exit 1', async (t) => {
+  const env = {MSLK_BACKEND: '', VK_ICD_FILENAMES: '/nonexistent/vk_icd.json', VK_DRIVER_FILES: undefined};
+  const text = await runMslk(['doctor', '--backend', 'webgpu'], env);
+  t.is(text.code, 1);
+  const lines = text.stdout.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('  - webgpu'));
+  t.regex(lines[at] ?? '', /^  - webgpu +unavailable: no WebGPU adapter: VK_ICD_FILENAMES=\/nonexistent\/vk_icd\.json names no Vulkan driver manifest that exists: fix the path, or unset it and install your GPU's Vulkan driver .*VK_ICD_FILENAMES=\/usr\/lib\/chromium\/vk_swiftshader_icd\.json$/);
+  // One line: the next one is the next section, not a continuation, and nothing (Dawn, a stack) on stderr.
+  t.regex(lines[at + 1] ?? '', /^CPU path on wasm: /);
+  t.is(text.stderr, '');
+  const json = await runMslk(['doctor', '--backend', 'webgpu', '--json'], env);
+  t.is(json.code, 1);
+  const report = JSON.parse(json.stdout) as ReportJson;
+  t.is(report.error, undefined);
+  t.is(report.webgpu?.adapter, null);
+  t.regex(report.webgpu?.reason ?? '', /^VK_ICD_FILENAMES=\/nonexistent\/vk_icd\.json names no Vulkan driver manifest that exists: fix the path/);
+  t.false(report.webgpu?.reason?.includes('\n') ?? true);
+  t.is(report.backends[0]!.detail, report.webgpu?.reason ?? 'no reason');
+  t.false('adapter' in report.backends[0]!);
+  t.is(report.chosen, null);
+  t.is(json.stderr, '');
+});
+
+webgpuTest('a full mslk doctor lists the WebGPU adapter; auto does not choose a software one', async (t) => {
+  const json = await mslk('doctor', '--json');
+  t.is(json.code, 0);
+  const report = JSON.parse(json.stdout) as ReportJson;
+  const webgpu = report.backends.find((b) => b.name === 'webgpu')!;
+  t.deepEqual(report.webgpu, {adapter: adapter()});
+  t.deepEqual(webgpu.adapter, adapter());
+  t.true(webgpu.available, webgpu.detail);
+  t.is(report.chosen, report.backends.find((b) => b.available && b.notForAuto === undefined)!.name);
+  if (adapter().software) {
+    t.regex(webgpu.notForAuto ?? '', /^a software adapter \(.+\): far slower than the CPU paths, so `auto` skips it/);
+    t.not(report.chosen, 'webgpu');
+    // With neither native package installed (this machine), the CPU path on wasm.
+    if (!installed('@tensorflow/tfjs-node-gpu') && !installed('@tensorflow/tfjs-node')) t.is(report.chosen, 'wasm');
+  } else {
+    t.is(webgpu.notForAuto, undefined);
+  }
+  const text = await mslk('doctor');
+  t.is(text.code, 0);
+  t.regex(text.stdout, new RegExp(`^  ${adapter().software ? '\\+' : '[*+]'} webgpu +available${adapter().software ? ', auto skips it' : ''}: WebGPU \\(Dawn\\) on ${literal(describeAdapter(adapter()))}$`, 'm'));
+  t.regex(text.stdout, new RegExp(`^Chosen backend: ${report.chosen}$`, 'm'));
 });

@@ -1,7 +1,10 @@
+// The WebGPU helper comes first: it points the Vulkan loader at SwiftShader before anything probes WebGPU.
+import {testAdapter, webgpuTest} from '../helpers/webgpu.js';
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  backendChoice, explainNativeLoadError, probeBackend, selectBackend, BACKEND_NAMES,
+  activeGpuAdapter, autoChoice, backendChoice, explainNativeLoadError, probeBackend, selectBackend, BACKEND_NAMES,
+  type BackendStatus,
 } from '../../src/engine/backends.js';
 
 test('backend choice: the flag wins over MSLK_BACKEND, which wins over auto', (t) => {
@@ -29,13 +32,46 @@ test.serial('probing an unavailable backend says why and leaves the active backe
   t.is(tf.getBackend(), 'cpu');
 });
 
+test('autoChoice takes the first backend that trains and is not marked notForAuto', (t) => {
+  const status = (name: BackendStatus['name'], available: boolean, notForAuto?: string): BackendStatus =>
+    ({name, package: 'p', available, detail: 'd', ...(notForAuto === undefined ? {} : {notForAuto})});
+  t.is(autoChoice([status('tensorflow', false), status('webgpu', true, 'software'), status('wasm', true), status('cpu', true)]), 'wasm');
+  t.is(autoChoice([status('tensorflow', false), status('webgpu', true), status('wasm', true)]), 'webgpu');
+  t.is(autoChoice([status('webgpu', true, 'software'), status('cpu', false)]), undefined);
+});
+
 test.serial('auto picks the first backend (in order of preference) that loads and passes the self-check', async (t) => {
   const {chosen, statuses} = await selectBackend('auto');
   t.deepEqual(statuses.map((s) => s.name), [...BACKEND_NAMES]);
-  t.is(chosen, statuses.find((s) => s.available)!.name);
+  t.is(chosen, statuses.find((s) => s.available && s.notForAuto === undefined)!.name);
   const wasm = statuses.find((s) => s.name === 'wasm')!;
   t.true(wasm.available, wasm.detail);
   t.true(wasm.selfCheckError! < 1e-4);
+  // A software WebGPU adapter is reported for auto without being started (its shaders take seconds to compile).
+  const webgpu = statuses.find((s) => s.name === 'webgpu')!;
+  if (testAdapter?.software === true) {
+    t.false(webgpu.available);
+    t.deepEqual(webgpu.adapter, testAdapter);
+    t.regex(webgpu.detail, /^only .+, software: .*; `--backend webgpu` uses it$/);
+    t.not(chosen, 'webgpu');
+    t.falsy(tf.findBackendFactory('webgpu'));
+  }
+});
+
+webgpuTest('probing webgpu by name starts it on the adapter; a software one trains but is marked notForAuto', async (t) => {
+  await tf.setBackend('cpu');
+  const status = await probeBackend('webgpu');
+  t.true(status.available, status.detail);
+  t.deepEqual(status.adapter, testAdapter);
+  t.true(status.selfCheckError! < 1e-3);
+  t.is(status.notForAuto === undefined, !testAdapter!.software);
+  if (testAdapter!.software) t.regex(status.notForAuto!, /^a software adapter \(.+\): far slower than the CPU paths, so `auto` skips it; `--backend webgpu` uses it$/);
+  t.is(tf.getBackend(), 'cpu');
+  const {chosen} = await selectBackend('webgpu');
+  t.is(chosen, 'webgpu');
+  t.is(tf.getBackend(), 'webgpu');
+  t.deepEqual(activeGpuAdapter(), testAdapter);
+  await tf.setBackend('cpu');
 });
 
 test.serial('asking for a backend that cannot load is an error naming the backend and the reason', async (t) => {
