@@ -8,7 +8,7 @@ export const MSLK_VERSION: string = (require('../package.json') as {version: str
 
 export const TRACKED_PACKAGES = [
   '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu',
-  '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@oclif/core',
+  '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@oclif/core',
 ] as const;
 
 /** Installed version of a package, or undefined when it is not installed. */

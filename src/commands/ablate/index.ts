@@ -2,7 +2,7 @@ import {Args, Flags, type Interfaces} from '@oclif/core';
 import {availableParallelism} from 'node:os';
 import {MslkCommand} from '../../cli/base-command.js';
 import {backendFlag, dataRootFlag, outDirFlag} from '../../cli/flags.js';
-import {backendChoice, selectBackend} from '../../engine/backends.js';
+import {backendChoice, isGpuBackend, selectBackend} from '../../engine/backends.js';
 import {planSuite} from '../../ablations/plan.js';
 import {planReport, type PlanReport} from '../../ablations/plan-status.js';
 import {formatPlanTable} from '../../ablations/plan-table.js';
@@ -30,7 +30,7 @@ export default class Ablate extends MslkCommand {
   static override flags = {
     'dry-run': Flags.boolean({description: 'Show the plan (validating every run); write nothing but the calibration cache'}),
     estimate: Flags.boolean({description: 'Time a few training steps per distinct model to estimate the time, and measure its batch-1 inference latency for `mslk report` (cached in <store>/.calibration.json)', default: true, allowNo: true}),
-    jobs: Flags.integer({description: 'Runs trained at once (child processes); default: the number of cores', min: 1}),
+    jobs: Flags.integer({description: 'Runs trained at once (child processes); default: the number of cores, or 1 on a GPU backend (webgpu, tensorflow), whose runs would share one GPU', min: 1}),
     store: outDirFlag({description: 'Folder of run directories (the run store)', default: 'runs'}),
     'rerun-failed': Flags.boolean({description: 'Retry runs that failed'}),
     backend: backendFlag(),
@@ -56,9 +56,10 @@ export default class Ablate extends MslkCommand {
     if (flags.executor === 'slurm') return this.onSlurm(args.suite, flags);
     const slurmOnly = SLURM_FLAGS.find((f) => f !== 'poll-interval' && flags[f] !== undefined && flags[f] !== false);
     if (slurmOnly !== undefined) throw new Error(`--${slurmOnly} is a SLURM setting: add --executor slurm (or drop --${slurmOnly} to train here)`);
-    const jobs = flags.jobs ?? availableParallelism();
     const onStage = (m: string) => this.logToStderr(m);
-    await selectBackend(backendChoice(flags.backend));
+    const {chosen} = await selectBackend(backendChoice(flags.backend));
+    // Runs on one GPU would compete for its memory and its queue: one at a time there unless --jobs says otherwise.
+    const jobs = flags.jobs ?? (isGpuBackend(chosen) ? 1 : availableParallelism());
     if (flags['dry-run']) {
       const plan = await planSuite(args.suite, {store: flags.store, ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}), onStage});
       if (flags.executor === undefined && plan.executor?.slurm !== undefined) this.logToStderr(`warning: ${clusterSuiteMessage(plan)}`);
