@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {medianIqr} from '../evaluation/percentile.js';
 import type {ProgressListener} from '../io/progress.js';
 import {activateBackend, activeBackendName, probeBackend, BACKEND_NAMES, type BackendName} from './backends.js';
+import {gpuMemory, type GpuMemory} from './gpu-memory.js';
 import {timeRuns} from './timed-runs.js';
 
 /**
@@ -30,7 +31,10 @@ export interface BenchWorkload {
 export type MakeBenchWorkload = (size: number, batch: number) => BenchWorkload;
 
 export interface EngineBenchOptions {
-  /** Default: DEFAULT_BENCH_BACKENDS. */
+  /**
+   * Default: DEFAULT_BENCH_BACKENDS, less a software WebGPU adapter (SwiftShader, llvmpipe), which runs only when
+   * webgpu is named.
+   */
   backends?: readonly BackendName[];
   size: number;
   batch: number;
@@ -63,13 +67,16 @@ export interface EngineBenchResult {
   speedupVsCpu?: number;
   /** Tensors alive after the last step minus after the first (0: no leak; absent when only one step ran). */
   leakedTensors?: number;
+  /** webgpu: TF.js's GPU buffers after the last step (allocatedBytes: their high-water mark, src/engine/gpu-memory.ts). */
+  gpuMemory?: GpuMemory;
 }
 
 async function benchOne(name: BackendName, o: EngineBenchOptions, makeWorkload: MakeBenchWorkload): Promise<EngineBenchResult> {
   const base = {backend: name, size: o.size, batch: o.batch};
   const check = `${name}: checking that it loads and computes correct gradients`;
   o.onProgress?.({task: check, done: 0, total: 1});
-  const status = await probeBackend(name);
+  // Unless named, a software WebGPU adapter (SwiftShader) is skipped as `auto` skips it: its steps take minutes.
+  const status = await probeBackend(name, {forAuto: o.backends === undefined});
   if (!status.available) {
     o.onProgress?.({task: check, done: 0, total: 1, note: `not available: ${status.detail}`});
     return {...base, available: false, detail: status.detail};
@@ -93,10 +100,12 @@ async function benchOne(name: BackendName, o: EngineBenchOptions, makeWorkload: 
         onProgress: o.onProgress,
       });
       const {median, iqr} = medianIqr(timed.samplesMs);
+      const gpu = gpuMemory();
       return {
         ...base, available: true, detail: status.detail, steps: timed.samplesMs.length, msPerStep: median, msPerStepIqr: iqr,
         imagesPerSecond: (1000 * o.batch) / median, budgetExhausted: timed.budgetExhausted,
         ...(stepsRun >= 2 ? {leakedTensors: tf.memory().numTensors - afterFirstStep} : {}),
+        ...(gpu === null ? {} : {gpuMemory: gpu}),
       };
     } finally {
       workload.dispose();

@@ -5,6 +5,7 @@ import {backendFlag} from '../../cli/flags.js';
 import {formatBytes} from '../../cli/format.js';
 import {progressLines} from '../../cli/progress-lines.js';
 import {backendChoice, selectBackend} from '../../engine/backends.js';
+import {describeAdapter} from '../../engine/webgpu.js';
 import {loadModelConfig} from '../../models/load-config.js';
 import type {ModelProfile, VariantProfile} from '../../models/profile/profile.js';
 import type {Timing} from '../../models/profile/timing.js';
@@ -13,10 +14,11 @@ import {profileModelTraining} from '../../training/profile-step.js';
 const ms = (t?: Timing) => (t ? `${t.medianMs.toFixed(1)} ms (IQR ${t.iqrMs[0].toFixed(1)}-${t.iqrMs[1].toFixed(1)}, n=${t.runs})` : '-');
 
 export default class ModelsProfile extends MslkCommand {
-  static override description = 'Parameters, MACs/FLOPs (FLOPs = 2 x MACs), batch-1 latency, time and peak tensor memory of the training step training runs, of a model, unfused and fused; progress on stderr';
+  static override description = 'Parameters, MACs/FLOPs (FLOPs = 2 x MACs), batch-1 latency, time (images/s) and peak tensor memory of the training step training runs, of a model, unfused and fused; wasm heap or GPU memory held; each timing ends with a read back (a GPU finishes its work); progress on stderr';
   static override examples = [
     '<%= config.bin %> models profile ms-lkseg --size 256 --set baseWidth=16',
     '<%= config.bin %> models profile configs/models/ms-lkseg.yaml --set ld.largeKernel=13 --counts-only --json',
+    '<%= config.bin %> models profile unet --backend webgpu --size 256 --batch 8 --set baseWidth=32',
   ];
   static override args = {
     config: Args.string({description: 'A model config file (YAML/JSON) or a registered model name', required: true}),
@@ -42,18 +44,26 @@ export default class ModelsProfile extends MslkCommand {
       size: flags.size, batch: flags.batch, latencyRuns: flags['latency-runs'], trainSteps: flags['train-steps'],
       countsOnly: flags['counts-only'], budgetMs: flags.budget * 1000, onProgress: progressLines(),
     });
-    this.log(`${config.model} (${'baseWidth' in config ? `baseWidth ${config.baseWidth}` : `encoder ${config.encoder}`}) at ${p.size}x${p.size}, backend ${p.backend}`);
+    const on = p.gpuAdapter ? ` on ${describeAdapter(p.gpuAdapter)}` : '';
+    this.log(`${config.model} (${'baseWidth' in config ? `baseWidth ${config.baseWidth}` : `encoder ${config.encoder}`}) at ${p.size}x${p.size}, backend ${p.backend}${on}`);
     const show = (label: string, v: VariantProfile) => {
       this.log(`  ${label}: ${v.params.trainable.toLocaleString('en-US')} trainable / ${v.params.total.toLocaleString('en-US')} total params, ` +
         `${(v.macs / 1e9).toFixed(3)} GMACs (${(v.flops / 1e9).toFixed(3)} GFLOPs)`);
       if (v.latency) this.log(`    latency batch 1: ${ms(v.latency)}; peak tensor memory ${formatBytes(v.peakInferenceBytes ?? 0)}`);
     };
     show('unfused', p.unfused);
-    if (p.unfused.trainStep) this.log(`    train step batch ${p.batch}: ${ms(p.unfused.trainStep)}; peak tensor memory ${formatBytes(p.unfused.peakTrainBytes ?? 0)}`);
+    if (p.unfused.trainStep) {
+      const perSecond = p.unfused.trainImagesPerSecond === undefined ? '' : `, ${p.unfused.trainImagesPerSecond.toFixed(2)} images/s`;
+      this.log(`    train step batch ${p.batch}: ${ms(p.unfused.trainStep)}${perSecond}; peak tensor memory ${formatBytes(p.unfused.peakTrainBytes ?? 0)}`);
+    }
     if (p.unfused.trainError) this.log(`    ${p.unfused.trainError}`);
     if (p.heads) this.log(`  ${p.heads.count} outputs; inference: ${p.heads.inference}`);
     if (p.fused) show(p.heads ? 'inference form' : 'fused', p.fused);
     if (p.wasmHeapBytes) this.log(`  wasm heap high-water mark (training step included): ${formatBytes(p.wasmHeapBytes)}`);
+    if (p.gpuMemory) {
+      this.log(`  GPU memory held by TF.js, high-water mark (training step included): ${formatBytes(p.gpuMemory.allocatedBytes)} allocated` +
+        ` (buffers pooled for reuse included), ${formatBytes(p.gpuMemory.inUseBytes)} in use now`);
+    }
     return p;
   }
 }

@@ -2,7 +2,9 @@
 // model config, unfused (training form) and fused (inference form). The training step comes from the caller
 // (src/training/profile-step.ts), so that the step timed here is the one training runs.
 import * as tf from '@tensorflow/tfjs';
-import {wasmHeapBytes} from '../../engine/backends.js';
+import {activeGpuAdapter, wasmHeapBytes} from '../../engine/backends.js';
+import {gpuMemory, type GpuMemory} from '../../engine/gpu-memory.js';
+import type {GpuAdapterRecord} from '../../engine/webgpu.js';
 import {buildModel, outputsOf, type ModelConfig} from '../registry.js';
 import {hasUnfusedLayers} from '../fuse.js';
 import {describeInferenceMap, type ModelOutputs} from '../heads.js';
@@ -42,9 +44,23 @@ export interface ModelProfile {
   backend: string;
   size: number;
   batch: number;
-  unfused: VariantProfile & {trainStep?: Timing; peakTrainBytes?: number | null; trainError?: string};
+  unfused: VariantProfile & {
+    /** Each step timed up to its loss read back (the device, a GPU included, has finished the step's work). */
+    trainStep?: Timing;
+    /** `batch` / the median step time. */
+    trainImagesPerSecond?: number;
+    peakTrainBytes?: number | null;
+    trainError?: string;
+  };
   /** The wasm heap after every measurement (its high-water mark; null on other backends). */
   wasmHeapBytes?: number | null;
+  /**
+   * On webgpu, TF.js's GPU buffers after every measurement, the training step included: `allocatedBytes` is their
+   * high-water mark (src/engine/gpu-memory.ts); null on other backends.
+   */
+  gpuMemory?: GpuMemory | null;
+  /** On webgpu, the adapter measured. */
+  gpuAdapter?: GpuAdapterRecord;
   /**
    * The inference form, present when it differs from the training form (`unfused`): re-parameterisable blocks fused,
    * and of a model with several heads only what its inference map needs.
@@ -85,6 +101,8 @@ export async function profileBuiltModel(model: tf.LayersModel, outputs: ModelOut
   const fused = inference !== model ? inference : undefined;
   try {
     const result: Omit<ModelProfile, 'config'> = {backend: tf.getBackend(), size: options.size, batch: options.batch, unfused: counts(model)};
+    const adapter = result.backend === 'webgpu' ? activeGpuAdapter() : undefined;
+    if (adapter !== undefined) result.gpuAdapter = adapter;
     if (outputs.heads > 1) result.heads = {count: outputs.heads, inference: `${describeInferenceMap(outputs.inference, outputs.heads)}${willFuse ? ', fused' : ''}`};
     if (fused) result.fused = counts(fused);
     if (options.countsOnly) return result;
@@ -105,6 +123,7 @@ export async function profileBuiltModel(model: tf.LayersModel, outputs: ModelOut
           runs: options.trainSteps, budgetMs: options.budgetMs, onProgress: options.onProgress,
           label: `unfused: training step at ${options.size}x${options.size}, batch ${options.batch}`,
         });
+        result.unfused.trainImagesPerSecond = (1000 * options.batch) / result.unfused.trainStep.medianMs;
         const trainPeakTask = 'unfused: peak tensor memory of a training step (2 steps)';
         options.onProgress?.({task: trainPeakTask, done: 0, total: 2});
         result.unfused.peakTrainBytes = await measureTrainPeakBytes(model, options.trainingStep, options.size, options.batch);
@@ -115,6 +134,7 @@ export async function profileBuiltModel(model: tf.LayersModel, outputs: ModelOut
       }
     }
     result.wasmHeapBytes = wasmHeapBytes();
+    result.gpuMemory = gpuMemory();
     return result;
   } finally {
     fused?.dispose();
