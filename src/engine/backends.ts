@@ -103,6 +103,9 @@ export function explainNativeLoadError(backend: 'tensorflow' | 'tensorflow-cpu',
 let nativeLoaded: BackendName | undefined;
 
 async function loadNative(name: 'tensorflow' | 'tensorflow-cpu'): Promise<void> {
+  // TensorFlow reserves nearly all GPU memory at start unless told to grow (tensorflow/tfjs#671): a suite's parent,
+  // which self-checks the backend, would starve the run it starts on the same GPU.
+  process.env['TF_FORCE_GPU_ALLOW_GROWTH'] ??= 'true';
   if (nativeLoaded !== undefined && nativeLoaded !== name) {
     throw new BackendUnavailableError(name, `${PACKAGES[nativeLoaded]} is already loaded in this process; both register as 'tensorflow'`);
   }

@@ -13,6 +13,8 @@ import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {writeFileAtomic} from '../io/atomic-write.js';
 import {aggregateMetrics, perImageCsv, type AggregateMetrics, type NamedPerImageMetrics} from '../evaluation/index.js';
+import {activeBackendName, activeGpuAdapter} from '../engine/backends.js';
+import type {GpuAdapterRecord} from '../engine/webgpu.js';
 import {MSLK_VERSION} from '../version.js';
 import {readLegacyEvaluation} from './legacy-evaluation.js';
 import {RUN_FILES, type RunDir} from './run-dir.js';
@@ -51,6 +53,11 @@ export interface EvaluationSummary {
    * the dataset it resolved to (registry name or absolute folder) and the prepared data's fingerprint.
    */
   testSet?: ExternalTestSetIdentity;
+  /**
+   * The backend the predictions were computed on, and on webgpu its adapter (`mslk eval` may run on another backend
+   * than training did: the manifest then names the training's). Absent in files written before mslk recorded it.
+   */
+  computedOn?: {backend: string; gpuAdapter?: GpuAdapterRecord};
 }
 
 /** Which extra test set an evaluation is of (see EvaluationSummary.testSet). */
@@ -123,10 +130,24 @@ export async function writeEvaluation(run: RunDir, o: WriteEvaluationOptions): P
     dice: metrics.perImageMean.dice.mean, iou: metrics.perImageMean.iou.mean, metrics, perImageCsv: relative.perImageCsv,
     ...(o.testSet ? {testSet: o.testSet} : {}),
   };
+  const on = computedOn();
+  if (on !== undefined) summary.computedOn = on;
   const files = {summary: join(run.path, relative.summary), perImageCsv: join(run.path, relative.perImageCsv)};
   await writeFileAtomic(files.perImageCsv, perImageCsv(o.rows));
   await writeFileAtomic(files.summary, JSON.stringify(summary, null, 2) + '\n');
   return {summary, files};
+}
+
+/** The active backend, and its adapter on webgpu (EvaluationSummary.computedOn); undefined when none is active. */
+function computedOn(): {backend: string; gpuAdapter?: GpuAdapterRecord} | undefined {
+  let backend: string;
+  try {
+    backend = activeBackendName();
+  } catch {
+    return undefined;
+  }
+  const adapter = backend === 'webgpu' ? activeGpuAdapter() : undefined;
+  return {backend, ...(adapter === undefined ? {} : {gpuAdapter: adapter})};
 }
 
 /** metrics.json for the summaries training wrote; the headline is the test split's, when there is one. */

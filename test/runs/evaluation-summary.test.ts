@@ -8,6 +8,7 @@ import {
   EvaluationFormatError, EvaluationNotFoundError, metricsIndex, readRunEvaluation, writeEvaluation,
 } from '../../src/runs/evaluation-summary.js';
 import {RunDir} from '../../src/runs/run-dir.js';
+import {activateBackend} from '../../src/engine/backends.js';
 
 let scratch = '';
 test.before(async () => {
@@ -33,6 +34,7 @@ const ROWS: NamedPerImageMetrics[] = [
 
 test('writeEvaluation writes eval/<split>-<checkpoint>.json and .csv, and readRunEvaluation reads it back', async (t) => {
   const dir = await runDir('new', {});
+  await activateBackend('cpu');
   const written = await writeEvaluation(new RunDir(dir), {runId: '0123456789ab', split: 'validation', checkpoint: 'best', epoch: 3, threshold: 0.5, rows: ROWS});
   t.deepEqual(await readdir(join(dir, 'eval')), ['validation-best.csv', 'validation-best.json']);
   t.is(written.files.summary, join(dir, 'eval/validation-best.json'));
@@ -42,6 +44,9 @@ test('writeEvaluation writes eval/<split>-<checkpoint>.json and .csv, and readRu
     resolution: 'original', images: 2, perImageCsv: 'eval/validation-best.csv'});
   t.true(Math.abs(summary.dice! - (1 + 2 / 3) / 2) < 1e-12);
   t.is(summary.metrics.perImageMean.dice.n, 2);
+  // Which backend computed the predictions: `mslk eval` may run on another than training did.
+  t.is(summary.computedOn?.backend, 'cpu');
+  t.is(summary.computedOn?.gpuAdapter, undefined);
   const csv = (await readFile(join(dir, 'eval/validation-best.csv'), 'utf8')).trim().split('\n');
   t.deepEqual(csv.map((line) => line.split(',')[0]), ['name', 'a', 'b']);
   t.deepEqual(metricsIndex('0123456789ab', [summary]), {formatVersion: 2, runId: '0123456789ab', headline: null,
