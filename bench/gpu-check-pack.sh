@@ -2,11 +2,14 @@
 # Builds the carry folder bench/gpu-check.sh runs from on a machine with an NVIDIA GPU and no network, where the
 # repository copy has the project's tracked files but no node_modules, no build and perhaps no Node. Run it here
 # (Debian, Node 20, node_modules installed, strace, SwiftShader for the trace), then carry the folder along:
-#   bench/gpu-check-pack.sh [--no-node] [--out DIR]        # default DIR: .gpu-carry (ignored via .git/info/exclude)
+#   bench/gpu-check-pack.sh [--no-node] [--working-tree] [--out DIR]   # DIR: .gpu-carry (ignored via .git/info/exclude)
+# It compiles the committed sources (HEAD), so that edits in progress in the working tree never reach the build;
+# --working-tree compiles the working tree's instead. On the device, `mslk doctor` says whether the build matches the
+# src/ of the copy it runs beside.
 #
 # DIR/runtime.tar.xz holds:
-#   app/       the CLI compiled from the working tree's src/ (tsc, no source maps; dist/build-stamp.json is the digest of
-#              those sources, so `mslk doctor` there says whether the copy's src/ is the one built), bin/, package.json,
+#   app/       the CLI compiled from HEAD's src/ (tsc, no source maps; dist/build-stamp.json is the digest of those
+#              sources, so `mslk doctor` there says whether the copy's src/ is the one built), bin/, package.json,
 #              oclif.manifest.json (oclif then imports only the command it runs), bench/gpu-check-table.js
 #   app/node_modules  what the CLI loads at run time, found by tracing (strace) `mslk doctor`, `mslk doctor --backend
 #              webgpu`, a tiny `mslk models profile --backend webgpu` on SwiftShader, `--help` and a failing command:
@@ -24,11 +27,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUTDIR=$ROOT/.gpu-carry
 WITH_NODE=1
+FROM=HEAD
 while [ $# -gt 0 ]; do
   case $1 in
     --no-node) WITH_NODE=0 ;;
+    --working-tree) FROM=tree ;;
     --out) OUTDIR=$(realpath -m "$2"); shift ;;
-    *) echo "usage: $0 [--no-node] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--no-node] [--working-tree] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -46,18 +51,26 @@ APP=$STAGE/pack/app
 mkdir -p "$APP" "$STAGE/pack/lib" "$STAGE/pack/twin" "$STAGE/traces"
 cd "$ROOT"
 
-echo "== compiling src/ and bench/gpu-check-table.ts"
-npx tsc -p tsconfig.json --outDir "$APP/dist" --sourceMap false
-npx tsc bench/gpu-check-table.ts --outDir "$APP/bench" --module NodeNext --moduleResolution NodeNext --target ES2022 \
-  --strict --skipLibCheck --types node
-cp -r bin package.json "$APP/"
+SRC=$STAGE/source
+mkdir -p "$SRC"
+echo "== compiling src/ and bench/gpu-check-table.ts ($([ "$FROM" = HEAD ] && echo "HEAD, $(git rev-parse --short HEAD)" || echo 'the working tree'))"
+if [ "$FROM" = HEAD ]; then
+  git archive HEAD src bin bench/gpu-check-table.ts package.json tsconfig.json | tar -C "$SRC" -xf -
+else
+  cp -r src bin package.json tsconfig.json "$SRC/" && mkdir -p "$SRC/bench" && cp bench/gpu-check-table.ts "$SRC/bench/"
+fi
+ln -s "$ROOT/node_modules" "$SRC/node_modules"
+(cd "$SRC" && "$ROOT/node_modules/.bin/tsc" -p tsconfig.json --outDir "$APP/dist" --sourceMap false)
+(cd "$SRC" && "$ROOT/node_modules/.bin/tsc" bench/gpu-check-table.ts --outDir "$APP/bench" --module NodeNext --moduleResolution NodeNext --target ES2022 \
+  --strict --skipLibCheck --types node)
+cp -r "$SRC/bin" "$SRC/package.json" "$APP/"
 # configs/ and data/ come from the repository copy at check time (tracked files); the build stamp is the digest of
 # the sources compiled, as `npm run build` writes it.
 ln -s "$ROOT/node_modules" "$APP/node_modules"
 node --input-type=module -e "
   const {writeFileSync} = await import('node:fs');
   const {sourceDigest} = await import('$APP/dist/io/build-stamp.js');
-  writeFileSync('$APP/dist/build-stamp.json', JSON.stringify({sourceDigest: await sourceDigest('$ROOT')}) + '\n');
+  writeFileSync('$APP/dist/build-stamp.json', JSON.stringify({sourceDigest: await sourceDigest('$SRC')}) + '\n');
   const {Plugin} = await import('$ROOT/node_modules/@oclif/core/lib/index.js');
   const plugin = new Plugin({errorOnManifestCreate: true, ignoreManifest: true, isRoot: true, root: '$APP', type: 'core'});
   await plugin.load();
@@ -151,7 +164,7 @@ if [ "$WITH_NODE" = 1 ]; then
   cp "$(readlink -f "$(command -v node)")" "$STAGE/pack/node/bin/node"
 fi
 {
-  echo "packed $(date -u +%FT%TZ) from $(git -C "$ROOT" rev-parse HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src bench 2>/dev/null || echo ' + uncommitted changes in src/ or bench/')"
+  echo "packed $(date -u +%FT%TZ): the CLI built from $([ "$FROM" = HEAD ] && echo "commit $(git -C "$ROOT" rev-parse HEAD)" || echo "the working tree at $(git -C "$ROOT" rev-parse HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')")"
   echo "node $(node --version)$([ "$WITH_NODE" = 1 ] || echo ' (not carried)'); twin from $TWIN"
 } >"$STAGE/pack/PACKED.txt"
 

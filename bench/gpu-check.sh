@@ -114,7 +114,7 @@ main() {
   unpack || return 1
   choose_node || return 1
   setup_gpu
-  local app=$WORK/app mslk_ok=1 widths=($WIDTHS) models=($MODELS)
+  local app=$WORK/app mslk_ok=1 widths=($WIDTHS) models=($MODELS) w
   unset MSLK_BACKEND
 
   say "mslk doctor --backend webgpu"
@@ -127,6 +127,8 @@ main() {
     if "$PYTHON" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 3)' 2>/dev/null; then device=cuda
     else echo "PyTorch: $PYTHON has no torch with a CUDA device: its figures are skipped"; device=skip; fi
   fi
+  [ "$TORCH" = skip ] && echo "PyTorch: skipped (GPU_CHECK_TORCH=skip)"
+  if [ "$device" = skip ]; then for w in "${widths[@]}"; do printf 'torch\t-\t%s\tskipped\t0\n' "$w" >>"$WORK/results/runs.tsv"; done; fi
   local n=$(( ${#widths[@]} * ${#models[@]} )) torch_share=0
   [ "$device" != skip ] && torch_share=$(( ${#widths[@]} * 55 ))
   local mslk_end=$(( SECONDS + $(left) - torch_share - 10 ))
