@@ -28,8 +28,8 @@ interface TorchRow {model: string; size: number; train_step_ms: number; train_st
 interface TorchBench {info: {device: string; gpu: string | null; torch: string; batch_train: number}; rows: TorchRow[]}
 /** One recorded CPU-path figure: ms per training step of a model at a shape, on a named path and machine. */
 interface CpuFigure {model: string; baseWidth: number; size: number; batch: number; stepMs: number; path: string; machine?: string; source?: string}
-/** status: the exit status, or 'skipped' (PyTorch without CUDA). */
-interface Run {kind: string; model: string; width: string; status: number | 'skipped'; seconds: number}
+/** status: the exit status, 'skipped' (PyTorch without CUDA) or 'no-time' (not started: the check's time was spent). */
+interface Run {kind: string; model: string; width: string; status: number | 'skipped' | 'no-time'; seconds: number}
 
 const [dir, cpuFile] = process.argv.slice(2);
 if (dir === undefined) throw new Error('usage: node gpu-check-table.js <results folder> [<cpu-path-figures.json>]');
@@ -43,16 +43,17 @@ const readJson = <T>(path: string): T | undefined => {
 const runs: Run[] = existsSync(join(dir, 'runs.tsv'))
   ? readFileSync(join(dir, 'runs.tsv'), 'utf8').split('\n').filter(Boolean).map((line) => {
     const [kind = '', model = '', width = '', status = '', seconds = ''] = line.split('\t');
-    return {kind, model, width, status: status === 'skipped' ? status : Number(status), seconds: Number(seconds)};
+    return {kind, model, width, status: status === 'skipped' || status === 'no-time' ? status : Number(status), seconds: Number(seconds)};
   })
   : [];
 const cpuFigures = (cpuFile !== undefined ? readJson<{figures?: CpuFigure[]}>(cpuFile)?.figures : undefined) ?? [];
 
-/** Why a run gave no figures: skipped, timed out (124), failed (status), or not run. */
+/** Why a run gave no figures: skipped, not started for want of time, timed out (124), failed (status), or not run. */
 function why(kind: string, model: string, width: string): string {
   const run = runs.find((r) => r.kind === kind && (r.model === model || r.model === '-') && r.width === width);
   if (run === undefined) return 'not run';
   if (run.status === 'skipped') return 'skipped (see the log)';
+  if (run.status === 'no-time') return 'not run: no time left';
   if (run.status === 124 || run.status === 137) return `timed out after ${run.seconds} s`;
   return run.status === 0 ? 'no figure' : `failed (exit ${run.status}, see the log)`;
 }

@@ -140,7 +140,7 @@ main() {
         local limit=$(( (mslk_end - SECONDS) / (n - k) ))
         k=$((k + 1))
         say "mslk models profile $m --backend webgpu --size $SIZE --batch $BATCH --set baseWidth=$w (limit $limit s)"
-        if [ "$limit" -lt 10 ]; then echo "no time left"; printf 'mslk\t%s\t%s\t124\t0\n' "$m" "$w" >>"$WORK/results/runs.tsv"; continue; fi
+        if [ "$limit" -lt 10 ]; then echo "no time left"; printf 'mslk\t%s\t%s\tno-time\t0\n' "$m" "$w" >>"$WORK/results/runs.tsv"; continue; fi
         # --budget: seconds per timing (latency keeps >= its runs, training >= 2 steps); about a sixth of the limit.
         run "$limit" mslk "$m" "$w" "$NODE" "$app/bin/run.js" models profile "$m" --backend webgpu --size "$SIZE" --batch "$BATCH" \
           --set "baseWidth=$w" --train-steps "$TRAIN_STEPS" --latency-runs "$LATENCY_RUNS" --budget $(( limit / 6 > 2 ? limit / 6 : 2 )) \
@@ -159,7 +159,7 @@ main() {
       local limit=$(( ($(left) - 10) / (${#widths[@]} - k) ))
       k=$((k + 1))
       say "PyTorch twin on $device, base width $w (limit $limit s)"
-      if [ "$limit" -lt 10 ]; then echo "no time left"; printf 'torch\t-\t%s\t124\t0\n' "$w" >>"$WORK/results/runs.tsv"; continue; fi
+      if [ "$limit" -lt 10 ]; then echo "no time left"; printf 'torch\t-\t%s\tno-time\t0\n' "$w" >>"$WORK/results/runs.tsv"; continue; fi
       local where=(--device cuda)
       [ "$device" = cpu ] && where=(--device cpu --threads "$(nproc)")
       (cd "$WORK/twin" && PYTHONUNBUFFERED=1 run "$limit" torch - "$w" "$PYTHON" bench.py "${where[@]}" --sizes "$SIZE" --batch "$BATCH" \
