@@ -21,7 +21,7 @@ interface Profile {
   config: {model: string; baseWidth?: number};
   unfused: {trainStep?: Timing; trainImagesPerSecond?: number; trainError?: string; latency?: Timing; macs: number};
   fused?: {latency?: Timing};
-  gpuMemory?: {allocatedBytes: number; inUseBytes: number} | null;
+  peakGpuBytes?: number | null;
   gpuAdapter?: {description: string; vendor: string; architecture: string; software: boolean};
 }
 interface TorchRow {model: string; size: number; train_step_ms: number; train_step_iqr: [number, number]; train_n: number; latency_ms: number}
@@ -91,7 +91,7 @@ for (const width of widths) {
     const mslkCell = step ? `${ms(step.medianMs)} (${ms(step.iqrMs[0])}-${ms(step.iqrMs[1])}, ${step.runs})` : p ? (p.unfused.trainError ? 'failed' : '-') : why('mslk', model, width);
     const torchCell = t ? `${ms(t.train_step_ms)} (${ms(t.train_step_iqr[0])}-${ms(t.train_step_iqr[1])}, ${t.train_n})` : torch ? '-' : why('torch', '-', width);
     const torchPerSecond = t && torch ? ((1000 * torch.info.batch_train) / t.train_step_ms).toFixed(1) : '-';
-    rows.push([model, width, mslkCell, ms(p?.unfused.trainImagesPerSecond), mib(p?.gpuMemory?.allocatedBytes), torchCell, torchPerSecond,
+    rows.push([model, width, mslkCell, ms(p?.unfused.trainImagesPerSecond), mib(p?.peakGpuBytes ?? undefined), torchCell, torchPerSecond,
       ratio(step?.medianMs, t?.train_step_ms), `${ms(latency?.medianMs, 2)} / ${ms(t?.latency_ms, 2)}`, ratio(latency?.medianMs, t?.latency_ms),
       cpu ? `${ms(cpu.stepMs, 0)} (${cpu.path})` : '-', cpu && step ? `${(cpu.stepMs / step.medianMs).toFixed(1)}x` : '-']);
   }
@@ -99,7 +99,7 @@ for (const width of widths) {
 const lines = [
   `Training step, ${shape || 'no shape measured'} (forward, loss, backward, optimiser update; each step timed up to its loss read back; medians in ms),`,
   `batch-1 latency of the inference form (LD fused). mslk on WebGPU: ${adapter || 'no adapter recorded'}; ${torchInfo || 'PyTorch: not measured'}.`,
-  'ratio = mslk / PyTorch (below 1: mslk faster). GPU mem = TF.js\'s GPU buffers after the training step (pooled for reuse included): their high-water mark.',
+  'ratio = mslk / PyTorch (below 1: mslk faster). GPU mem = the GPU memory TF.js held after the training step (buffers pooled for reuse included): its high-water mark.',
   cpuFigures.length > 0
     ? 'CPU path = mslk\'s recorded CPU-path figure for the same shape (bench/cpu-path-figures.json; machine and source there); speed-up = CPU-path ms / webgpu ms.'
     : 'CPU path: no figure recorded in bench/cpu-path-figures.json for these shapes, so no speed-up over it is given.',

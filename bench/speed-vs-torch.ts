@@ -124,10 +124,10 @@ for (const size of sizes) {
       if (onGpu) {
         const mine = await mslkBench(model, size, baseWidth);
         const t = torch.cuda ? t1 : tn;
-        const gpu = mine.profile.gpuMemory;
+        const gpu = mine.profile.peakGpuBytes;
         if (mine.profile.gpuAdapter) adapter = describeAdapter(mine.profile.gpuAdapter);
         row = [model, String(baseWidth), String(size), ms(mine.stepMs), ms(t?.train_step_ms), ratio(mine.stepMs, t?.train_step_ms),
-          perSecond(mine.stepMs), perSecond(t?.train_step_ms), gpu ? formatBytes(gpu.allocatedBytes) : '-',
+          perSecond(mine.stepMs), perSecond(t?.train_step_ms), gpu ? formatBytes(gpu) : '-',
           ms(mine.latencyMs, 1), ms(t?.latency_ms, 1), ratio(mine.latencyMs, t?.latency_ms)];
       } else {
         const mine = await mslkPaths(model, size, baseWidth);
@@ -143,6 +143,6 @@ for (const size of sizes) {
 }
 const widths = header.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
 console.log(onGpu
-  ? `training batch ${batch} (ms per step, each up to its loss read back), latency batch 1 (ms); medians; ratio = mslk webgpu / ${torch.cuda ? `PyTorch CUDA (${torch.gpu})` : `PyTorch on ${cores} CPU threads`} (below 1: mslk faster); GPU mem = TF.js's GPU buffers, high-water mark; mslk on ${adapter || 'webgpu'}`
+  ? `training batch ${batch} (ms per step, each up to its loss read back), latency batch 1 (ms); medians; ratio = mslk webgpu / ${torch.cuda ? `PyTorch CUDA (${torch.gpu})` : `PyTorch on ${cores} CPU threads`} (below 1: mslk faster); GPU mem = the GPU memory TF.js held, high-water mark; mslk on ${adapter || 'webgpu'}`
   : `training batch ${batch} (ms per step), latency batch 1 (ms); medians; ratio = mslk native / PyTorch at the same threads (below 1: mslk faster); ${nativeCpu().detail}`);
 for (const l of lines) console.log(l.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));

@@ -4,8 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {medianIqr} from '../evaluation/percentile.js';
 import type {ProgressListener} from '../io/progress.js';
-import {activateBackend, activeBackendName, probeBackend, BACKEND_NAMES, type BackendName} from './backends.js';
-import {gpuMemory, type GpuMemory} from './gpu-memory.js';
+import {activateBackend, activeBackendName, gpuAllocatedBytes, probeBackend, BACKEND_NAMES, type BackendName} from './backends.js';
 import {timeRuns} from './timed-runs.js';
 
 /**
@@ -67,8 +66,8 @@ export interface EngineBenchResult {
   speedupVsCpu?: number;
   /** Tensors alive after the last step minus after the first (0: no leak; absent when only one step ran). */
   leakedTensors?: number;
-  /** webgpu: TF.js's GPU buffers after the last step (allocatedBytes: their high-water mark, src/engine/gpu-memory.ts). */
-  gpuMemory?: GpuMemory;
+  /** webgpu: the GPU memory the backend holds after the last step (gpuAllocatedBytes: its high-water mark). */
+  peakGpuBytes?: number;
 }
 
 async function benchOne(name: BackendName, o: EngineBenchOptions, makeWorkload: MakeBenchWorkload): Promise<EngineBenchResult> {
@@ -100,12 +99,12 @@ async function benchOne(name: BackendName, o: EngineBenchOptions, makeWorkload: 
         onProgress: o.onProgress,
       });
       const {median, iqr} = medianIqr(timed.samplesMs);
-      const gpu = gpuMemory();
+      const gpu = gpuAllocatedBytes();
       return {
         ...base, available: true, detail: status.detail, steps: timed.samplesMs.length, msPerStep: median, msPerStepIqr: iqr,
         imagesPerSecond: (1000 * o.batch) / median, budgetExhausted: timed.budgetExhausted,
         ...(stepsRun >= 2 ? {leakedTensors: tf.memory().numTensors - afterFirstStep} : {}),
-        ...(gpu === null ? {} : {gpuMemory: gpu}),
+        ...(gpu === null ? {} : {peakGpuBytes: gpu}),
       };
     } finally {
       workload.dispose();

@@ -12,7 +12,7 @@ import {PROJECT_ROOT} from '../helpers/cli.js';
 const profile = {
   backend: 'webgpu', size: 256, batch: 8, config: {model: 'unet', baseWidth: 16},
   unfused: {trainStep: {medianMs: 50, iqrMs: [48, 52], runs: 10}, trainImagesPerSecond: 160, macs: 1, latency: {medianMs: 4, iqrMs: [4, 4], runs: 30}},
-  gpuMemory: {allocatedBytes: 300 * 2 ** 20, inUseBytes: 10 * 2 ** 20},
+  peakGpuBytes: 300 * 2 ** 20,
   gpuAdapter: {description: 'NVIDIA H100 80GB HBM3', vendor: 'nvidia', architecture: 'hopper', software: false},
 };
 const torch = {

@@ -40,7 +40,7 @@ export default class BenchEngine extends MslkCommand {
       const stopped = r.budgetExhausted ? ' (budget spent)' : '';
       this.log(`  ${r.backend.padEnd(15)} ${r.msPerStep.toFixed(1)} ms/step (IQR ${r.msPerStepIqr![0].toFixed(1)}-${r.msPerStepIqr![1].toFixed(1)}, n=${r.steps}${stopped}), ${r.imagesPerSecond!.toFixed(2)} images/s${speedup}`);
       if (r.backend === 'webgpu') {
-        const memory = r.gpuMemory ? `; GPU memory held by TF.js: ${formatBytes(r.gpuMemory.allocatedBytes)} allocated (high-water mark)` : '';
+        const memory = r.peakGpuBytes ? `; GPU memory high-water mark ${formatBytes(r.peakGpuBytes)}` : '';
         this.log(`  ${''.padEnd(15)} ${r.detail}${memory}`);
       }
     }

@@ -60,10 +60,7 @@ export default class ModelsProfile extends MslkCommand {
     if (p.heads) this.log(`  ${p.heads.count} outputs; inference: ${p.heads.inference}`);
     if (p.fused) show(p.heads ? 'inference form' : 'fused', p.fused);
     if (p.wasmHeapBytes) this.log(`  wasm heap high-water mark (training step included): ${formatBytes(p.wasmHeapBytes)}`);
-    if (p.gpuMemory) {
-      this.log(`  GPU memory held by TF.js, high-water mark (training step included): ${formatBytes(p.gpuMemory.allocatedBytes)} allocated` +
-        ` (buffers pooled for reuse included), ${formatBytes(p.gpuMemory.inUseBytes)} in use now`);
-    }
+    if (p.peakGpuBytes) this.log(`  GPU memory high-water mark (training step included; buffers pooled for reuse too): ${formatBytes(p.peakGpuBytes)}`);
     return p;
   }
 }

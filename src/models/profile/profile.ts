@@ -2,8 +2,7 @@
 // model config, unfused (training form) and fused (inference form). The training step comes from the caller
 // (src/training/profile-step.ts), so that the step timed here is the one training runs.
 import * as tf from '@tensorflow/tfjs';
-import {activeGpuAdapter, wasmHeapBytes} from '../../engine/backends.js';
-import {gpuMemory, type GpuMemory} from '../../engine/gpu-memory.js';
+import {activeGpuAdapter, gpuAllocatedBytes, wasmHeapBytes} from '../../engine/backends.js';
 import type {GpuAdapterRecord} from '../../engine/webgpu.js';
 import {buildModel, outputsOf, type ModelConfig} from '../registry.js';
 import {hasUnfusedLayers} from '../fuse.js';
@@ -55,10 +54,11 @@ export interface ModelProfile {
   /** The wasm heap after every measurement (its high-water mark; null on other backends). */
   wasmHeapBytes?: number | null;
   /**
-   * On webgpu, TF.js's GPU buffers after every measurement, the training step included: `allocatedBytes` is their
-   * high-water mark (src/engine/gpu-memory.ts); null on other backends.
+   * On webgpu, the GPU memory the backend holds after every measurement, the training step included (gpuAllocatedBytes:
+   * its buffers and the pool of freed ones it keeps for reuse, so their high-water mark; a run's manifest records
+   * the same as `peakGpuBytes`); null on other backends.
    */
-  gpuMemory?: GpuMemory | null;
+  peakGpuBytes?: number | null;
   /** On webgpu, the adapter measured. */
   gpuAdapter?: GpuAdapterRecord;
   /**
@@ -134,7 +134,7 @@ export async function profileBuiltModel(model: tf.LayersModel, outputs: ModelOut
       }
     }
     result.wasmHeapBytes = wasmHeapBytes();
-    result.gpuMemory = gpuMemory();
+    result.peakGpuBytes = gpuAllocatedBytes();
     return result;
   } finally {
     fused?.dispose();
