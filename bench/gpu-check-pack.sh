@@ -90,7 +90,7 @@ trace profile models profile unet --backend webgpu --size 16 --batch 1 --set bas
 trace counts models profile ms-lkseg --counts-only --set baseWidth=4 --json
 trace help models profile --help
 trace failing models profile no-such-model --backend webgpu
-grep -q '"gpuMemory"' "$STAGE/traces/profile.out" || { echo "the traced profile on webgpu failed:" >&2; tail -20 "$STAGE/traces/profile.out" >&2; exit 1; }
+grep -q '"peakGpuBytes"' "$STAGE/traces/profile.out" || { echo "the traced profile on webgpu failed:" >&2; tail -20 "$STAGE/traces/profile.out" >&2; exit 1; }
 rm -rf "$APP/configs" "$APP/data" "$APP/node_modules"
 
 echo "== copying node_modules"

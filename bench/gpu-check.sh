@@ -146,7 +146,7 @@ main() {
           --set "baseWidth=$w" --train-steps "$TRAIN_STEPS" --latency-runs "$LATENCY_RUNS" --budget $(( limit / 6 > 2 ? limit / 6 : 2 )) \
           --json >"$WORK/results/mslk-$m-bw$w.json"
         "$NODE" -e 'const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const s = p.unfused.trainStep;
-          const gpu = p.gpuMemory ? `, GPU memory ${(p.gpuMemory.allocatedBytes / 2 ** 20).toFixed(0)} MiB` : "";
+          const gpu = p.peakGpuBytes ? `, GPU memory ${(p.peakGpuBytes / 2 ** 20).toFixed(0)} MiB` : "";
           console.log(s ? `=> ${s.medianMs.toFixed(1)} ms/step, ${p.unfused.trainImagesPerSecond.toFixed(1)} images/s${gpu}` : `=> no training step: ${p.unfused.trainError}`)' \
           "$WORK/results/mslk-$m-bw$w.json" 2>/dev/null || echo "=> no profile"
       done
