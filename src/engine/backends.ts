@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import {registerCpuKernelFixes} from './cpu-kernels.js';
 import {registerWasmTrainingKernels} from './wasm/register.js';
 import {nativeCpu} from './native/dnnl.js';
 import {selfCheck} from './self-check.js';
@@ -15,6 +16,8 @@ import {describeAdapter, probeWebGpu, registerWebGpuBackend, type GpuAdapterReco
 // TF.js's only use of PROD is to silence its console warnings, among them the advice to install tfjs-node
 // on every first use of the cpu backend; `mslk doctor` reports the backends instead.
 tf.env().set('PROD', true);
+// The reference backend's one wrong gradient kernel (src/engine/cpu-kernels.ts), replaced before anything runs on it.
+registerCpuKernelFixes();
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'tensorflow-cpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
