@@ -52,7 +52,7 @@ await selectBackend('wasm');
 recordKernels();
 const paths = cpuPaths();
 
-profileTrainingSteps({models, paths, size, baseWidth, steps, batch: BATCH, trainConfig: defaultTrainConfig()}, {
+await profileTrainingSteps({models, paths, size, baseWidth, steps, batch: BATCH, trainConfig: defaultTrainConfig()}, {
   prepare: (_net, trainable) => {
     const forward = trainable.forward;
     trainable.forward = (x) => {

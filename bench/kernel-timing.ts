@@ -173,7 +173,7 @@ export interface StepProfileHooks {
   /** Called after the warm-up step, before the timed ones (to clear what the warm-up recorded). */
   beforeTimed?: () => void;
   /** Runs one timed step (`step`), e.g. between a recorder's start and stop. Default: just `step()`. */
-  aroundStep?: (step: () => void) => void;
+  aroundStep?: (step: () => Promise<unknown>) => Promise<unknown>;
   /** Called with the figures once the model is disposed. */
   report: (r: ProfiledSteps) => void;
 }
@@ -184,8 +184,8 @@ export interface StepProfileHooks {
  * px, random inputs and masks; it builds oneDNN's primitives and grows the heap, so it is not timed), then `steps`
  * timed steps with `trainConfig`, disposes everything and reports.
  */
-export function profileTrainingSteps(o: {models: string[]; paths: CpuPath[]; size: number; baseWidth: number; steps: number; batch: number;
-  trainConfig: TrainConfig}, hooks: StepProfileHooks): void {
+export async function profileTrainingSteps(o: {models: string[]; paths: CpuPath[]; size: number; baseWidth: number; steps: number; batch: number;
+  trainConfig: TrainConfig}, hooks: StepProfileHooks): Promise<void> {
   for (const model of o.models) {
     for (const path of o.paths) {
       useNativeCpu(path.native);
@@ -198,11 +198,11 @@ export function profileTrainingSteps(o: {models: string[]; paths: CpuPath[]; siz
       const runner = stepRunner(trainable, o.trainConfig);
       const x = tf.randomUniform([o.batch, o.size, o.size, config.inChannels], 0, 1, 'float32', 1) as tf.Tensor4D;
       const y = tf.cast(tf.greater(tf.randomUniform([o.batch, o.size, o.size, config.outChannels], 0, 1, 'float32', 2), 0.5), 'float32') as tf.Tensor4D;
-      runner.step(x, y);
+      await runner.step(x, y);
       hooks.beforeTimed?.();
-      const around = hooks.aroundStep ?? ((step: () => void) => step());
+      const around = hooks.aroundStep ?? ((step: () => Promise<unknown>) => step());
       const start = performance.now();
-      for (let i = 0; i < o.steps; i++) around(() => runner.step(x, y));
+      for (let i = 0; i < o.steps; i++) await around(() => runner.step(x, y));
       const stepMs = (performance.now() - start) / o.steps;
       runner.dispose();
       tf.dispose([x, y]);

@@ -225,7 +225,7 @@ console.log('Before: the wasm path alone (XNNPACK, one thread; the path before t
 console.log('Times are wall ms per step while a family runs: forward = its layers\' call, backward = the gradients of the tape nodes its forward recorded (with the gradient sums and releases that follow each), and the optimiser\'s update counts only in its total.');
 console.log(`FLOPs (G) per step = 2 x MACs of the convolution and matrix-product kernels the family ran, forward and backward; element-wise ops count 0 FLOPs but their time counts. The optimiser counts ${perParameter} FLOPs per parameter (${trainConfig.optimizer.name}, its element-wise update: bench/layer-families.ts). GFLOP/s = FLOPs / total time; % of peak against the path's 2048^3 matrix product.`);
 
-profileTrainingSteps({models, paths, size, baseWidth, steps, batch: BATCH, trainConfig}, {
+await profileTrainingSteps({models, paths, size, baseWidth, steps, batch: BATCH, trainConfig}, {
   prepare: (net, trainable) => {
     attributeLayers(net);
     const forward = trainable.forward;
@@ -237,9 +237,9 @@ profileTrainingSteps({models, paths, size, baseWidth, steps, batch: BATCH, train
     };
   },
   beforeTimed: () => attribution.totals.clear(),
-  aroundStep: (step) => {
+  aroundStep: async (step) => {
     attribution.start();
-    step();
+    await step();
     attribution.stop();
   },
   report: ({model, path, peak, stepMs, parameters}) => {

@@ -23,8 +23,9 @@ import {CASES, type ChildReply, type ChildRequest} from './wasm-threads-protocol
 interface PreparedCase {
   /** GFLOP per run, 2 FLOPs per multiply-add. */
   gflop: number;
-  run(): void;
-  result(): Float32Array;
+  /** Resolves when the run's results are read back (a training step reads its loss). */
+  run(): void | Promise<unknown>;
+  result(): Float32Array | Promise<Float32Array>;
 }
 
 /** A tensor of the given shape, uniform in [-1, 1), from the seeded generator (the same in every process). */
@@ -72,10 +73,10 @@ function unetCase(): PreparedCase {
   const timed = fresh();
   return {
     gflop: (3 * 2 * 4 * forwardMacs) / 1e9,
-    run: () => void timed.runner.step(x, y),
-    result: () => {
+    run: () => timed.runner.step(x, y),
+    result: async () => {
       const {net, runner} = fresh();
-      const losses = [runner.step(x, y), runner.step(x, y)];
+      const losses = [await runner.step(x, y), await runner.step(x, y)];
       const prediction = tf.tidy(() => net.predict(x) as tf.Tensor).dataSync() as Float32Array;
       runner.dispose();
       net.dispose();
@@ -87,13 +88,13 @@ function unetCase(): PreparedCase {
 const prepared = new Map<string, PreparedCase>();
 
 /** The case, built and warmed up on first use (the first runs build XNNPACK operators and grow the heap). */
-function preparedCase(name: string): PreparedCase {
+async function preparedCase(name: string): Promise<PreparedCase> {
   let c = prepared.get(name);
   if (c === undefined) {
     const spec = CASES[name];
     if (spec === undefined) throw new Error(`unknown case '${name}': use one of ${Object.keys(CASES).join(', ')}`);
     c = name === 'conv-128x16' ? convCase(4, 128, 16) : name === 'conv-32x64' ? convCase(4, 32, 64) : name === 'matmul' ? matmulCase() : unetCase();
-    for (let i = 0; i < spec.warmups; i++) c.run();
+    for (let i = 0; i < spec.warmups; i++) await c.run();
     prepared.set(name, c);
   }
   return c;
@@ -163,14 +164,14 @@ async function main(): Promise<void> {
     process.send!({type: 'failed', stage, message: error instanceof Error ? error.message.split('\n')[0]! : String(error)} satisfies ChildReply, () => process.exit(0));
     return;
   }
-  process.on('message', (request: ChildRequest) => {
+  process.on('message', async (request: ChildRequest) => {
     if (request.type === 'exit') {
       process.disconnect();
       process.exit(0);
     }
-    const c = preparedCase(request.caseName);
+    const c = await preparedCase(request.caseName);
     if (request.type === 'result') {
-      reply({type: 'result', values: c.result()});
+      reply({type: 'result', values: await c.result()});
       return;
     }
     // CPU time of the whole process, pthread workers included (capped by what the scheduler grants a loaded machine).
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < request.runs; i++) {
       const cpu = process.cpuUsage();
       const start = performance.now();
-      c.run();
+      await c.run();
       ms.push(performance.now() - start);
       const used = process.cpuUsage(cpu);
       cpuMs.push((used.user + used.system) / 1000);

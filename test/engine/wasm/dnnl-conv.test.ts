@@ -153,9 +153,9 @@ nativeTest('U-Net: loss and gradients on the native path are as close to cpu as 
     tf.dispose([value, ...Object.values(grads)]);
     if (on) {
       const runner = stepRunner(trainable, defaultTrainConfig());
-      runner.step(x, y);
+      await runner.step(x, y);
       const before = tf.memory().numTensors;
-      runner.step(x, y);
+      await runner.step(x, y);
       t.is(tf.memory().numTensors, before, 'tensors leaked by a training step on the native path');
       runner.dispose();
     }
@@ -202,9 +202,9 @@ nativeTest('MS-LKSeg: every convolution of a training step gives the same result
     const x = tf.tensor4d(data(2 * 64 * 64 * 3, 1), [2, 64, 64, 3]);
     const y = tf.tensor4d(Float32Array.from(data(2 * 64 * 64, 2), (v) => (v > 0 ? 1 : 0)), [2, 64, 64, 1]);
     const runner = stepRunner(trainable, defaultTrainConfig());
-    runner.step(x, y);
+    await runner.step(x, y);
     const before = tf.memory().numTensors;
-    runner.step(x, y);
+    await runner.step(x, y);
     t.is(tf.memory().numTensors, before, 'tensors leaked by a training step');
     runner.dispose();
     tf.dispose([x, y]);
