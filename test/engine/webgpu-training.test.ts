@@ -110,38 +110,15 @@ async function nearestGrad(dy: Float32Array, batch: number, h: number, w: number
 }
 
 /**
- * tfjs-backend-cpu 4.22's ResizeNearestNeighborGrad reads dy at the batch stride of the images instead of dy's own
- * (dyROffset = batchOffset + ...), so its gradient is wrong for every image after the first. When the `cpu` backend
- * here still has that kernel, the reference gets a corrected one for this process (the webgpu kernel is right:
- * the first test checks it by hand). Returns whether it had to.
+ * Whether the `cpu` reference computes ResizeNearestNeighborGrad right for a batch of 2 (tfjs-backend-cpu 4.22's
+ * kernel does not; src/engine/cpu-kernels.ts replaces it when backends.ts loads).
  */
-async function correctCpuNearestGrad(): Promise<boolean> {
+async function cpuNearestGradIsRight(): Promise<boolean> {
   await useBackend('cpu');
   const dy = Float32Array.from({length: 2 * 4 * 4 * 2}, (_, i) => Math.sin(i));
   const got = await nearestGrad(dy, 2, 2, 2, 2);
   const want = nearestGradReference(dy, 2, 2, 2, 2);
-  if (got.every((v, i) => Math.abs(v - want[i]!) < 1e-6)) return false;
-  const kernelFunc: tf.KernelFunc = ({inputs, backend, attrs}) => {
-    const {images, dy: upstream} = inputs as {images: tf.TensorInfo; dy: tf.TensorInfo};
-    const cpu = backend as unknown as {data: {get(id: object): {values: Float32Array}}; makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo};
-    const {alignCorners} = attrs as unknown as {alignCorners: boolean};
-    const [batch, xh, xw, depth] = images.shape as [number, number, number, number];
-    const [, yh, yw] = upstream.shape as [number, number, number, number];
-    const values = cpu.data.get(upstream.dataId).values;
-    const dx = new Float32Array(batch * xh * xw * depth);
-    const ratio = (x: number, y: number) => (alignCorners && y > 1 ? (x - 1) / (y - 1) : x / y);
-    const source = (i: number, s: number, n: number) => Math.min(n - 1, alignCorners ? Math.round(i * s) : Math.floor(i * s));
-    for (let b = 0; b < batch; b++) for (let r = 0; r < yh; r++) for (let c = 0; c < yw; c++) {
-      const at = ((b * xh + source(r, ratio(xh, yh), xh)) * xw + source(c, ratio(xw, yw), xw)) * depth;
-      for (let d = 0; d < depth; d++) dx[at + d]! += values[((b * yh + r) * yw + c) * depth + d]!;
-    }
-    return cpu.makeTensorInfo(images.shape, 'float32', dx);
-  };
-  tf.unregisterKernel('ResizeNearestNeighborGrad', 'cpu');
-  tf.registerKernel({kernelName: 'ResizeNearestNeighborGrad', backendName: 'cpu', kernelFunc});
-  const fixed = await nearestGrad(dy, 2, 2, 2, 2);
-  if (!fixed.every((v, i) => Math.abs(v - want[i]!) < 1e-6)) throw new Error('the corrected cpu ResizeNearestNeighborGrad is wrong');
-  return true;
+  return got.every((v, i) => Math.abs(v - want[i]!) < 1e-6);
 }
 
 interface StepValues {
@@ -220,9 +197,7 @@ webgpuTest('ResizeNearestNeighborGrad on webgpu sums each 2x2 block of dy into i
   const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!)), 0);
   t.true(worst < 1e-5, `max error ${worst}`);
   t.true(maxAbs(want) > 1);
-  if (await correctCpuNearestGrad()) {
-    t.log('the cpu reference uses a corrected ResizeNearestNeighborGrad: tfjs-backend-cpu 4.22\'s is wrong for batches of more than one image');
-  }
+  t.true(await cpuNearestGradIsRight(), 'the cpu reference\'s ResizeNearestNeighborGrad (src/engine/cpu-kernels.ts) is right for a batch of 2');
 });
 
 /** The output, input gradient and weight gradients of one layer on [2, 8, 8, 32] on the active backend. */
@@ -271,7 +246,6 @@ webgpuTest('EMCAD\'s CAB and SAB (mean and max over the map, over the channels) 
 for (const name of MODEL_NAMES) {
   const c = CASES[name];
   webgpuTest(`${name}: one training step's loss and gradients on webgpu match cpu's within ${TOLERANCE} (same seed, same batch, ${c.size} px, batch ${c.batch})`, async (t) => {
-    await correctCpuNearestGrad();
     const cpu = await stepValues('cpu', c);
     const gpu = await stepValues('webgpu', c);
     // Model building draws every initial weight in JavaScript from the seed: the same bits on both backends.
