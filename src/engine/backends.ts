@@ -213,7 +213,10 @@ export async function probeBackend(name: BackendName, options: {forAuto?: boolea
 function describe(name: BackendName): string {
   switch (name) {
     case 'tensorflow': return 'libtensorflow with CUDA (TensorFlow registered a GPU)';
-    case 'webgpu': return `WebGPU (Dawn) on ${activeGpuAdapter() ? describeAdapter(activeGpuAdapter()!) : 'an unknown adapter'}`;
+    case 'webgpu': {
+      const adapter = activeGpuAdapter();
+      return `WebGPU (Dawn) on ${adapter ? describeAdapter(adapter) : 'an unknown adapter'}`;
+    }
     case 'tensorflow-cpu': return 'libtensorflow on the CPU';
     case 'wasm': {
       const native = nativeCpu();
@@ -225,9 +228,9 @@ function describe(name: BackendName): string {
 
 let webGpuAdapter: GpuAdapterRecord | undefined;
 
-/** The adapter the webgpu backend runs on, once it was activated in this process; undefined before. */
+/** The adapter the webgpu backend runs on while it is the active backend; undefined on every other backend. */
 export function activeGpuAdapter(): GpuAdapterRecord | undefined {
-  return webGpuAdapter;
+  return tf.getBackend() === 'webgpu' ? webGpuAdapter : undefined;
 }
 
 export interface Selection {

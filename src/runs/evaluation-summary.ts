@@ -146,7 +146,7 @@ function computedOn(): {backend: string; gpuAdapter?: GpuAdapterRecord} | undefi
   } catch {
     return undefined;
   }
-  const adapter = backend === 'webgpu' ? activeGpuAdapter() : undefined;
+  const adapter = activeGpuAdapter();
   return {backend, ...(adapter === undefined ? {} : {gpuAdapter: adapter})};
 }
 

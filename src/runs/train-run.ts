@@ -237,6 +237,7 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
   if (origin.code.buildMatchesSources === false) {
     o.onStage?.('warning: dist/ was built from other sources than those in src/ (run `npm run build`); this run uses the build, and its manifest says so');
   }
+  const gpuAdapter = activeGpuAdapter();
   const manifest = {
     runId: id, mslk: origin.mslk, commandLine: o.commandLine ?? null, git: origin.git, code: origin.code,
     packages: origin.packages, backend: activeBackendName(), node: origin.node, system: origin.system,
@@ -249,7 +250,7 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
     // On wasm, whether convolutions ran on oneDNN and on how many threads: results differ in the last bits.
     ...(activeBackendName() === 'wasm' ? {nativeCpu: nativeCpu()} : {}),
     // On webgpu, the adapter (vendor, architecture, description, software or not): results differ between adapters.
-    ...(activeBackendName() === 'webgpu' ? {gpuAdapter: activeGpuAdapter() ?? null} : {}),
+    ...(gpuAdapter !== undefined ? {gpuAdapter} : {}),
   };
   // What the model's pretrained weights were (families with the knob: null = from scratch): set when the loop
   // starts from initial weights; a resumed run keeps what its first process recorded.

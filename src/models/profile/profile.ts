@@ -101,7 +101,7 @@ export async function profileBuiltModel(model: tf.LayersModel, outputs: ModelOut
   const fused = inference !== model ? inference : undefined;
   try {
     const result: Omit<ModelProfile, 'config'> = {backend: tf.getBackend(), size: options.size, batch: options.batch, unfused: counts(model)};
-    const adapter = result.backend === 'webgpu' ? activeGpuAdapter() : undefined;
+    const adapter = activeGpuAdapter();
     if (adapter !== undefined) result.gpuAdapter = adapter;
     if (outputs.heads > 1) result.heads = {count: outputs.heads, inference: `${describeInferenceMap(outputs.inference, outputs.heads)}${willFuse ? ', fused' : ''}`};
     if (fused) result.fused = counts(fused);
