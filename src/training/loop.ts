@@ -260,11 +260,13 @@ export async function trainLoop(o: LoopOptions): Promise<LoopResult> {
       epoch: epoch + 1, trainLoss: lossSum / Math.max(1, seen), valDice, lr, tau,
       seconds: (performance.now() - epochStart) / 1000, best: improved,
     };
-    // Best first: a run killed between the two writes resumes from `last`, which then re-earns `best`.
+    // Best, then the log, then `last`: a run killed before `last` is written resumes from the previous `last`, which
+    // re-earns `best`, and drops the log's lines past its epoch (logLines(position.epoch)). Writing `last` before the
+    // log would lose this epoch's line to a kill between the two.
     if (improved) await saveCheckpoint(run.checkpoint('best'), model, optimizer, position);
-    await saveCheckpoint(run.checkpoint('last'), model, optimizer, position);
     logLines.push(JSON.stringify(entry));
     await run.writeLog(logLines);
+    await saveCheckpoint(run.checkpoint('last'), model, optimizer, position);
     o.onEpoch?.(entry);
   }
   optimizer.dispose();

@@ -5,7 +5,7 @@
 // warm-up + cosine learning rate makes every step's temperature and learning rate part of what must match. Also:
 // such a checkpoint opens for eval/export at its last step's temperature, and a divergence after it names it.
 import test from 'ava';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -195,4 +195,19 @@ test.serial('a run resumed inside an epoch that then diverges names the mid-epoc
   const error = await t.throwsAsync(trainLoop({config: diverging, dataset, trainIndices, validationIndices, run: new RunDir(dir), resume: true}), {instanceOf: TrainingDivergedError});
   t.regex(error!.message, /at epoch 1, step 3: .*its last checkpoint \(epoch 1, step 2, written when it was interrupted\) is kept$/);
   t.is((await readCheckpoint(new RunDir(dir).checkpoint('last'))).header.unfinishedEpoch?.steps, 2);
+});
+
+test.serial('killed after an epoch\'s log line was written but before its `last` checkpoint: the resume redoes the epoch and logs it once', async (t) => {
+  // The loop writes best, then log.jsonl, then last; a kill between the last two leaves a log one epoch ahead of
+  // `last`. (Written the other way round, such a kill lost the epoch's line: CI saw a 2-line log after 3 epochs.)
+  const dir = join(scratch, 'log-ahead');
+  const run = new RunDir(dir);
+  await t.throwsAsync(train(dir, {resume: false, stopAt: {epoch: 1, step: 'end'}}), {instanceOf: TrainingInterruptedError});
+  const lastAfterEpoch1 = readFileSync(run.checkpoint('last'));
+  await t.throwsAsync(train(dir, {resume: true, stopAt: {epoch: 2, step: 'end'}}), {instanceOf: TrainingInterruptedError});
+  t.is((await run.logLines()).length, 2);
+  writeFileSync(run.checkpoint('last'), lastAfterEpoch1);
+  const resumed = await train(dir, {resume: true});
+  t.true(sameWeights(resumed.weights, reference.weights), 'final weights differ from the uninterrupted run');
+  t.deepEqual(resumed.log, reference.log);
 });
