@@ -9,6 +9,7 @@ import {createInterface} from 'node:readline';
 import {threadsFromEnvironment} from '../engine/threads.js';
 import {readRunEvaluation} from '../runs/evaluation-summary.js';
 import {continuingThreads, recordedNativeThreads} from '../runs/continuing-threads.js';
+import {unrecoverableReason, verifyRunFiles} from '../runs/checksums.js';
 import {runLockOwner} from '../runs/lock.js';
 import {runComplete} from '../runs/test-sets.js';
 import {RunDir} from '../runs/run-dir.js';
@@ -97,6 +98,9 @@ function runChild(run: PlannedRun, o: RunSuiteOptions, threads: number, children
     } catch {
       return; // not an event (a library writing to stdout): ignored
     }
+    // Under --json the child's error is a line {"error": {"message": ...}} on stdout, not on stderr.
+    const error = (parsed as {error?: {message?: unknown}} | null)?.error;
+    if (typeof error?.message === 'string') lastErrorLine = error.message.split('\n')[0]!.trim();
     if (!isRunEvent(parsed)) return;
     if (parsed.type === 'epoch' || parsed.type === 'stage') o.onEvent?.({...parsed, runId: run.runId});
     if (parsed.type === 'done') {
@@ -163,9 +167,15 @@ export async function runSuite(plan: SuitePlan, o: RunSuiteOptions = {}): Promis
   const queue: PlannedRun[] = [];
   for (const run of plan.runs) {
     const status = await new RunDir(run.dir).status();
+    let lost: string | undefined;
     if (await runComplete(run.dir, run.config.eval.checkpoint, run.testSets)) {
       summary.reused.push(run.runId);
       o.onEvent?.({type: 'done', runId: run.runId, reused: true, testDice: await testDice(run)});
+    } else if (status?.state === 'done' && (lost = unrecoverableReason(run.dir, await verifyRunFiles(run.dir, {checkpoints: false}))) !== undefined) {
+      // A done run whose config, split, manifest or log changed: no number of it can be vouched for, and training
+      // it again needs the user's decision (the reason names both fixes).
+      summary.failed.push({runId: run.runId, reason: lost});
+      o.onEvent?.({type: 'failed', runId: run.runId, reason: lost});
     } else if (status?.state === 'failed' && !o.rerunFailed) {
       const reason = `failed in an earlier attempt (${status.reason}); not rerun without rerunFailed`;
       summary.failed.push({runId: run.runId, reason});

@@ -14,6 +14,7 @@ import {writeFileAtomic} from '../io/atomic-write.js';
 import {canonicalJson, sha256Hex} from '../io/canonical-json.js';
 import {labelVariant, type ModelConfig} from '../models/registry.js';
 import {measureInferenceLatency, profileModel} from '../models/profile/profile.js';
+import {describeProblems, unrecoverableReason, verifyRunFiles} from '../runs/checksums.js';
 import {runLockOwner} from '../runs/lock.js';
 import {RunDir} from '../runs/run-dir.js';
 import {pendingTestSets} from '../runs/test-sets.js';
@@ -28,6 +29,7 @@ import type {PlannedRun, SuitePlan} from './plan.js';
 export type PlannedRunState =
   | {state: 'done'}
   | {state: 'to evaluate'; testSets: string[]}
+  | {state: 'to repair'; reason: string}
   | {state: 'partial'; epoch: number; task?: string}
   | {state: 'running'; epoch: number; owner: string}
   | {state: 'failed'; epoch: number; reason: string; task?: string}
@@ -60,7 +62,7 @@ export interface ScheduledTask {
  * state and its log. A done run, a run without data, and a run another process holds (not the task) are unchanged.
  */
 export function withScheduledTask(state: PlannedRunState, task: ScheduledTask | undefined): PlannedRunState {
-  if (task === undefined || state.state === 'done' || state.state === 'no data' || state.state === 'to evaluate') return state;
+  if (task === undefined || state.state === 'done' || state.state === 'no data' || state.state === 'to evaluate' || state.state === 'to repair') return state;
   const where = `task ${task.id}${task.node ? ` on ${task.node}` : ''}`;
   const epoch = 'epoch' in state ? state.epoch : 0;
   const ended = `task ${task.id} ${task.detail}; log ${task.log}`;
@@ -128,13 +130,21 @@ export interface PlanReport {
 
 /**
  * The state of one planned run in the store (reads status, log.jsonl, the lock and the extra test sets' summaries;
- * writes nothing). 'to evaluate': trained, but an extra test set of the suite has no summary yet.
+ * writes nothing). 'to evaluate': trained, but an extra test set of the suite has no summary yet. A done run's files
+ * are compared with its checksums.json (checksums.ts): 'to repair' when an evaluation file changed or is gone (the
+ * executor evaluates the checkpoint again), 'failed' with the reason when a file that cannot be recomputed did.
  */
 export async function plannedRunState(run: Pick<PlannedRun, 'missingData' | 'dir' | 'config' | 'testSets'>): Promise<PlannedRunState> {
   if (run.dir === '') return {state: 'no data', hint: run.missingData ?? 'the dataset is not on this machine'};
   const dir = new RunDir(run.dir);
   const status = await dir.status();
   if (status?.state === 'done') {
+    // Its files against checksums.json (checkpoints aside: they are verified before they are evaluated again).
+    const verification = await verifyRunFiles(run.dir, {checkpoints: false});
+    const lost = unrecoverableReason(run.dir, verification);
+    if (lost !== undefined) return {state: 'failed', epoch: (await dir.logLines()).length, reason: lost};
+    const damaged = verification.problems.filter((p) => p.recomputable);
+    if (damaged.length > 0) return {state: 'to repair', reason: describeProblems(damaged)};
     const pending = await pendingTestSets(run.dir, run.config.eval.checkpoint, run.testSets);
     if (pending.length === 0) return {state: 'done'};
     if (run.missingData !== null) return {state: 'no data', hint: run.missingData};
@@ -292,7 +302,7 @@ export async function planReport(plan: SuitePlan, options: {
     const status = withScheduledTask(await plannedRunState(run), options.tasks?.get(run.runId));
     const {config} = run;
     const batch = effectiveBatch(config.train.batchSize, run.images?.train);
-    const trained = status.state === 'done' || status.state === 'to evaluate';
+    const trained = status.state === 'done' || status.state === 'to evaluate' || status.state === 'to repair';
     const needsTime = options.estimate && run.images !== null && !trained;
     const cost = await calibrate(config.model, config.data.size, batch, config.train, needsTime);
     if (options.latency ?? options.estimate) await calibration.latency(config.model, config.data.size);
@@ -318,7 +328,7 @@ export async function planReport(plan: SuitePlan, options: {
       status, epochs: {done, total: config.train.epochs}, params: cost.params, gflops: cost.flops / 1e9, estimatedSeconds, estimateFrom});
   }
   if (options.writeCache) await calibration.save();
-  const counts = {done: 0, 'to evaluate': 0, partial: 0, running: 0, failed: 0, queued: 0, pending: 0, 'no data': 0};
+  const counts = {done: 0, 'to evaluate': 0, 'to repair': 0, partial: 0, running: 0, failed: 0, queued: 0, pending: 0, 'no data': 0};
   for (const r of rows) counts[r.status.state] += 1;
   const estimates = rows.map((r) => r.estimatedSeconds).filter((s): s is number => s !== null);
   const timedEpochs = [...timedKeys].reduce((n, key) => n + measured.get(key)!.length, 0);
@@ -373,6 +383,7 @@ export function formatState(s: PlannedRunState): string {
   switch (s.state) {
     case 'done': return 'done';
     case 'to evaluate': return `trained; to evaluate on ${s.testSets.join(', ')}`;
+    case 'to repair': return `trained; ${s.reason}: to evaluate again from its checkpoint`;
     case 'partial': return `partial at epoch ${s.epoch}${s.task ? ` (${s.task})` : ''}`;
     case 'running': return `running (${s.owner}, epoch ${s.epoch})`;
     case 'failed': return `failed: ${s.reason}${s.task ? ` (${s.task})` : ''}`;

@@ -4,7 +4,7 @@
 import {meanStd, type MeanStd} from '../evaluation/aggregate.js';
 import {labelVariant} from '../models/registry.js';
 import {EvaluationNotFoundError, readRunEvaluation} from '../runs/evaluation-summary.js';
-import type {PlanRow} from './plan-status.js';
+import {plannedRunState, type PlanRow} from './plan-status.js';
 import {alignColumns} from './plan-table.js';
 import type {PlannedRun} from './plan.js';
 
@@ -27,8 +27,8 @@ export interface VariantResult {
 
 /**
  * Reads the test summary of every done run of `runs` (costs from `rows`, matched by run id) and groups them by
- * (dataset, variant) in plan order. A run that is not done, or has no test summary, is left out of the mean
- * (n says how many are in it). Throws what readRunEvaluation throws for a damaged summary.
+ * (dataset, variant) in plan order. A run that is not done (plannedRunState: a done run whose files no longer match its
+ * checksums.json is 'failed' or 'to repair'), or has no test summary, is left out of the mean (n says how many are in it). Throws what readRunEvaluation throws for a damaged summary.
  */
 export async function suiteResults(runs: readonly PlannedRun[], rows: readonly PlanRow[]): Promise<VariantResult[]> {
   const costs = new Map(rows.map((r) => [r.runId, r]));
@@ -39,6 +39,9 @@ export async function suiteResults(runs: readonly PlannedRun[], rows: readonly P
     groups.set(key, group);
     group.runIds.push(run.runId);
     if (run.dir === '') continue;
+    // Done, and its files as checksums.json recorded them: a run failed, damaged or unfinished has no number here.
+    const state = (await plannedRunState(run)).state;
+    if (state !== 'done' && state !== 'to evaluate') continue;
     try {
       const summary = await readRunEvaluation(run.dir, 'test', run.config.eval.checkpoint);
       if (summary.dice !== null) group.dice.push(summary.dice);

@@ -265,8 +265,10 @@ async function collectRun(ref: RunRef, calibration: ModelCalibration | undefined
   const epochs = config.train.epochs;
   if (state.state !== 'done' && state.state !== 'to evaluate') {
     // The store alone never says 'queued' (only a scheduler's view does): a queued run is not trained yet.
-    run.state = state.state === 'no data' ? 'missing' : state.state === 'queued' ? 'pending' : state.state;
+    // A run whose evaluation files failed verification shows no number until `ablate` evaluated it again.
+    run.state = state.state === 'no data' || state.state === 'to repair' ? 'missing' : state.state === 'queued' ? 'pending' : state.state;
     run.reason = state.state === 'pending' ? 'not trained yet'
+      : state.state === 'to repair' ? `${state.reason} in ${ref.dir}: run \`mslk ablate\` on the suite to evaluate its checkpoint again`
       : state.state === 'partial' ? `partial at epoch ${state.epoch}/${epochs}`
         : state.state === 'running' ? `running (${state.owner}) at epoch ${state.epoch}/${epochs}`
           : state.state === 'failed' ? state.reason : formatState(state);

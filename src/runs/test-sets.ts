@@ -15,6 +15,7 @@ import type {RunConfig} from './config.js';
 import {evaluateIndices} from './evaluate-run.js';
 import {evaluationFiles, EVALUATION_FORMAT_VERSION, readMetricsIndex, testSetStem, writeEvaluation, type CheckpointName,
   type EvaluationSummary, type RunMetricsIndex} from './evaluation-summary.js';
+import {recordChecksums, verifyRunFiles} from './checksums.js';
 import {acquireRunLock} from './lock.js';
 import {openRun} from './open-run.js';
 import {RunDir} from './run-dir.js';
@@ -85,9 +86,15 @@ export async function pendingTestSets(dir: string, checkpoint: CheckpointName, r
   return pending;
 }
 
-/** Whether the run in `dir` is complete: status done and every requested (or given) test set evaluated. */
+/**
+ * Whether the run in `dir` is complete: status done, its files as checksums.json recorded them (checkpoints aside), and
+ * every requested (or given) test set evaluated.
+ */
 export async function runComplete(dir: string, checkpoint: CheckpointName, requested?: readonly ExternalTestSet[]): Promise<boolean> {
   if ((await new RunDir(dir).status())?.state !== 'done') return false;
+  // A file that no longer matches checksums.json: not complete (trainRun repairs it, or fails the run naming it).
+  const verification = await verifyRunFiles(dir, {checkpoints: false});
+  if (verification.damagedRecord !== undefined || verification.problems.length > 0) return false;
   return (await pendingTestSets(dir, checkpoint, requested)).length === 0;
 }
 
@@ -133,6 +140,8 @@ export async function evaluateTestSets(o: EvaluateTestSetsOptions): Promise<Eval
           testSet: {name: set.name, dataset: set.dataset, fingerprint: prepared.fingerprint},
         });
         await indexTestSet(opened.run, opened.runId, set.name, checkpoint);
+        const files = evaluationFiles('test', checkpoint, set.name);
+        await recordChecksums(o.dir, [files.summary, files.perImageCsv, 'metrics.json']);
         written.push(summary);
       }
     } finally {

@@ -1,7 +1,7 @@
 // One run, end to end: resolved config -> prepared dataset and split -> run directory -> training -> evaluation
 // at each image's original resolution -> eval/<split>-<checkpoint>.{json,csv}, metrics.json (their index),
 // manifest.json, status.
-import {access, mkdir} from 'node:fs/promises';
+import {access, mkdir, readdir, readFile, rm} from 'node:fs/promises';
 import {join, resolve} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type {prepareSplit} from '../datasets/prepare-with-split.js';
@@ -16,8 +16,10 @@ import {nativeCpu, setNativeThreads} from '../engine/native/dnnl.js';
 import {provenance} from '../io/provenance.js';
 import type {RunConfig} from './config.js';
 import {continuingThreads, nativeThreadsOf, type ManifestCpuPath} from './continuing-threads.js';
+import {describeProblems, recordChecksums, repairLine, runNumberFiles, unrecoverableReason, verifyRunFiles} from './checksums.js';
 import {evaluateSplits} from './evaluate-run.js';
-import {EvaluationFormatError, EvaluationNotFoundError, metricsIndex, readMetricsIndex, readRunEvaluation, type EvaluatedSplit, type EvaluationSummary} from './evaluation-summary.js';
+import {evaluationFiles, EvaluationFormatError, EvaluationNotFoundError, metricsIndex, readMetricsIndex, readRunEvaluation, type EvaluatedSplit,
+  type EvaluationSummary, type RunMetricsIndex} from './evaluation-summary.js';
 import {findRunById, runDirName} from './locate-run.js';
 import {acquireRunLock} from './lock.js';
 import {reevaluateRun} from './reevaluate.js';
@@ -106,15 +108,37 @@ async function refuseEditedConfig(run: RunDir, id: string, datasetKey: string): 
 }
 
 /**
- * The evaluations of a done run; when one of its files is damaged (cut short by a crash or a full disk), evaluates
- * the checkpoint again and rewrites them and metrics.json, saying so through `onStage`.
+ * The evaluations of a done run, after its files were compared with checksums.json. A file that cannot be
+ * recomputed (config, split, manifest, log, checkpoint) that changed or is gone throws RunStateError naming it and
+ * the fix: the run's numbers can no longer be vouched for. When an evaluation file or metrics.json changed, is gone
+ * or is cut short (a crash, a full disk), the checkpoint (verified first) is evaluated again on the run's validation
+ * and test splits, their files and metrics.json are rewritten and recorded, and a damaged extra test set's files are
+ * removed, so that the caller's evaluateTestSets evaluates it again; each step is said through `onStage`.
  */
 async function doneRunEvaluations(run: RunDir, id: string, config: RunConfig, o: TrainRunOptions): Promise<Partial<Record<EvaluatedSplit, EvaluationSummary>>> {
-  try {
-    return await finishedEvaluations(run.path, config.eval.checkpoint);
-  } catch (error) {
-    if (!(error instanceof EvaluationFormatError && error.damaged)) throw error;
-    o.onStage?.(`${error.message.split(': evaluate')[0]}: evaluating the ${config.eval.checkpoint} checkpoint again to repair it`);
+  const verification = await verifyRunFiles(run.path, {checkpoints: false});
+  const lost = unrecoverableReason(run.path, verification);
+  if (lost !== undefined) throw new RunStateError(lost);
+  if (repairLine(run.path, verification) === undefined) {
+    try {
+      return await finishedEvaluations(run.path, config.eval.checkpoint);
+    } catch (error) {
+      if (!(error instanceof EvaluationFormatError && error.damaged)) throw error;
+      o.onStage?.(`${error.message.split(': evaluate')[0]}: evaluating the ${config.eval.checkpoint} checkpoint again to repair it`);
+    }
+  } else {
+    const damaged = verification.problems.filter((p) => p.recomputable);
+    o.onStage?.(`${describeProblems(damaged)} in ${run.path}: evaluating the ${config.eval.checkpoint} checkpoint again to rewrite ${damaged.length === 1 ? 'it' : 'them'}`);
+  }
+  const checkpoint = `checkpoints/${config.eval.checkpoint}.ckpt`;
+  const checked = await verifyRunFiles(run.path, {checkpoints: true});
+  const damagedCheckpoint = checked.problems.filter((p) => p.file === checkpoint);
+  if (damagedCheckpoint.length > 0) throw new RunStateError(unrecoverableReason(run.path, {...checked, problems: damagedCheckpoint})!);
+  // An extra test set's damaged files are removed: the caller evaluates it again (pendingTestSets).
+  for (const problem of verification.problems) {
+    if (!problem.file.startsWith('eval/external/')) continue;
+    const stem = problem.file.replace(/\.(json|csv)$/, '');
+    await Promise.all(['.json', '.csv'].map((ext) => rm(join(run.path, stem + ext), {force: true})));
   }
   const split = await run.readJson<SplitFile>('split');
   const repaired: EvaluationSummary[] = [];
@@ -123,8 +147,28 @@ async function doneRunEvaluations(run: RunDir, id: string, config: RunConfig, o:
     const written = await reevaluateRun({dir: run.path, split: name, checkpoint: config.eval.checkpoint, ...(o.dataRoot ? {dataRoot: o.dataRoot} : {})});
     repaired.push(written.summary);
   }
-  await run.writeJson('metrics', metricsIndex(id, repaired));
+  // Extra test sets whose summaries are intact stay in the index; the others are evaluated again by the caller.
+  const external = await intactExternalEntries(run.path, config.eval.checkpoint);
+  const index = metricsIndex(id, repaired);
+  await run.writeJson('metrics', {...index, evaluations: [...index.evaluations, ...external]});
+  await recordChecksums(run.path, ['metrics.json', ...(await runNumberFiles(run.path)).filter((f) => f.startsWith('eval/'))]);
   return Object.fromEntries(repaired.map((r) => [r.split, r]));
+}
+
+/** metrics.json entries for the extra test sets whose summaries at `checkpoint` are in eval/external/ and readable. */
+async function intactExternalEntries(dir: string, checkpoint: 'last' | 'best'): Promise<RunMetricsIndex['evaluations']> {
+  const entries: RunMetricsIndex['evaluations'] = [];
+  const names = await readdir(join(dir, 'eval', 'external')).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.endsWith(`-${checkpoint}.json`)).sort()) {
+    try {
+      const summary = JSON.parse(await readFile(join(dir, 'eval', 'external', name), 'utf8')) as EvaluationSummary;
+      if (summary.testSet?.name === undefined) continue;
+      entries.push({split: 'test', checkpoint, ...evaluationFiles('test', checkpoint, summary.testSet.name), testSet: summary.testSet.name});
+    } catch {
+      // cut short: evaluated again by the caller
+    }
+  }
+  return entries;
 }
 
 /**
@@ -175,7 +219,10 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   const before = await run.status();
   if (before?.state === 'done') {
     await refuseEditedConfig(run, id, `${prepared.prepared.fingerprint}:${splitHash}`);
-    return {runId: id, dir: run.path, reused: true, evaluations: await doneRunEvaluations(run, id, config, o)};
+    // Evaluation files to rewrite are rewritten under the run's lock (below); anything else is answered now.
+    if (repairLine(run.path, await verifyRunFiles(run.path, {checkpoints: false})) === undefined) {
+      return {runId: id, dir: run.path, reused: true, evaluations: await doneRunEvaluations(run, id, config, o)};
+    }
   }
   // A new run loads its pretrained weights before its first step: a missing file fails now, before anything is
   // written (a resumed run needs no file: its checkpoint holds the weights).
@@ -294,6 +341,8 @@ async function trainOwnedRun(o: TrainRunOptions, r: OwnedRun): Promise<TrainRunR
       ...(loop.peakGpuBytes !== null ? {peakGpuBytes: loop.peakGpuBytes} : {}),
       epochs: loop.position.epoch, bestEpoch: loop.position.bestEpoch,
     });
+    // Every file the run's numbers come from gets its content hash before the run counts as done.
+    await recordChecksums(run.path, await runNumberFiles(run.path));
     await run.setStatus({state: 'done'});
     return {runId: id, dir: run.path, reused: false, evaluations};
   } catch (error) {

@@ -65,7 +65,7 @@ export interface SlurmAblateResult {
 export function runsToSubmit(plan: SuitePlan, report: PlanReport, rerunFailed: boolean): PlannedRun[] {
   const wanted = new Set(report.rows.filter((r) => {
     const s = r.status.state;
-    return s === 'pending' || s === 'partial' || s === 'to evaluate' || (s === 'failed' && rerunFailed);
+    return s === 'pending' || s === 'partial' || s === 'to evaluate' || s === 'to repair' || (s === 'failed' && rerunFailed);
   }).map((r) => r.runId));
   return plan.runs.filter((r) => wanted.has(r.runId));
 }
