@@ -141,6 +141,9 @@ test('--set values from a CRLF script: the CR is dropped (train.epochs=2\\r was 
   t.is(shown.code, 0, shown.stderr);
   const config = JSON.parse(shown.stdout) as {train: {epochs: number}; eval: {checkpoint: string}; data: {dataset: string}};
   t.deepEqual([config.train.epochs, config.eval.checkpoint, config.data.dataset], [2, 'best', 'x']);
+  const dataset = await runMslk(['config', 'show', 'configs/quickstart.yaml', '--json', '--dataset', 'y\r\n']);
+  t.is(dataset.code, 0, dataset.stderr);
+  t.is((JSON.parse(dataset.stdout) as {data: {dataset: string}}).data.dataset, 'y');
   // A CR inside a value is kept, and the message shows it escaped.
   const inside = await runMslk(['config', 'show', 'configs/quickstart.yaml', '--set', 'eval.checkpoint=be\rst']);
   refused(t, inside, "eval.checkpoint: Invalid enum value. Expected 'last' | 'best', received 'be\\rst'");
