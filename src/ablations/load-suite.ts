@@ -310,9 +310,11 @@ function checkDistinct(file: string, models: readonly SuiteModel[]): void {
  * Reads and validates a suite file (paths in it are relative to its folder). Throws SuiteError with one line naming
  * the file, the key and the fix for: an unreadable file, an unknown key (with the nearest), a value of the wrong
  * type, an empty grid or zip, zip axes of different lengths, a variant key the model config does not have (or an
- * invalid value), two variants with one name or one config, a dataset neither known nor a folder, a baseline that
- * is not a model, a `reference` naming no variant, `overrides`/`evaluate` naming no dataset of the suite, and
- * set/overrides keys outside data/train/eval. Reads no dataset and writes nothing.
+ * invalid value), two variants with one name or one config, a seed listed twice, a suite name over MAX_SUITE_NAME
+ * or a variant name over MAX_MODEL_NAME characters (or holding an invisible character), a dataset that is a file or
+ * neither known nor a folder, a baseline that is not a model, a `reference` naming no variant, `overrides`/`evaluate`
+ * naming no dataset of the suite, and set/overrides keys outside data/train/eval; and for a file that is not UTF-8 or
+ * has a key with an invisible character (readYamlMapping). Reads no dataset and writes nothing.
  */
 export async function loadSuite(suiteFile: string, options: {dataRoot: string}): Promise<LoadedSuite> {
   const file = resolve(suiteFile);
