@@ -8,6 +8,7 @@ import {checkSiblingBases, displayPath, leavesOf} from '../config/base-conflicts
 import {mergeConfigs, nestModelConfig, PACKAGE_CONFIGS, readConfigTree, readYamlMapping} from '../config/files.js';
 import {checkConfigKey, parseKeyPath, setAtKeyPath, type PlainConfig} from '../config/key-path.js';
 import {nearestName} from '../config/nearest-name.js';
+import {escapeInvisible, firstInvisible} from '../config/visible-text.js';
 import {ConfigError, describeIssue} from '../config/parse.js';
 import {canonicalJson} from '../io/canonical-json.js';
 import {readRawModelConfig} from '../models/load-config.js';
@@ -19,7 +20,7 @@ import {suiteSchema, type SuiteFile} from './suite-schema.js';
 
 /** An invalid suite: one line naming the file, the key and the fix. Exit code 2 (the command line cannot run). */
 export class SuiteError extends ConfigError {
-  readonly exitCode = 2;
+  override readonly exitCode = 2;
 }
 
 /** One model of a suite: a named variant of the base model, a grid or zip point, or a baseline. */
@@ -61,6 +62,12 @@ export interface LoadedSuite {
 }
 
 const RUN_SECTIONS = ['data', 'train', 'eval'];
+
+/** Longest suite name: file names in the store add up to 27 characters to it (temp files), and 255 bytes is the cap. */
+export const MAX_SUITE_NAME = 100;
+
+/** Longest variant or baseline name (named, or made from a grid or zip point): it heads table rows and chart labels. */
+export const MAX_MODEL_NAME = 120;
 
 function fail(file: string, key: string, problem: string): never {
   throw new SuiteError(`${file}: ${key}: ${problem}`);
@@ -118,6 +125,16 @@ async function readSpec(file: string): Promise<SuiteFile> {
     throw new SuiteError(`${file}: ${line}${issue.code === 'unrecognized_keys' && issue.path.length === 0 ? ` (suite keys: ${Object.keys(suiteSchema.shape).join(', ')})` : ''}`);
   }
   const spec = result.data;
+  // The name is a file name in the store (suites/<name>.json, suites/<name>.slurm/, temp files beside them: 27 more
+  // characters), which file systems cap at 255 bytes: refused here, not as ENAMETOOLONG halfway through a write.
+  if (spec.name.length > MAX_SUITE_NAME) {
+    fail(file, 'name', `is ${spec.name.length} characters long: use at most ${MAX_SUITE_NAME} (it names <store>/suites/<name>.json and the files beside it)`);
+  }
+  // A seed listed twice is one run (same config, same id) that results would count twice in n.
+  const repeated = [...new Set(spec.seeds.filter((seed, i) => spec.seeds.indexOf(seed) !== i))];
+  if (repeated.length > 0) {
+    fail(file, 'seeds', `${repeated.join(', ')} ${repeated.length === 1 ? 'is' : 'are'} listed twice: a seed is one run, listed twice it would be counted twice; remove the repeat`);
+  }
   for (const axis of ['grid', 'zip'] as const) {
     if (spec[axis] !== undefined && Object.keys(spec[axis]!).length === 0) {
       fail(file, axis, `is empty: list at least one model key with its values (e.g. 'ld.largeKernel: [7, 13]'), or remove ${axis}`);
@@ -169,6 +186,12 @@ async function resolveSuiteDataset(file: string, key: string, name: string, data
   if (await readImportRecord(dataRoot, name)) return {name, ref: name, present: true, fetchHint: null};
   const path = resolve(dirname(file), name);
   if (await isFolder(path)) return {name, ref: path, present: true, fetchHint: null};
+  // A file is no dataset that is still to come: 'put the dataset at /etc/passwd' would send the user the wrong way.
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => error.code);
+  if (typeof info !== 'string') {
+    return fail(file, key, `'${name}' is a file (${path}), not a dataset folder: name a folder of images and masks (relative to the suite file) or a dataset name (\`mslk datasets list\`)`);
+  }
+  if (info === 'ENOTDIR') return fail(file, key, `'${name}': part of ${path} is a file where a folder is expected: fix the path (relative to the suite file)`);
   // A path (it has a folder separator) may be absent on this machine, like a registry dataset not yet fetched:
   // the plan shows it as 'no data' and nothing trains until it is there. A bare word is a name and must be known.
   if (/[\\/]/.test(name)) return {name, ref: path, present: false, fetchHint: `put the dataset at ${path} (or fix the path, relative to the suite file)`};
@@ -265,6 +288,14 @@ function checkDistinct(file: string, models: readonly SuiteModel[]): void {
   const byName = new Map<string, SuiteModel>();
   const byConfig = new Map<string, SuiteModel>();
   for (const m of models) {
+    const where = m.kind === 'baseline' ? 'baselines' : 'variants';
+    const shown = escapeInvisible(m.name);
+    if (m.name.length > MAX_MODEL_NAME) {
+      fail(file, where, `'${shown.slice(0, 40)}...' is ${m.name.length} characters long: use at most ${MAX_MODEL_NAME}${m.name.includes('=') ? ' (a grid or zip point is named after its keys and values: name the variant under variants instead)' : ''}`);
+    }
+    // A name from a grid or zip value ('ld.kind=a\u200b') is no YAML key, so checkConfigKey has not seen it.
+    const invisible = firstInvisible(m.name);
+    if (invisible !== undefined) fail(file, where, `'${shown}' holds an invisible character (${invisible}): retype the name`);
     const other = byName.get(m.name);
     if (other) fail(file, m.kind === 'baseline' ? 'baselines' : 'variants', `'${m.name}' is named twice (${other.kind} and ${m.kind}): rename one or remove it`);
     byName.set(m.name, m);
@@ -279,9 +310,11 @@ function checkDistinct(file: string, models: readonly SuiteModel[]): void {
  * Reads and validates a suite file (paths in it are relative to its folder). Throws SuiteError with one line naming
  * the file, the key and the fix for: an unreadable file, an unknown key (with the nearest), a value of the wrong
  * type, an empty grid or zip, zip axes of different lengths, a variant key the model config does not have (or an
- * invalid value), two variants with one name or one config, a dataset neither known nor a folder, a baseline that
- * is not a model, a `reference` naming no variant, `overrides`/`evaluate` naming no dataset of the suite, and
- * set/overrides keys outside data/train/eval. Reads no dataset and writes nothing.
+ * invalid value), two variants with one name or one config, a seed listed twice, a suite name over MAX_SUITE_NAME
+ * or a variant name over MAX_MODEL_NAME characters (or holding an invisible character), a dataset that is a file or
+ * neither known nor a folder, a baseline that is not a model, a `reference` naming no variant, `overrides`/`evaluate`
+ * naming no dataset of the suite, and set/overrides keys outside data/train/eval; and for a file that is not UTF-8 or
+ * has a key with an invisible character (readYamlMapping). Reads no dataset and writes nothing.
  */
 export async function loadSuite(suiteFile: string, options: {dataRoot: string}): Promise<LoadedSuite> {
   const file = resolve(suiteFile);

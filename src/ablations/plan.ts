@@ -2,7 +2,8 @@
 // zip positions, baselines) x folds x seeds, each resolved to a run config and its run id (src/runs). Every run is
 // resolved and checked before any dataset is read, so an invalid combination in run 37 is reported before run 1
 // trains. Runs of different suites that resolve to the same config have the same id, hence the same directory.
-import {mkdir} from 'node:fs/promises';
+import {mkdir, readFile} from 'node:fs/promises';
+import {readYamlMapping} from '../config/files.js';
 import {join, resolve} from 'node:path';
 import {PREPARED_IMAGE_CHANNELS} from '../datasets/cache-file.js';
 import {resolveDataRoot} from '../datasets/data-root.js';
@@ -12,7 +13,7 @@ import {checkModelForData} from '../models/registry.js';
 import {parseRunConfig, type RunConfig} from '../runs/config.js';
 import {findRunById, runDirName} from '../runs/locate-run.js';
 import {RunDir, runId} from '../runs/run-dir.js';
-import {preparedDataOf} from '../runs/run-for-config.js';
+import {emptyValidationProblem, preparedDataOf} from '../runs/run-for-config.js';
 import {requestTestSets, type ExternalTestSet} from '../runs/test-sets.js';
 import {applyDatasetOverrides, loadSuite, SuiteError, type LoadedSuite} from './load-suite.js';
 import type {ExecutorSettings} from './slurm/resources.js';
@@ -73,11 +74,18 @@ export interface SuiteManifest {
 /** A run resolved from the suite, before its data is read. */
 type ResolvedRun = Omit<PlannedRun, 'runId' | 'dir' | 'images'>;
 
-/** Every run of the suite, resolved and checked against its data's shape (nothing read or written). */
+/**
+ * Every run of the suite, resolved and checked against its data's shape (nothing read or written). Throws SuiteError
+ * for a run that cannot train on its data, and for two runs with one resolved config (naming both).
+ */
 export function expandSuite(loaded: LoadedSuite): ResolvedRun[] {
   const {file, spec} = loaded;
   const folds = spec.folds === undefined ? [null] : Array.from({length: spec.folds}, (_, i) => i);
   const runs: ResolvedRun[] = [];
+  // Resolved config -> the run it is: two entries of the suite that give one config are one run (one id, one
+  // directory), which results would count twice. The suite's own checks (seeds, variants' model configs, datasets)
+  // catch the known ways; this catches every other way, e.g. a dataset override that undoes the difference.
+  const byConfig = new Map<string, string>();
   for (const dataset of loaded.datasets) {
     const extra = loaded.evaluate[dataset.name] ?? [];
     const testSets = extra.map((e) => ({name: e.name, dataset: e.ref}));
@@ -103,6 +111,12 @@ export function expandSuite(loaded: LoadedSuite): ResolvedRun[] {
           } catch (error) {
             throw new SuiteError(`${file}: ${label}: ${(error as Error).message.split('\n')[0]}`);
           }
+          const key = canonicalJson(config);
+          const twin = byConfig.get(key);
+          if (twin !== undefined) {
+            throw new SuiteError(`${file}: ${twin} and ${label} seed ${seed} resolve to the same run config (one run, which results would count twice): make them differ or remove one`);
+          }
+          byConfig.set(key, `${label} seed ${seed}`);
           runs.push({config, suite: spec.name, variant: model.name, kind: model.kind, dataset: dataset.name, fold, seed,
             missingData, testSets});
         }
@@ -115,13 +129,16 @@ export function expandSuite(loaded: LoadedSuite): ResolvedRun[] {
 /**
  * Reads, validates and expands a suite, and identifies each run in `options.store` (preparing each dataset's cache
  * and split once per (dataset, size, split): the synthetic dataset is generated on first use). Writes nothing in the
- * store. Throws SuiteError (one line, exit 2) for an invalid suite, before any dataset is read; DatasetError for a
- * dataset that is there but unreadable. A dataset that is absent gives runs with `missingData` set.
+ * store. Throws SuiteError (one line, exit 2) for an invalid suite, before any dataset is read: two entries that
+ * resolve to one run, a name the store already gives another suite file (refuseNameOfAnotherSuite); and, once the
+ * splits are made, before anything trains: a run with eval.checkpoint 'best' whose split has no validation images.
+ * DatasetError for a dataset that is there but unreadable. A dataset that is absent gives runs with `missingData` set.
  */
 export async function planSuite(file: string, options: {store: string; dataRoot?: string; onStage?: (m: string) => void}): Promise<SuitePlan> {
   const dataRoot = resolveDataRoot(options.dataRoot);
   const store = resolve(options.store);
   const loaded = await loadSuite(file, {dataRoot});
+  await refuseNameOfAnotherSuite(store, loaded);
   const resolved = expandSuite(loaded);
   const keys = new Map<string, ReturnType<typeof preparedDataOf>>();
   const runs: PlannedRun[] = [];
@@ -137,11 +154,30 @@ export async function planSuite(file: string, options: {store: string; dataRoot?
       keys.set(memo, preparedDataOf(run.config, dataRoot));
     }
     const {datasetKey, images} = await keys.get(memo)!;
+    // Found before any run trains, not as a missing best.ckpt after the first one has.
+    const problem = emptyValidationProblem(run.config, images);
+    if (problem !== undefined) throw new SuiteError(`${loaded.file}: ${run.kind} '${run.variant}' on ${run.dataset}: ${problem}`);
     const id = runId(run.config, datasetKey);
     runs.push({...run, runId: id, dir: (await findRunById(store, id)) ?? join(store, runDirName(run.config, id)), images});
   }
   return {suite: loaded.spec.name, file: loaded.file, sha256: loaded.sha256, store, reference: loaded.reference, runs,
     ...(loaded.spec.executor ? {executor: loaded.spec.executor} : {})};
+}
+
+/**
+ * Throws SuiteError when the store holds the manifest of another suite file with this suite's name: writing ours
+ * would replace it, and the other suite's report would show our runs. Not another suite: the same file (edited or
+ * not), a file with the same bytes (the same file moved), and a file that no longer exists or no longer has this
+ * name (the suite was moved and edited, or renamed). A manifest that cannot be read is left to be rewritten.
+ */
+async function refuseNameOfAnotherSuite(store: string, loaded: LoadedSuite): Promise<void> {
+  const name = loaded.spec.name;
+  const path = suiteManifestPath(store, name);
+  const other = await readFile(path, 'utf8').then((text) => JSON.parse(text) as Partial<SuiteManifest>, () => undefined);
+  if (typeof other?.file !== 'string' || other.file === loaded.file || other.sha256 === loaded.sha256) return;
+  const otherName = await readYamlMapping(other.file).then((raw) => raw['name'], () => undefined);
+  if (otherName !== name) return;
+  throw new SuiteError(`${loaded.file}: name: '${name}' is already the name of another suite in the store, ${other.file} (manifest ${path}): their runs and reports would be mixed up; give this suite its own name, or use another --store`);
 }
 
 /** Whether a suite's training dataset is on this machine (its runs can be identified even if a test set is absent). */

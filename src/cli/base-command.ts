@@ -2,6 +2,7 @@
 // stack trace, never the whole usage; set MSLK_DEBUG=1 to see a stack).
 import {resolve, sep} from 'node:path';
 import {Command, Errors} from '@oclif/core';
+import {escapeInvisible} from '../config/visible-text.js';
 import {BadPathError} from './flags.js';
 import {unknownFlagMessage} from './unknown-flag.js';
 
@@ -71,8 +72,11 @@ export abstract class MslkCommand extends Command {
   /**
    * Ends the command with `text` as its one error line and exit code `exit`. oclif would wrap the line at 80
    * columns when stderr is not a terminal (logs, pipes, CI, a cluster's job output), so it is written here whole.
+   * Control and invisible characters that came from the input (a CR from a CRLF script, a zero-width space) are
+   * written escaped (`\r`, `\u200b`): raw, a CR would hide the start of the line and the others would not show.
    */
-  private async fail(text: string, exit: number): Promise<unknown> {
+  private async fail(given: string, exit: number): Promise<unknown> {
+    const text = escapeInvisible(given);
     const error = new Errors.CLIError(text, {exit});
     // Under --json oclif takes the exit code from process.exitCode, not from the error.
     process.exitCode = exit;

@@ -9,6 +9,7 @@ import {parse as parseYaml} from 'yaml';
 import {addLayer, checkSiblingBases, displayPath, leavesOf, type KeySource} from './base-conflicts.js';
 import {checkConfigKey, checkConfigKeys, isPlainConfig, type PlainConfig} from './key-path.js';
 import {ConfigError} from './parse.js';
+import {findInvalidUtf8} from './visible-text.js';
 
 export {isPlainConfig, type PlainConfig} from './key-path.js';
 export {applyOverride} from './overrides.js';
@@ -45,18 +46,27 @@ async function unreadableReason(file: string): Promise<string | undefined> {
 }
 
 /**
- * Parses a YAML file that must hold a mapping (an empty file is an empty mapping). Throws ConfigError for a missing
- * file or a folder (with `missingHint` appended), invalid YAML, a document that is not a mapping, and a reserved key.
+ * Parses a YAML file that must hold a mapping (an empty file is an empty mapping; a leading BOM is dropped). Throws
+ * ConfigError for a missing file or a folder (with `missingHint` appended), bytes that are not UTF-8 (naming the
+ * line, column and byte offset of the first), invalid YAML, a document that is not a mapping, and a key that is
+ * reserved or holds an invisible character (checkConfigKey).
  */
 export async function readYamlMapping(file: string, missingHint = ''): Promise<PlainConfig> {
   const reason = await unreadableReason(file);
   if (reason !== undefined) throw new ConfigError(`cannot read config '${file}': ${reason}${reason === 'no such file' ? missingHint : ''}`);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     throw new ConfigError(`cannot read config '${file}': ${(error as Error).message.split('\n')[0]}`);
   }
+  // Decoding alone would turn a Latin-1 byte into U+FFFD, silently part of a name or a key from then on.
+  const fault = findInvalidUtf8(bytes);
+  if (fault !== undefined) {
+    throw new ConfigError(`${file}: not valid UTF-8: byte 0x${fault.byte.toString(16).toUpperCase()} at line ${fault.line}, column ${fault.column} (byte offset ${fault.offset}): save the file as UTF-8`);
+  }
+  // A leading BOM (Windows editors write one) is no part of the first key; yaml drops it too, this makes it certain.
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   let raw: unknown;
   try {
     raw = parseYaml(text);

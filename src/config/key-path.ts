@@ -3,6 +3,7 @@
 // object's prototype (`__proto__`, `constructor`, `prototype`) are refused here, so no input can pollute
 // Object.prototype or turn a typo into a silent write somewhere else.
 import {ConfigError} from './parse.js';
+import {escapeInvisible, firstInvisible} from './visible-text.js';
 
 /** A config mapping as parsed from YAML or JSON. */
 export type PlainConfig = Record<string, unknown>;
@@ -21,13 +22,19 @@ export function formatKeyPath(path: readonly string[]): string {
 }
 
 /**
- * Throws ConfigError when `key` (at `path`, for the message) is one of FORBIDDEN_KEYS. `where` starts the message
- * (a file name, or `--set a.b=1`).
+ * Throws ConfigError when `key` (at `path`, for the message) is one of FORBIDDEN_KEYS, or holds an invisible
+ * character (a zero-width space, a BOM, a control character): `train\u200b` looks like `train` and would be an
+ * unknown key, or worse a new one, with nothing to see. The key is shown escaped. `where` starts the message (a
+ * file name, or `--set a.b=1`).
  */
 export function checkConfigKey(key: string, path: readonly string[], where: string): void {
   if (FORBIDDEN_KEYS.has(key)) {
     const subject = path.length > 1 ? `'${formatKeyPath(path)}' contains '${key}'` : `'${key}'`;
     throw new ConfigError(`${where}: ${subject}, a reserved name that reaches the object prototype, not a setting: remove or rename it`);
+  }
+  const invisible = firstInvisible(key);
+  if (invisible !== undefined) {
+    throw new ConfigError(`${escapeInvisible(where)}: the key '${escapeInvisible(formatKeyPath(path))}' holds an invisible character (${invisible}): retype the key`);
   }
 }
 

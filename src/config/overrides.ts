@@ -3,6 +3,7 @@
 import {parse as parseYaml} from 'yaml';
 import {parseKeyPath, setAtKeyPath, type PlainConfig} from './key-path.js';
 import {ConfigError} from './parse.js';
+import {escapeInvisible} from './visible-text.js';
 
 export interface Assignment {
   /** The key path, segments checked by parseKeyPath. */
@@ -24,11 +25,22 @@ function yamlReason(error: unknown): string {
 }
 
 /**
- * Parses `a.b.c=value`. Throws ConfigError (one line naming the source and the assignment) when there is no `=`,
- * the key is empty or has an empty or reserved segment, or the value is not valid YAML.
+ * `assignment` without the line ends a script can leave on it: a CRLF script passes `train.epochs=2\r`, whose CR
+ * would make the value the string '2\r' (or keep it in a dataset's name). Only CR and LF are dropped, only at the
+ * end: other whitespace may be part of a quoted value.
  */
-export function parseAssignment(assignment: string, options: AssignmentOptions = {}): Assignment {
-  const where = `${options.source ?? '--set'} ${assignment}`;
+export function withoutLineEnd(assignment: string): string {
+  return assignment.replace(/[\r\n]+$/, '');
+}
+
+/**
+ * Parses `a.b.c=value` (trailing CR/LF dropped, see withoutLineEnd). Throws ConfigError (one line naming the source
+ * and the assignment, control and invisible characters escaped) when there is no `=`, the key is empty or has an
+ * empty, reserved or invisible-character segment, or the value is not valid YAML.
+ */
+export function parseAssignment(given: string, options: AssignmentOptions = {}): Assignment {
+  const assignment = withoutLineEnd(given);
+  const where = escapeInvisible(`${options.source ?? '--set'} ${assignment}`);
   const eq = assignment.indexOf('=');
   if (eq < 0) throw new ConfigError(`${where}: expected key.path=value (e.g. train.epochs=3)`);
   const key = assignment.slice(0, eq);
@@ -39,7 +51,7 @@ export function parseAssignment(assignment: string, options: AssignmentOptions =
   try {
     value = parseYaml(text);
   } catch (error) {
-    throw new ConfigError(`${where}: the value '${text}' is not valid YAML (${yamlReason(error)}): quote it or fix it`);
+    throw new ConfigError(`${where}: the value '${escapeInvisible(text)}' is not valid YAML (${yamlReason(error)}): quote it or fix it`);
   }
   return {path, value};
 }
@@ -51,5 +63,5 @@ export function parseAssignment(assignment: string, options: AssignmentOptions =
 export function applyOverride(target: PlainConfig, assignment: string, options: AssignmentOptions & {within?: string} = {}): void {
   const {path, value} = parseAssignment(assignment, options);
   const inner = options.within !== undefined && path.length > 1 && path[0] === options.within ? path.slice(1) : path;
-  setAtKeyPath(target, inner, value, `${options.source ?? '--set'} ${assignment}`);
+  setAtKeyPath(target, inner, value, escapeInvisible(`${options.source ?? '--set'} ${withoutLineEnd(assignment)}`));
 }

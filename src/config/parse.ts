@@ -3,7 +3,10 @@
 import {z} from 'zod';
 import {nearestName} from './nearest-name.js';
 
+/** A config that cannot be used as written (a file, a key, a value, a --set): exit code 2, as for any bad input. */
 export class ConfigError extends Error {
+  readonly exitCode: number = 2;
+
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';

@@ -3,6 +3,7 @@
 // with strict keys. The fully resolved config is plain JSON: it is what gets hashed and saved with a run.
 import {z} from 'zod';
 import {applyOverride, isPlainConfig, nestModelConfig, PACKAGE_CONFIGS, readConfigTree, type PlainConfig} from '../config/files.js';
+import {withoutLineEnd} from '../config/overrides.js';
 import {ConfigError, parseWithSchema} from '../config/parse.js';
 import {applyModelOverride} from '../models/load-config.js';
 import {parseModelConfig, type ModelConfig} from '../models/registry.js';
@@ -151,7 +152,7 @@ function checkSplitSettings(split: z.output<typeof splitSchema>): void {
 export async function resolveRunConfig(file: string, options: ResolveRunOptions = {}): Promise<RunConfig> {
   const raw = await readConfigTree(file, {fallbackDir: PACKAGE_CONFIGS, normalise: nestModelConfig});
   for (const assignment of options.set ?? []) applyFullOverride(raw, assignment);
-  if (options.dataset !== undefined) applyFullOverride(raw, `data.dataset=${JSON.stringify(options.dataset)}`);
+  if (options.dataset !== undefined) applyFullOverride(raw, `data.dataset=${JSON.stringify(withoutLineEnd(options.dataset))}`);
   if (options.seed !== undefined) raw['seed'] = options.seed;
   if (!isPlainConfig(raw['model'])) throw new ConfigError(`${file}: no model: add 'extends: models/<name>.yaml' or a 'model:' mapping`);
   return parseRunConfig(raw);

@@ -6,6 +6,7 @@ import {join} from 'node:path';
 import {resolveDataRoot} from '../datasets/data-root.js';
 import {prepareSplit} from '../datasets/prepare-with-split.js';
 import {canonicalJson} from '../io/canonical-json.js';
+import {ConfigError} from '../config/parse.js';
 import type {RunConfig} from './config.js';
 import {findRunById, runDirName} from './locate-run.js';
 import {runId} from './run-dir.js';
@@ -62,4 +63,33 @@ export async function preparedDataOf(config: RunConfig, dataRoot?: string): Prom
   const data = await prepareRunData(config, dataRoot);
   const {train, validation, test} = data.prepared.split.subsets;
   return {datasetKey: data.datasetKey, images: {train: train.length, validation: validation.length, test: test.length}};
+}
+
+/** Images in each subset of a run's split. */
+export interface SubsetCounts {
+  train: number;
+  validation: number;
+  test: number;
+}
+
+/**
+ * Why `config` cannot train on a split with these subset sizes, or undefined: eval.checkpoint 'best' is the
+ * checkpoint of the best validation Dice, so without validation images no `best` checkpoint is ever written and the
+ * run would fail after training, at evaluation (k folds of a few images leave a fold's validation share empty). The
+ * text names the fold and the fix.
+ */
+export function emptyValidationProblem(config: RunConfig, images: SubsetCounts): string | undefined {
+  if (config.eval.checkpoint !== 'best' || images.validation > 0) return undefined;
+  const {split} = config.data;
+  const counts = `${images.train} train, 0 validation, ${images.test} test images`;
+  const fix = split.method === 'kfold' ? 'use fewer folds or a dataset with more images'
+    : split.method === 'ratios' ? 'give validation a share in data.split.ratios' : 'use a split with validation images';
+  const which = split.method === 'kfold' ? `fold ${split.fold ?? 0} of the ${split.folds ?? 5}-fold split` : 'the split';
+  return `${which} has no validation images (${counts}), and eval.checkpoint 'best' is picked by validation Dice: set eval.checkpoint: last, or ${fix}`;
+}
+
+/** Throws ConfigError (exit 2) with emptyValidationProblem's text after the dataset, before anything trains. */
+export function refuseEmptyValidation(config: RunConfig, images: SubsetCounts): void {
+  const problem = emptyValidationProblem(config, images);
+  if (problem !== undefined) throw new ConfigError(`${config.data.dataset}: ${problem}`);
 }

@@ -25,7 +25,7 @@ import {acquireRunLock} from './lock.js';
 import {reevaluateRun} from './reevaluate.js';
 import {trainLoop, TrainingDivergedError, TrainingInterruptedError, type BatchProgress, type EpochLog} from '../training/loop.js';
 import {RunDir, runId} from './run-dir.js';
-import {prepareRunData} from './run-for-config.js';
+import {prepareRunData, refuseEmptyValidation} from './run-for-config.js';
 
 /** One run to train: its resolved config, where run directories go, and progress callbacks. */
 export interface TrainRunOptions {
@@ -198,7 +198,8 @@ interface EarlierManifest extends ManifestCpuPath {
  * final manifest and status `done`. A new run of a family with pretrained weights (EMCAD's model.pretrained) loads
  * them before its first step and its manifest records them as `pretrained` (null: from scratch; a resumed run keeps
  * the record). Throws RunStateError (one line) when the run exists unfinished and `resume` is false, the split has
- * no training images, or a new run's weights file does not exist; TrainingDivergedError when the loss stops being finite;
+ * no training images, or a new run's weights file does not exist; ConfigError when eval.checkpoint is 'best' and the split
+ * has no validation images (refuseEmptyValidation); TrainingDivergedError when the loss stops being finite;
  * TrainingInterruptedError when `signal` stopped it (status `partial`, resumable); RunLockedError when a live process
  * owns the run. A failure
  * after the directory exists marks it `failed: <reason>` and keeps every file written so far.
@@ -211,6 +212,8 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
   o.onStage?.(`preparing ${config.data.dataset} at ${config.data.size} px`);
   const {prepared, splitHash, runId: id} = await prepareRunData(config, o.dataRoot);
   for (const warning of prepared.warnings) o.onStage?.(warning.message);
+  const {train, validation, test} = prepared.split.subsets;
+  refuseEmptyValidation(config, {train: train.length, validation: validation.length, test: test.length});
   if (o.expectedRunId !== undefined && o.expectedRunId !== id) {
     throw new RunStateError(`run ${o.expectedRunId} was prepared from other data: its config on the dataset as it is now gives run id ${id} (the dataset, its split or mslk's version changed): plan the suite again`);
   }

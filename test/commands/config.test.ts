@@ -24,7 +24,7 @@ test('config show --json of a model name is the resolved model config; bad input
   t.is(model.code, 0, model.stderr);
   t.like(JSON.parse(model.stdout), {model: 'ms-lkseg', ld: {largeKernel: 31, smallKernel: 3}});
   const typo = await mslk('config', 'show', 'configs/quickstart.yaml', '--set', 'train.epoch=3');
-  t.is(typo.code, 1);
+  t.is(typo.code, 2);
   t.regex(typo.stderr, /unknown key 'train.epoch': did you mean 'train.epochs'\?/);
   t.notRegex(typo.stderr, /\bat .*\.(ts|js):\d+/);
 });
@@ -54,7 +54,7 @@ test('config show refuses what train refuses: split settings by key, and a model
   ];
   for (const [set, expected] of cases) {
     const shown = await mslk('config', 'show', 'configs/quickstart.yaml', ...set.flatMap((s) => ['--set', s]));
-    t.is(shown.code, 1, set.join(' '));
+    t.is(shown.code, 2, set.join(' '));
     t.regex(shown.stderr, expected, shown.stderr);
     t.is(shown.stdout, '', 'nothing printed for a refused config');
   }

@@ -133,3 +133,18 @@ test('mergeConfigs refuses a reserved key instead of setting the prototype', (t)
   t.throws(() => mergeConfigs({}, over), {message: /'__proto__', a reserved name/});
   t.false('polluted' in {});
 });
+
+test('a config file with a BOM is read; a key holding a zero-width character or a byte that is not UTF-8 is refused, naming it', async (t) => {
+  await withFiles({
+    'bom.yaml': '\uFEFFextends: [models/unet.yaml]\ntrain:\n  epochs: 2\n',
+    'zw.yaml': 'extends: [models/unet.yaml]\ntrain\u200b:\n  epochs: 2\n',
+    'nested.yaml': 'extends: [models/unet.yaml]\ntrain:\n  \uFEFFepochs: 2\n',
+  }, async (dir) => {
+    t.is((await resolveRunConfig(join(dir, 'bom.yaml'))).train.epochs, 2);
+    await t.throwsAsync(resolveRunConfig(join(dir, 'zw.yaml')), {message: `${join(dir, 'zw.yaml')}: the key 'train\\u200b' holds an invisible character (U+200B): retype the key`});
+    await t.throwsAsync(resolveRunConfig(join(dir, 'nested.yaml')), {message: `${join(dir, 'nested.yaml')}: the key 'train.\\ufeffepochs' holds an invisible character (U+FEFF): retype the key`});
+    const latin1 = join(dir, 'latin1.yaml');
+    await writeFile(latin1, Buffer.concat([Buffer.from('extends: [models/unet.yaml]\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    await t.throwsAsync(resolveRunConfig(latin1), {message: `${latin1}: not valid UTF-8: byte 0xE9 at line 2, column 6 (byte offset 33): save the file as UTF-8`});
+  });
+});

@@ -41,3 +41,19 @@ test('--set errors reach the run config unchanged, model overrides included', as
   t.false('x' in {});
   t.like((await resolveRunConfig('configs/quickstart.yaml', {set: ['model.baseWidth=4']})).model, {baseWidth: 4});
 });
+
+test('a CRLF script: the CR or LF at the end of an assignment is dropped, so the value is what was meant', (t) => {
+  t.deepEqual(parseAssignment('train.epochs=2\r'), {path: ['train', 'epochs'], value: 2});
+  t.deepEqual(parseAssignment('eval.checkpoint=best\r\n'), {path: ['eval', 'checkpoint'], value: 'best'});
+  t.deepEqual(parseAssignment('data.dataset=x\r'), {path: ['data', 'dataset'], value: 'x'});
+  // Spaces inside a quoted value stay.
+  t.deepEqual(parseAssignment("data.dataset='a '\r"), {path: ['data', 'dataset'], value: 'a '});
+});
+
+test('an assignment with a control or zero-width character: the message shows it escaped, never raw', (t) => {
+  const key = t.throws(() => parseAssignment('train\u200b.epochs=3'))!.message;
+  t.is(key, "--set train\\u200b.epochs=3: the key 'train\\u200b' holds an invisible character (U+200B): retype the key");
+  const value = t.throws(() => parseAssignment('train.epochs=[1\r2'))!.message;
+  t.notRegex(value, /[\r\n]/);
+  t.regex(value, /^--set train\.epochs=\[1\\r2: the value '\[1\\r2' is not valid YAML/);
+});
