@@ -71,7 +71,12 @@ export async function writeFileAtomic(target: string, chunks: Iterable<Uint8Arra
   });
   try {
     const list = typeof chunks === 'string' || chunks instanceof Uint8Array ? [chunks] : chunks;
-    for (const chunk of list) await handle.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    for (const chunk of list) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      // One write call may write part of the bytes (a disk filling up answers with what fit, then ENOSPC): write
+      // the rest until all is written or the error comes, never leave a silently shorter file.
+      for (let offset = 0; offset < bytes.length;) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
+    }
     await handle.sync();
     await handle.close();
     await rename(temp, target);
