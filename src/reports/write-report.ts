@@ -7,7 +7,7 @@
 import {randomUUID} from 'node:crypto';
 import {rename, rm, stat} from 'node:fs/promises';
 import {basename, dirname, join, resolve} from 'node:path';
-import {writeFileAtomic} from '../io/atomic-write.js';
+import {DiskFullError, writeFileAtomic} from '../io/atomic-write.js';
 import {ensureOutputDir} from '../io/output-dir.js';
 import {buildCharts, chartSpecJson} from './charts.js';
 import {perImageCsv, resultsCsv, summaryCsv} from './csv.js';
@@ -62,7 +62,12 @@ export async function writeReport(model: ReportModel, outDir: string, o: WriteRe
   await ensureOutputDir(dirname(target));
   const staging = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`);
   try {
-    for (const file of files) await writeFileAtomic(join(staging, file.path), file.content);
+    for (const file of files) {
+      await writeFileAtomic(join(staging, file.path), file.content).catch((error: unknown) => {
+        // Named as the user knows it: the file of --out, not of the temporary folder.
+        throw error instanceof DiskFullError ? new DiskFullError(join(target, file.path), error.cause as NodeJS.ErrnoException) : error;
+      });
+    }
     await moveInto(staging, target, files.map((f) => f.path));
   } finally {
     await rm(staging, {recursive: true, force: true});
