@@ -73,12 +73,14 @@ export async function ablateSuite(file: string, o: AblateOptions): Promise<Ablat
 }
 
 /**
- * One line: how many runs were trained, reused, failed, partial, owned elsewhere; with `timing`, the executor's wall
+ * One line: how many runs were trained, reused, failed, partial, not started (after an interrupt: pending), owned
+ * elsewhere; with `timing`, the executor's wall
  * time beside the plan's estimate (when it had one and something was trained), so every suite measures its estimate.
  */
 export function formatSummary(plan: SuitePlan, summary: SuiteSummary, timing?: {seconds: number; estimatedSeconds: number | null}): string {
   const counts = `suite ${plan.suite}: ${summary.done.length} trained, ${summary.reused.length} already done, ${summary.failed.length} failed, ` +
-    `${summary.partial.length} partial, ${summary.skipped.length} owned by other processes (store ${plan.store})`;
+    `${summary.partial.length} partial, ${summary.notStarted.length > 0 ? `${summary.notStarted.length} not started, ` : ''}` +
+    `${summary.skipped.length} owned by other processes (store ${plan.store})`;
   if (timing === undefined || summary.done.length === 0) return counts;
   const estimate = timing.estimatedSeconds === null ? '' : `; the plan estimated ${formatDuration(timing.estimatedSeconds)}`;
   return `${counts}; ${formatDuration(timing.seconds).replace('about ', '')} of training and evaluation${estimate}`;

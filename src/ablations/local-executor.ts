@@ -36,6 +36,8 @@ export interface SuiteSummary {
   failed: {runId: string; reason: string}[];
   /** Owned by another live process when this call stopped (only after an abort: otherwise they are waited for). */
   skipped: {runId: string; reason: string}[];
+  /** Never started: the suite was interrupted (an abort) before their turn; pending for the next call. */
+  notStarted: string[];
   /** Stopped by an abort, resumable. */
   partial: string[];
 }
@@ -163,7 +165,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export async function runSuite(plan: SuitePlan, o: RunSuiteOptions = {}): Promise<SuiteSummary> {
   const jobs = Math.max(1, o.jobs ?? availableParallelism());
   const pollMs = o.pollMs ?? 2000;
-  const summary: SuiteSummary = {done: [], reused: [], failed: [], skipped: [], partial: []};
+  const summary: SuiteSummary = {done: [], reused: [], failed: [], skipped: [], partial: [], notStarted: []};
   const queue: PlannedRun[] = [];
   for (const run of plan.runs) {
     const status = await new RunDir(run.dir).status();
@@ -177,7 +179,7 @@ export async function runSuite(plan: SuitePlan, o: RunSuiteOptions = {}): Promis
       summary.failed.push({runId: run.runId, reason: lost});
       o.onEvent?.({type: 'failed', runId: run.runId, reason: lost});
     } else if (status?.state === 'failed' && !o.rerunFailed) {
-      const reason = `failed in an earlier attempt (${status.reason}); not rerun without rerunFailed`;
+      const reason = `failed in an earlier attempt (${status.reason}); not rerun without --rerun-failed`;
       summary.failed.push({runId: run.runId, reason});
       o.onEvent?.({type: 'failed', runId: run.runId, reason});
     } else {
@@ -247,7 +249,7 @@ export async function runSuite(plan: SuitePlan, o: RunSuiteOptions = {}): Promis
     o.signal?.removeEventListener('abort', forward);
   }
   for (const run of waiting) summary.skipped.push({runId: run.runId, reason: await ownerText(run)});
-  for (const run of queue) summary.skipped.push({runId: run.runId, reason: 'not started: the suite was interrupted'});
+  summary.notStarted.push(...queue.map((run) => run.runId));
   return summary;
 }
 

@@ -2,7 +2,7 @@
 // zip positions, baselines) x folds x seeds, each resolved to a run config and its run id (src/runs). Every run is
 // resolved and checked before any dataset is read, so an invalid combination in run 37 is reported before run 1
 // trains. Runs of different suites that resolve to the same config have the same id, hence the same directory.
-import {mkdir, readFile} from 'node:fs/promises';
+import {readFile} from 'node:fs/promises';
 import {readYamlMapping} from '../config/files.js';
 import {join, resolve} from 'node:path';
 import {PREPARED_IMAGE_CHANNELS} from '../datasets/cache-file.js';
@@ -17,6 +17,7 @@ import {emptyValidationProblem, preparedDataOf} from '../runs/run-for-config.js'
 import {requestTestSets, type ExternalTestSet} from '../runs/test-sets.js';
 import {applyDatasetOverrides, loadSuite, SuiteError, type LoadedSuite} from './load-suite.js';
 import type {ExecutorSettings} from './slurm/resources.js';
+import {ensureOutputDir} from '../io/output-dir.js';
 
 /** One run of a suite, resolved: what the executor trains. */
 export interface PlannedRun {
@@ -199,7 +200,7 @@ export async function writeSuiteManifest(plan: SuitePlan): Promise<string> {
       ...(r.testSets.length > 0 ? {testSets: r.testSets.map((s) => s.name)} : {})})),
   };
   const path = suiteManifestPath(plan.store, plan.suite);
-  await mkdir(join(plan.store, 'suites'), {recursive: true});
+  await ensureOutputDir(join(plan.store, 'suites'));
   await writeFileAtomic(path, JSON.stringify(manifest, null, 2) + '\n');
   return path;
 }
@@ -223,7 +224,7 @@ export async function prepareRunDirs(plan: SuitePlan): Promise<void> {
   for (const run of plan.runs) {
     const dir = new RunDir(run.dir);
     if ((await dir.status())?.state !== 'done') {
-      await mkdir(run.dir, {recursive: true});
+      await ensureOutputDir(run.dir);
       const existing = await dir.readJson<RunConfig>('config').catch(() => undefined);
       if (existing === undefined) await dir.writeJson('config', run.config);
     }

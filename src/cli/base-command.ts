@@ -3,6 +3,7 @@
 import {resolve, sep} from 'node:path';
 import {Command, Errors} from '@oclif/core';
 import {escapeInvisible} from '../config/visible-text.js';
+import {OutputDirError} from '../io/output-dir.js';
 import {BadPathError} from './flags.js';
 import {unknownFlagMessage} from './unknown-flag.js';
 
@@ -95,6 +96,11 @@ export abstract class MslkCommand extends Command {
   /** The one line (and exit code) for the errors mslk rewords; undefined for the others. */
   private async oneLine(error: Error): Promise<{text: string; exit: number} | undefined> {
     if (error instanceof BadPathError) return {text: error.line, exit: USAGE_EXIT_CODE};
+    if (error instanceof OutputDirError) {
+      // Named after the flag or argument whose path it is, when the command line has one.
+      const owner = this.ownerOf(error.path);
+      return {text: owner && owner.label !== 'argument' && resolve(owner.value) === resolve(error.path) ? `${owner.label} ${error.message}` : error.message, exit: USAGE_EXIT_CODE};
+    }
     if (isUnknownFlagsError(error)) return {text: await this.unknownFlagLine(error.flags[0] ?? ''), exit: USAGE_EXIT_CODE};
     if (isParseError(error)) {
       // "Missing 1 required arg:" lists the arguments on the following lines: name them on the one line.

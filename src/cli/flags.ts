@@ -6,6 +6,7 @@ import {stat} from 'node:fs/promises';
 import {dirname, resolve} from 'node:path';
 import {Flags} from '@oclif/core';
 import {BACKEND_NAMES} from '../engine/backends.js';
+import {checkOutputDir, OutputDirError} from '../io/output-dir.js';
 
 /**
  * A flag or argument value that cannot be used, with the one line to print. oclif rewrites the message of an
@@ -75,15 +76,57 @@ export const checkpointFlag = Flags.option({
   default: 'last',
 });
 
-/** An output folder (created when missing): fails at parse time when the path is a file. */
+/**
+ * Checks that `path` can be an output folder (see checkOutputDir: it or its nearest existing ancestor is a writable
+ * folder on a file system that holds files). Returns `path` unchanged.
+ * @throws BadPathError with one line naming `label`, the path, the problem and the fix
+ */
+export async function expectOutputDir(label: string, path: string): Promise<string> {
+  await expectPathKind(label, path, 'directory');
+  try {
+    await checkOutputDir(path);
+  } catch (error) {
+    if (error instanceof OutputDirError) throw new BadPathError(`${label} ${error.message}`);
+    throw error;
+  }
+  return path;
+}
+
+/**
+ * An output folder (created when missing): fails at parse time when the path is a file, lies under a file, or cannot
+ * be written (a read-only or virtual file system such as /proc, where Node's recursive mkdir would hang).
+ */
 export const outDirFlag = Flags.custom<string>({
-  parse: async (input, _context, flag) => expectPathKind(`--${flag.name}`, input, 'directory'),
+  parse: async (input, _context, flag) => expectOutputDir(`--${flag.name}`, input),
 });
 
-/** An output file: fails at parse time when the path is a folder or lies under a file. */
+/**
+ * Checks that `path` can be an output file: not a folder, and its folder can be an output folder (checkOutputDir).
+ * Returns `path` unchanged.
+ * @throws BadPathError with one line naming `label`, the path, the problem and the fix
+ */
+export async function expectOutputFile(label: string, path: string): Promise<string> {
+  await expectPathKind(label, path, 'file');
+  try {
+    await checkOutputDir(dirname(resolve(path)));
+  } catch (error) {
+    if (error instanceof OutputDirError) throw new BadPathError(`${label} ${path}: ${error.message}`);
+    throw error;
+  }
+  return path;
+}
+
+/** An output file: fails at parse time when the path is a folder, lies under a file, or its folder cannot be written. */
 export const outFileFlag = Flags.custom<string>({
-  parse: async (input, _context, flag) => expectPathKind(`--${flag.name}`, input, 'file'),
+  parse: async (input, _context, flag) => expectOutputFile(`--${flag.name}`, input),
 });
 
 /** An input file (e.g. a split file): fails at parse time when the path is a folder. A missing file is left to the reader. */
-export const inFileFlag = outFileFlag;
+export const inFileFlag = Flags.custom<string>({
+  parse: async (input, _context, flag) => expectPathKind(`--${flag.name}`, input, 'file'),
+});
+
+/** An input folder (e.g. a store a report reads): fails at parse time when the path is a file. Never written to. */
+export const inDirFlag = Flags.custom<string>({
+  parse: async (input, _context, flag) => expectPathKind(`--${flag.name}`, input, 'directory'),
+});

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
 import {modelConfigKeys} from '../cli/config-keys.js';
-import {backendFlag, checkpointFlag, expectPathKind} from '../cli/flags.js';
+import {backendFlag, checkpointFlag, expectOutputDir, expectOutputFile} from '../cli/flags.js';
 import {backendChoice, selectBackend} from '../engine/backends.js';
 import {loadModelConfig} from '../models/load-config.js';
 import {exportModel, type ExportResult} from '../models/export/export-model.js';
@@ -38,7 +38,7 @@ export default class Export extends MslkCommand {
   async run(): Promise<ExportResult> {
     const {args, flags} = await this.parse(Export);
     // safetensors is one file, the TF.js format a folder: --out is checked once the format is known.
-    await expectPathKind('--out', flags.out, flags.format === 'tfjs' ? 'directory' : 'file');
+    await (flags.format === 'tfjs' ? expectOutputDir('--out', flags.out) : expectOutputFile('--out', flags.out));
     await selectBackend(backendChoice(flags.backend));
     const format = flags.format;
     if (await isRunReference(args.source)) {

@@ -14,6 +14,7 @@ export default class Predict extends MslkCommand {
     out: outDirFlag({description: 'Output folder', required: true}),
     'ground-truth': Flags.string({description: 'Mask file (one input) or folder of masks with the same stems, drawn in green'}),
     checkpoint: checkpointFlag({description: 'Checkpoint to use'}),
+    force: Flags.boolean({description: "Replace another run's predictions in --out (the folder records which run and checkpoint wrote it)", default: false}),
     runs: Flags.string({description: 'Folder of run directories, where a bare run id is looked up', default: 'runs'}),
     backend: backendFlag(),
   };
@@ -22,7 +23,7 @@ export default class Predict extends MslkCommand {
     const {args, flags} = await this.parse(Predict);
     await selectBackend(backendChoice(flags.backend));
     const images = await predictImages({
-      dir: args.run, runs: flags.runs, input: flags.input, out: flags.out, checkpoint: flags.checkpoint,
+      dir: args.run, runs: flags.runs, input: flags.input, out: flags.out, checkpoint: flags.checkpoint, force: flags.force,
       ...(flags['ground-truth'] ? {groundTruth: flags['ground-truth']} : {}),
     });
     for (const p of images) this.log(`${p.image} -> ${p.mask}, ${p.overlay} (${p.width}x${p.height}, ${(100 * p.foreground).toFixed(1)}% foreground)`);

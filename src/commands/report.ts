@@ -1,7 +1,7 @@
 import {join} from 'node:path';
 import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../cli/base-command.js';
-import {backendFlag, dataRootFlag, outDirFlag} from '../cli/flags.js';
+import {backendFlag, dataRootFlag, inDirFlag, outDirFlag} from '../cli/flags.js';
 import {backendChoice, selectBackend} from '../engine/backends.js';
 import {formatHeadline} from '../reports/headline.js';
 import type {SummaryRow} from '../reports/model.js';
@@ -17,7 +17,7 @@ export default class Report extends MslkCommand {
   static override args = {source: Args.string({description: 'Suite file (its manifest in --store), a suite name, or a folder of run directories', required: true})};
   static override flags = {
     out: outDirFlag({description: 'Report folder (default: reports/<suite or folder name>); files already there that the report does not write are kept'}),
-    store: outDirFlag({description: "Folder of run directories holding the suite's manifest (the run store ablate used)", default: 'runs'}),
+    store: inDirFlag({description: "Folder of run directories holding the suite's manifest (the run store ablate used)", default: 'runs'}),
     costs: Flags.boolean({description: 'Count parameters and GFLOPs of each model (from the calibration cache ablate keeps in the store, else by building each distinct model once) and show the batch-1 latency ablate measured there (never timed by the report)', default: true, allowNo: true}),
     gallery: Flags.boolean({description: "Predict the gallery's test images again from each variant's checkpoint", default: true, allowNo: true}),
     backend: backendFlag(),

@@ -14,6 +14,7 @@ import {SYNTHETIC_DEFAULTS, writeSyntheticDataset} from './synthetic.js';
 import {verifyResolved} from './verify.js';
 import {isJunk} from './walk.js';
 import {extractZip} from './zip.js';
+import {ensureOutputDir} from '../io/output-dir.js';
 
 export const PARTIAL_FOLDER = '.partial';
 
@@ -52,7 +53,7 @@ export async function fetchDataset(name: string, options: FetchOptions): Promise
   }
   if (download.kind === 'generated') {
     if (present) await rm(target, {recursive: true, force: true});
-    await mkdir(options.dataRoot, {recursive: true});
+    await ensureOutputDir(options.dataRoot);
     await writeSyntheticDataset(target, SYNTHETIC_DEFAULTS);
     return {status: 'generated', name: entry.name, path: target};
   }
@@ -109,7 +110,7 @@ async function verifyAndMove(data: string, entry: DatasetEntry, how: string, pla
     const first = report.problems[0]!;
     throw new DatasetError(first.file, `${first.problem} (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in the ${how.startsWith('downloaded') ? 'download' : 'copy'}; nothing installed)`);
   }
-  await mkdir(place.dataRoot, {recursive: true});
+  await ensureOutputDir(place.dataRoot);
   if (place.present) await rm(place.target, {recursive: true, force: true});
   await rename(data, place.target);
   return {status: 'installed', name: entry.name, path: place.target, pairs: report.pairs, checksumsMatched: report.checksums.matched, warnings: report.warnings};

@@ -1,7 +1,9 @@
 // `mslk predict`: a run's model on new images. For each image: the binary mask at the image's original size
 // (PNG, 0/255) and an overlay (the image with the prediction's contour in red and, when a ground truth is given,
-// its contour in green), written as <out>/<stem>_mask.png and <out>/<stem>_overlay.png.
-import {mkdir, readFile, readdir, stat} from 'node:fs/promises';
+// its contour in green), written as <out>/<stem>_mask.png and <out>/<stem>_overlay.png. The folder records which
+// run (and checkpoint) wrote it (PREDICTIONS_MARKER), so that predictions of one run are never silently replaced by
+// another's.
+import {readFile, readdir, stat} from 'node:fs/promises';
 import {basename, extname, join, resolve} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
@@ -12,7 +14,8 @@ import {isJunk} from '../datasets/walk.js';
 import {binarize, maskBoundary, resizeBilinear} from '../evaluation/index.js';
 import {inferenceModel} from './inference-model.js';
 import {openRun} from '../runs/open-run.js';
-
+import {ensureOutputDir} from '../io/output-dir.js';
+import {writeFileAtomic} from '../io/atomic-write.js';
 
 /** What predictImages segments, with which run, and where it writes. */
 export interface PredictOptions {
@@ -22,8 +25,13 @@ export interface PredictOptions {
   runs?: string;
   /** An image file or a folder of images (png, jpg, tif, bmp, gif, webp; not recursive). */
   input: string;
-  /** Output folder, created when missing; existing files of the same names are replaced. */
+  /**
+   * Output folder, created when missing. Refused when it holds another run's predictions (or the files it would
+   * write, from elsewhere), unless `force`; predictions of the same run and checkpoint are replaced.
+   */
   out: string;
+  /** Replace another run's predictions (or other files of the same names) in `out`. */
+  force?: boolean;
   /** A mask file (for a single input) or a folder of masks named like the images (same stem, optional _mask). */
   groundTruth?: string;
   checkpoint: 'last' | 'best';
@@ -101,6 +109,49 @@ export async function matchGroundTruth(groundTruth: string, images: readonly str
   return matched;
 }
 
+/** The file in a predict output folder that names the run whose predictions the folder holds. */
+export const PREDICTIONS_MARKER = '.mslk-predictions.json';
+
+/** What PREDICTIONS_MARKER holds (JSON). */
+export interface PredictionsMarker {
+  formatVersion: 1;
+  runId: string;
+  /** The run directory, absolute. */
+  run: string;
+  checkpoint: 'last' | 'best';
+}
+
+/**
+ * Takes `out` for the predictions of `mine`: refuses (PredictUsageError, one line naming --out and both fixes) when
+ * it holds another run's (or checkpoint's) predictions, or, without a marker, any of the files `names` would
+ * replace; unless `force`. Then records `mine` in the marker (before any prediction is written, so a folder cut
+ * short by a kill still says whose it is).
+ */
+async function claimOutputFolder(out: string, mine: PredictionsMarker, names: readonly string[], force: boolean): Promise<void> {
+  const flag = `--out ${out}`;
+  const fix = 'pass another --out, or --force to replace them';
+  const marker = join(out, PREDICTIONS_MARKER);
+  const text = await readFile(marker, 'utf8').catch(() => undefined);
+  let theirs: Partial<PredictionsMarker> | undefined;
+  try {
+    theirs = text === undefined ? undefined : JSON.parse(text) as Partial<PredictionsMarker>;
+  } catch {
+    theirs = {};
+  }
+  if (!force && theirs !== undefined && (theirs.runId !== mine.runId || theirs.checkpoint !== mine.checkpoint)) {
+    const whose = typeof theirs.runId === 'string' ? `run ${theirs.runId} (${theirs.run ?? '?'}, checkpoint ${theirs.checkpoint ?? '?'})` : 'a run it cannot name (its marker is damaged)';
+    throw new PredictUsageError(`${flag}: holds the predictions of ${whose}; run ${mine.runId} (checkpoint ${mine.checkpoint}) would overwrite them: ${fix}`);
+  }
+  if (!force && theirs === undefined) {
+    const present = new Set(await readdir(out).catch(() => []));
+    const clashing = names.filter((n) => present.has(n));
+    if (clashing.length > 0) {
+      throw new PredictUsageError(`${flag}: already holds ${clashing[0]}${clashing.length > 1 ? ` and ${clashing.length - 1} more of the files predict writes` : ', a file predict writes'}, not written by mslk predict: ${fix}`);
+    }
+  }
+  await writeFileAtomic(marker, JSON.stringify(mine, null, 2) + '\n');
+}
+
 function paint(rgb: Uint8Array, contour: Uint8Array, colour: [number, number, number]): void {
   for (let i = 0; i < contour.length; i++) {
     if (contour[i] === 0) continue;
@@ -127,7 +178,9 @@ export async function predictImages(o: PredictOptions): Promise<PredictedImage[]
   const size = opened.config.data.size;
   const threshold = opened.config.eval.threshold;
   try {
-    await mkdir(o.out, {recursive: true});
+    await ensureOutputDir(o.out);
+    const names = images.flatMap((file) => [`${basename(file, extname(file))}_mask.png`, `${basename(file, extname(file))}_overlay.png`]);
+    await claimOutputFolder(o.out, {formatVersion: 1, runId: opened.runId, run: resolve(opened.run.path), checkpoint: o.checkpoint}, names, o.force ?? false);
     const results: PredictedImage[] = [];
     for (const file of images) {
       // One read: the bytes serve both the model's input size and the full-size overlay.

@@ -144,7 +144,7 @@ for (const c of [
 test.serial('a damaged checkpoint: store verify names it; an evaluation to redo from it fails the run instead of measuring it', async (t) => {
   await damaged('checkpoints/last.ckpt', (b) => {
     const copy = Buffer.from(b);
-    copy[copy.length - 1] ^= 0xff;
+    copy[copy.length - 1] = copy[copy.length - 1]! ^ 0xff;
     return copy;
   }, async (path) => {
     t.regex((await status()).stdout, /2 runs \(2 done\)/, 'status and report read the numbers, not the checkpoints');

@@ -46,7 +46,7 @@ test('property: any change to any byte of a recorded file, or its removal, is fo
       await recordChecksums(dir, ['config.json', 'eval/test-last.csv']);
       t.deepEqual((await verifyRunFiles(dir, {checkpoints: true})).problems, []);
       const damaged = Buffer.from(csv);
-      damaged[at % damaged.length] ^= flip;
+      damaged[at % damaged.length] = damaged[at % damaged.length]! ^ flip;
       if (remove) await rm(join(dir, 'eval/test-last.csv'));
       else await writeFile(join(dir, 'eval/test-last.csv'), damaged);
       const v = await verifyRunFiles(dir, {checkpoints: true});

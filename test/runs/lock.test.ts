@@ -1,9 +1,9 @@
 import test from 'ava';
 import {spawn, type ChildProcess} from 'node:child_process';
-import {mkdtemp, readFile, readdir, utimes, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, readdir, utimes, writeFile} from 'node:fs/promises';
 import {hostname, tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {acquireRunLock, LOCK_FILE, RunLockedError, runLockOwner} from '../../src/runs/lock.js';
+import {acquireRunLock, LOCK_FILE, RunLockedError, runLockOwner, UNREADABLE_LOCK_GRACE_MS} from '../../src/runs/lock.js';
 
 async function runDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'mslk-lock-'));
@@ -81,14 +81,56 @@ test('the heartbeat keeps the lock file fresh', async (t) => {
   await lock.release();
 });
 
-test('a damaged lock file (cut short by a crash) is judged by its age', async (t) => {
+test('an empty or damaged lock file (a crash between creating and writing it) is stale after a 2 s grace, not after 5 minutes', async (t) => {
+  for (const content of ['', '{"host": "a']) {
+    const dir = await runDir();
+    const path = join(dir, LOCK_FILE);
+    await writeFile(path, content);
+    // Fresh: it may be another process's lock being written, so it is waited on for the grace, then taken over.
+    const started = Date.now();
+    const lock = await acquireRunLock(dir);
+    const waited = Date.now() - started;
+    t.true(waited >= UNREADABLE_LOCK_GRACE_MS - 300 && waited < 10_000, `waited ${waited} ms for ${JSON.stringify(content)}`);
+    t.is(lock.tookOver, null);
+    t.is(JSON.parse(await readFile(path, 'utf8')).pid, process.pid);
+    await lock.release();
+    // Older than the grace: taken over at once.
+    await writeFile(path, content);
+    const old = new Date(Date.now() - 5000);
+    await utimes(path, old, old);
+    const again = Date.now();
+    const second = await acquireRunLock(dir);
+    t.true(Date.now() - again < 1500);
+    await second.release();
+    t.deepEqual(await readdir(dir), [], 'no temporary file of the lock is left');
+  }
+});
+
+test('a run whose lock is empty is owned by nobody: runLockOwner names no owner once the grace is over', async (t) => {
   const dir = await runDir();
-  const path = join(dir, LOCK_FILE);
-  await writeFile(path, '{"host": "a');
-  await t.throwsAsync(acquireRunLock(dir, {staleAfterMs: 60_000}), {instanceOf: RunLockedError});
+  await writeFile(join(dir, LOCK_FILE), '');
+  const old = new Date(Date.now() - 5000);
+  await utimes(join(dir, LOCK_FILE), old, old);
+  t.is(await runLockOwner(dir), null);
+});
+
+test('taking a run\'s lock removes the temporary files killed writers left (a young one of a file written without the lock is kept)', async (t) => {
+  const dir = await runDir();
+  await mkdir(join(dir, 'checkpoints'));
+  await mkdir(join(dir, 'eval'));
+  const leftovers = [join(dir, 'checkpoints', '.best.ckpt.tmp-4242-0a1b2c3d'), join(dir, 'eval', '.test-last.csv.tmp-17-deadbeef'), join(dir, '.status.tmp-99-12345678')];
+  for (const file of leftovers) await writeFile(file, Buffer.alloc(1024));
+  const young = join(dir, '.config.json.tmp-4242-0a1b2c3d');
+  const oldConfigTemp = join(dir, '.test-sets.json.tmp-4242-00000000');
+  await writeFile(young, '{');
+  await writeFile(oldConfigTemp, '{');
   const old = new Date(Date.now() - 120_000);
-  await utimes(path, old, old);
-  const lock = await acquireRunLock(dir, {staleAfterMs: 60_000});
+  await utimes(oldConfigTemp, old, old);
+  await writeFile(join(dir, 'checkpoints', 'last.ckpt'), 'kept');
+  const lock = await acquireRunLock(dir);
+  t.deepEqual([...lock.removedTempFiles].sort(), [...leftovers, oldConfigTemp].sort());
+  t.deepEqual((await readdir(join(dir, 'checkpoints'))), ['last.ckpt']);
+  t.deepEqual((await readdir(join(dir, 'eval'))), []);
+  t.true((await readdir(dir)).includes('.config.json.tmp-4242-0a1b2c3d'), 'may be a live `ablate` writing config.json');
   await lock.release();
-  t.pass();
 });

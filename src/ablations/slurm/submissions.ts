@@ -4,9 +4,10 @@
 //   <store>/suites/<suite>.slurm/submit-<k>.sbatch   the batch script of submission k (resubmittable as is)
 //   <store>/suites/<suite>.slurm/runs-<k>.txt        its run directories, line i + 1 = array task i
 //   <store>/suites/<suite>.slurm/logs/<job>_<task>.log  each task's stdout and stderr
-import {mkdir, readFile} from 'node:fs/promises';
+import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {writeFileAtomic} from '../../io/atomic-write.js';
+import {ensureOutputDir} from '../../io/output-dir.js';
 
 /** One `sbatch` of a suite. */
 export interface SlurmSubmission {
@@ -62,7 +63,7 @@ export async function readSubmissions(store: string, suite: string): Promise<Slu
 /** Appends `submission` to the suite's record (atomic write of the whole record). */
 export async function recordSubmission(store: string, suite: string, submission: SlurmSubmission): Promise<void> {
   const folder = slurmFolder(store, suite);
-  await mkdir(folder, {recursive: true});
+  await ensureOutputDir(folder);
   const submissions = [...await readSubmissions(store, suite), submission];
   await writeFileAtomic(join(folder, 'submissions.json'), JSON.stringify({formatVersion: 1, submissions}, null, 2) + '\n');
 }

@@ -2,7 +2,7 @@
 // executor, then the runs that still need work go to the scheduler as one array job whose task i runs
 // `mslk run-one <run i>`. Nothing trains in this process; `mslk ablate status` follows the tasks and `mslk report`
 // reads their results from the store, as for local runs.
-import {mkdir, writeFile} from 'node:fs/promises';
+import {stat, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import {resolveDataRoot} from '../../datasets/data-root.js';
 import {isGpuBackend} from '../../engine/backends.js';
@@ -18,6 +18,7 @@ import {runTasks} from './run-tasks.js';
 import type {Scheduler} from './scheduler.js';
 import {nodeLocalStoreWarning} from './shared-store.js';
 import {readSubmissions, recordSubmission, submissionFiles, type SlurmSubmission} from './submissions.js';
+import {ensureOutputDir} from '../../io/output-dir.js';
 
 /** What ablateOnSlurm needs besides the suite file. */
 export interface SlurmAblateOptions {
@@ -98,7 +99,9 @@ export async function ablateOnSlurm(file: string, o: SlurmAblateOptions): Promis
   const submissions = await readSubmissions(plan.store, plan.suite);
   const tasks = await runTasks(submissions, o.scheduler);
   // The login node's speed says nothing of the nodes': no training estimate. Latency is measured for reports.
-  const report = await planReport(plan, {jobs: resources.throttle ?? Math.max(1, plan.runs.length), estimate: false, latency: o.latency, writeCache: true, tasks,
+  const report = await planReport(plan, {jobs: resources.throttle ?? Math.max(1, plan.runs.length), estimate: false, latency: o.latency,
+    // A dry run writes nothing, but the calibration cache of a store that exists.
+    writeCache: !o.dryRun || ((await stat(plan.store).catch(() => undefined))?.isDirectory() ?? false), tasks,
     ...(o.onStage ? {onStage: o.onStage} : {})});
   const runs = runsToSubmit(plan, report, o.rerunFailed);
   if (runs.length === 0) return {plan, report, runs, script: null, submission: null, resources};
@@ -113,7 +116,7 @@ export async function ablateOnSlurm(file: string, o: SlurmAblateOptions): Promis
   });
   if (o.dryRun) return {plan, report, runs, script, submission: null, resources};
 
-  await mkdir(dirname(files.logPattern), {recursive: true});
+  await ensureOutputDir(dirname(files.logPattern));
   await writeFileAtomic(files.runList, runs.map((r) => r.dir).join('\n') + '\n');
   await writeFile(files.script, script, {mode: 0o755});
   o.onStage?.(`submitting ${runs.length} run${runs.length === 1 ? '' : 's'} with sbatch (${files.script})`);

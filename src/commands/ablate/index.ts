@@ -1,4 +1,5 @@
 import {Args, Flags, type Interfaces} from '@oclif/core';
+import {stat} from 'node:fs/promises';
 import {availableParallelism} from 'node:os';
 import {MslkCommand} from '../../cli/base-command.js';
 import {backendFlag, dataRootFlag, outDirFlag} from '../../cli/flags.js';
@@ -28,7 +29,7 @@ export default class Ablate extends MslkCommand {
   ];
   static override args = {suite: Args.string({description: 'Suite file (YAML)', required: true})};
   static override flags = {
-    'dry-run': Flags.boolean({description: 'Show the plan (validating every run); write nothing but the calibration cache'}),
+    'dry-run': Flags.boolean({description: 'Show the plan (validating every run); write nothing but the calibration cache of a store that exists'}),
     estimate: Flags.boolean({description: 'Time a few training steps per distinct model to estimate the time, and measure its batch-1 inference latency for `mslk report` (cached in <store>/.calibration.json)', default: true, allowNo: true}),
     jobs: Flags.integer({description: 'Runs trained at once (child processes); default: the number of cores, or 1 on a GPU backend (webgpu, tensorflow), whose runs would share one GPU', min: 1}),
     store: outDirFlag({description: 'Folder of run directories (the run store)', default: 'runs'}),
@@ -63,7 +64,9 @@ export default class Ablate extends MslkCommand {
     if (flags['dry-run']) {
       const plan = await planSuite(args.suite, {store: flags.store, ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}), onStage});
       if (flags.executor === undefined && plan.executor?.slurm !== undefined) this.logToStderr(`warning: ${clusterSuiteMessage(plan)}`);
-      const report = await planReport(plan, {jobs, estimate: flags.estimate, writeCache: true, onStage});
+      // A dry run writes nothing: the calibration cache only into a store that exists already.
+      const storeExists = (await stat(plan.store).catch(() => undefined))?.isDirectory() ?? false;
+      const report = await planReport(plan, {jobs, estimate: flags.estimate, writeCache: storeExists, onStage});
       this.log(formatPlanTable(report, {progress: false}));
       return report;
     }

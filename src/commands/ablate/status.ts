@@ -1,7 +1,8 @@
 import {Args} from '@oclif/core';
+import {stat} from 'node:fs/promises';
 import {availableParallelism} from 'node:os';
 import {MslkCommand} from '../../cli/base-command.js';
-import {dataRootFlag, outDirFlag} from '../../cli/flags.js';
+import {dataRootFlag, inDirFlag} from '../../cli/flags.js';
 import {Flags} from '@oclif/core';
 import {planSuite} from '../../ablations/plan.js';
 import {planReport, type PlanReport} from '../../ablations/plan-status.js';
@@ -19,7 +20,7 @@ export default class AblateStatus extends MslkCommand {
   static override flags = {
     estimate: Flags.boolean({description: 'Estimate the time still needed, and measure each model\'s batch-1 inference latency for `mslk report` (cached in <store>/.calibration.json)', default: true, allowNo: true}),
     jobs: Flags.integer({description: 'Jobs the estimate divides by; default: the number of cores', min: 1}),
-    store: outDirFlag({description: 'Folder of run directories (the run store)', default: 'runs'}),
+    store: inDirFlag({description: 'Folder of run directories (the run store)', default: 'runs'}),
     backend: backendFlag(),
     'data-root': dataRootFlag(),
   };
@@ -36,8 +37,11 @@ export default class AblateStatus extends MslkCommand {
     } catch (error) {
       onStage(`warning: ${(error as Error).message}; showing the store only`);
     }
-    const report = await planReport(plan, {jobs: flags.jobs ?? availableParallelism(), estimate: flags.estimate, writeCache: true, onStage, ...(tasks ? {tasks} : {})});
+    // Status only looks: a store that does not exist is not created (not even for the calibration cache).
+    const storeExists = (await stat(plan.store).catch(() => undefined))?.isDirectory() ?? false;
+    const report = await planReport(plan, {jobs: flags.jobs ?? availableParallelism(), estimate: flags.estimate, writeCache: storeExists, onStage, ...(tasks ? {tasks} : {})});
     this.log(formatPlanTable(report, {progress: true}));
+    if (!storeExists) this.logToStderr(`note: the store ${plan.store} does not exist yet: no run of this suite has started there (another --store?); nothing was written`);
     return report;
   }
 }

@@ -1,7 +1,7 @@
 // `mslk export`: a model's weights as safetensors (stable names, resolved config in the header metadata) or
 // in the TF.js layers format. Until training runs exist, the weights are the seeded initial ones.
 import type * as tf from '@tensorflow/tfjs';
-import {mkdir, stat, writeFile} from 'node:fs/promises';
+import {stat, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import {provenance} from '../../io/provenance.js';
 import {buildModel, outputsOf, type ModelConfig} from '../registry.js';
@@ -11,6 +11,7 @@ import {countParams} from '../profile/params.js';
 import {modelToSafetensors} from './safetensors.js';
 import {saveTfjsModel} from './tfjs-format.js';
 import {namedWeights} from './weight-names.js';
+import {ensureOutputDir} from '../../io/output-dir.js';
 
 export type ExportFormat = 'safetensors' | 'tfjs';
 
@@ -88,7 +89,7 @@ export async function writeExportedModel(model: tf.LayersModel, o: ExportedModel
   const several = o.outputs.heads > 1;
   if (o.format === 'safetensors') {
     const bytes = await modelToSafetensors(model, several ? {...o.metadata, outputs: JSON.stringify(o.outputs)} : o.metadata);
-    await mkdir(dirname(o.out), {recursive: true});
+    await ensureOutputDir(dirname(o.out));
     await writeFile(o.out, bytes);
     return [o.out];
   }

@@ -1,10 +1,11 @@
 // The TF.js layers format (model.json + one weights file) written and read without tfjs-node's file://
 // handler: tf.io.withSaveHandler gives the artifacts, tf.io.fromMemory loads them back. Custom layers load
 // because src/models/layers registers them.
-import {mkdir, readFile, writeFile} from 'node:fs/promises';
+import {readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '../layers/index.js';
+import {ensureOutputDir} from '../../io/output-dir.js';
 
 const WEIGHTS_FILE = 'weights.bin';
 
@@ -13,7 +14,7 @@ const WEIGHTS_FILE = 'weights.bin';
  * metadata in model.json (the model itself is left as it is).
  */
 export async function saveTfjsModel(model: tf.LayersModel, dir: string, extraMetadata: Record<string, unknown> = {}): Promise<{modelJson: string; weights: string}> {
-  await mkdir(dir, {recursive: true});
+  await ensureOutputDir(dir);
   const modelJson = join(dir, 'model.json');
   const weights = join(dir, WEIGHTS_FILE);
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
