@@ -2,7 +2,7 @@
 // the plan as JSON, the calibration cached in the store, no suite manifest written by a dry run.
 import test from 'ava';
 import {runMslk, type CliResult} from '../helpers/cli.js';
-import {mkdtemp, readFile, stat, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, stat, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {PlanReport} from '../../src/ablations/plan-status.js';
@@ -18,6 +18,8 @@ test('ablate --dry-run --json: the plan with costs and an estimate; the calibrat
   await writeFile(file, JSON.stringify({name: 'one', extends: 'training/default.yaml', model: 'models/unet.yaml', datasets: ['synthetic'], seeds: [0, 1],
     variants: {small: {baseWidth: 4}}, set: {'data.size': 32, 'train.epochs': 2, 'train.batchSize': 4}}));
   const store = join(dir, 'store');
+  // An existing store: a dry run creates none (test/cli/filesystem-faults.test.ts), but caches its calibration in one.
+  await mkdir(store);
   const env = {MSLK_DATA_ROOT: join(dir, 'data')};
   const first = await mslk(['ablate', file, '--dry-run', '--json', '--jobs', '2', '--store', store, '--backend', 'wasm'], env);
   t.is(first.code, 0, first.stderr);
