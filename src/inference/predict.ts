@@ -64,9 +64,10 @@ export async function listImages(input: string): Promise<string[]> {
 
 /** Mask stems that go with an image: `case0` takes `case0.*` or `case0_mask.*`. */
 function masksOf(image: string, names: readonly string[]): string | undefined {
-  const stem = basename(image, extname(image));
+  // NFC on both sides: a mask saved on a Mac has its name decomposed (NFD), the image may not.
+  const stem = basename(image, extname(image)).normalize('NFC');
   return names.find((n) => {
-    const s = basename(n, extname(n));
+    const s = basename(n, extname(n)).normalize('NFC');
     return s === stem || s === `${stem}_mask`;
   });
 }
