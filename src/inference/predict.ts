@@ -5,7 +5,7 @@ import {mkdir, readFile, readdir, stat} from 'node:fs/promises';
 import {basename, extname, join, resolve} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import {decodeImage, decodeMask} from '../datasets/decode.js';
+import {datasetWideMax, decodeImage, decodeMask} from '../datasets/decode.js';
 import {IMAGE_EXTENSIONS} from '../datasets/layout.js';
 import {THRESHOLD_128} from '../datasets/mask-rules.js';
 import {isJunk} from '../datasets/walk.js';
@@ -129,11 +129,15 @@ export async function predictImages(o: PredictOptions): Promise<PredictedImage[]
   const threshold = opened.config.eval.threshold;
   try {
     await mkdir(o.out, {recursive: true});
+    // 16-bit inputs are scaled by the rule a prepared dataset follows (decode.ts wideFullScale): sBIT, else the
+    // largest sample over the inputs, never divided by 256.
+    const datasetMax = await datasetWideMax(images);
+    const scale = datasetMax !== undefined ? {datasetMax} : {};
     const results: PredictedImage[] = [];
     for (const file of images) {
       // One read: the bytes serve both the model's input size and the full-size overlay.
       const bytes = new Uint8Array(await readFile(file));
-      const {original, image} = await decodeImage(file, {size, bytes});
+      const {original, image} = await decodeImage(file, {size, bytes, ...scale});
       const probabilities = tf.tidy(() => {
         const x = tf.tensor4d(Float32Array.from(image.data, (v) => v / 255), [1, size, size, 3]);
         return tf.sigmoid(model.apply(x, {training: false}) as tf.Tensor4D);
@@ -145,7 +149,7 @@ export async function predictImages(o: PredictOptions): Promise<PredictedImage[]
       const stem = basename(file, extname(file));
       const maskFile = join(o.out, `${stem}_mask.png`);
       await sharp(Buffer.from(mask.map((v) => v * 255)), {raw: {width: shape.width, height: shape.height, channels: 1}}).png().toFile(maskFile);
-      const full = (await decodeImage(file, {bytes})).image;
+      const full = (await decodeImage(file, {bytes, ...scale})).image;
       const overlay = new Uint8Array(full.data);
       const truthFile = truths.get(file);
       if (truthFile) {
