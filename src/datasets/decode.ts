@@ -10,7 +10,7 @@ import {readFile} from 'node:fs/promises';
 import sharp, {type Sharp} from 'sharp';
 import {decodeBmp, isBmp} from './bmp.js';
 import {DatasetError, firstLine} from './errors.js';
-import {maxAmbiguousFraction, readMaskRaster, type MaskRaster, type MaskReading, type MaskRule} from './mask-rules.js';
+import {maxAmbiguousFraction, readMaskRaster, THRESHOLD_128, type MaskRaster, type MaskReading, type MaskRule} from './mask-rules.js';
 import {backgroundEntries, readPngPalette} from './png-palette.js';
 import {readPngSignificantBits} from './png-sbit.js';
 import {fillPolygons, parsePolygonsXml} from './polygon-mask.js';
@@ -354,6 +354,47 @@ function paletteIndices(raster: MaskRaster, palette: ReadonlyArray<{r: number; g
     indices[p] = index;
   }
   return indices;
+}
+
+/** Distinct values at most, for a lossless file to look like a mask (binary, a few classes or instances). */
+export const MASK_LIKE_MAX_VALUES = 32;
+
+/** Whether a file's pixels look like a mask, and how many distinct values (brightest colour channel) it holds. */
+export interface MaskLikeness {
+  maskLike: boolean;
+  /** Distinct values (palette indices for indexed PNGs), counted up to 257. */
+  values: number;
+  /** A lossy file (JPEG) judged by being mostly black and white rather than by its count of values. */
+  lossy: boolean;
+}
+
+/**
+ * Whether a file's content looks like a mask rather than a photo, for telling which folder holds the masks when
+ * its name does not say (MoNuSeg's labelcol/): a palette image, or a file that decodeMask reads without much
+ * mid-grey and that holds at most MASK_LIKE_MAX_VALUES distinct values (any number for lossy files, whose noise
+ * adds values). Both are needed: a small smooth image can have few values, a dark photo little mid-grey. An
+ * unreadable file is not mask-like.
+ */
+export async function maskLikeness(file: string): Promise<MaskLikeness> {
+  let raster: MaskRaster;
+  try {
+    raster = (await maskRaster(file, await readBytes(file))).raster;
+  } catch {
+    return {maskLike: false, values: 0, lossy: false};
+  }
+  const n = raster.width * raster.height;
+  if (raster.palette) return {maskLike: true, values: new Set(raster.palette.indices).size, lossy: false};
+  const {data, channels} = raster;
+  const colours = channels === 2 || channels === 4 ? channels - 1 : channels;
+  const seen = new Set<number>();
+  for (let p = 0, o = 0; p < n && seen.size <= 256; p++, o += channels) {
+    let value = data[o]!;
+    for (let c = 1; c < colours; c++) value = Math.max(value, data[o + c]!);
+    seen.add(value);
+  }
+  const reading = readMaskRaster(new Uint8Array(n), raster, THRESHOLD_128);
+  const littleGrey = reading.ambiguousFraction <= maxAmbiguousFraction(THRESHOLD_128);
+  return {maskLike: littleGrey && (raster.lossy || seen.size <= MASK_LIKE_MAX_VALUES), values: seen.size, lossy: raster.lossy};
 }
 
 /**
