@@ -149,10 +149,7 @@ async function verifyPair(
         let foreground = 0;
         for (const v of mask.data) foreground += v;
         sample = {id: pair.id, image: pair.image, width: imageSize.width, height: imageSize.height, foreground, bits: wide ? 16 : 8};
-        if (wide) {
-          const {bits: _bits, ...range} = wide;
-          sample.wide = range;
-        }
+        if (wide) sample.wide = {min: wide.min, max: wide.max, ...(wide.significantBits !== undefined ? {significantBits: wide.significantBits} : {})};
         if (imageOrientation) sample.orientation = imageOrientation;
         if (mask.files) sample.masks = mask.files.map((reading, i) => maskSummary(pair.masks[i]!, reading));
       }
