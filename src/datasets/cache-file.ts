@@ -52,6 +52,9 @@ export interface CacheHeader {
   count: number;
   channels: typeof PREPARED_IMAGE_CHANNELS;
   createdAt: string;
+  /** 16-bit images: how many, and the dataset maximum those without sBIT were scaled by (decode.ts wideFullScale);
+   * absent when every image is 8-bit. */
+  wideImages?: {count: number; datasetMax?: number};
   samples: CachedSample[];
   sections: {images: Section; masks: Section; originalMasks?: Section};
   /** CRC-32 of all data sections together. */

@@ -6,7 +6,7 @@ import fg from 'fast-glob';
 import type {Problem} from './errors.js';
 import {firstLine} from './errors.js';
 import {IMAGE_EXTENSIONS, type Layout, type LayoutGroup} from './layout.js';
-import {compareNatural, looksLikeMask, pairFiles, stemOf, type FoundFile} from './pairing.js';
+import {compareNatural, looksLikeMask, normalizeName, pairFiles, stemOf, type FoundFile} from './pairing.js';
 import {walkFolder, type WalkedFile} from './walk.js';
 import {parseCsv} from './csv.js';
 
@@ -145,7 +145,7 @@ export async function collectPairs(root: string, layout: Layout): Promise<Collec
   if (layout.classFromStem) {
     const pattern = new RegExp(layout.classFromStem.pattern);
     for (const pair of unique) {
-      const match = pattern.exec(stemOf(pair.image));
+      const match = pattern.exec(normalizeName(stemOf(pair.image)));
       if (match) pair.className = match[1] ?? match[0];
     }
   }
@@ -160,7 +160,7 @@ async function assignOfficialSplit(root: string, layout: Layout, pairs: SamplePa
   if (!source || source.kind === 'groups') return;
   if (source.kind === 'stem-prefix') {
     for (const pair of pairs) {
-      const stem = stemOf(pair.image);
+      const stem = normalizeName(stemOf(pair.image));
       const rule = source.rules.find((r) => stem.startsWith(r.prefix));
       if (rule) {
         pair.split = rule.split;
@@ -181,7 +181,7 @@ async function assignOfficialSplit(root: string, layout: Layout, pairs: SamplePa
   for (const row of rows) {
     const image = row[source.imageColumn];
     const split = row[source.splitColumn];
-    if (image && split) byImage.set(image.replace(/\.[^./]+$/, ''), split);
+    if (image && split) byImage.set(normalizeName(image.replace(/\.[^./]+$/, '')), split);
   }
   for (const pair of pairs) {
     const split = byImage.get(pair.id);

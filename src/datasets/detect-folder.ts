@@ -1,8 +1,12 @@
 // Layout detection for folders that are not a known dataset (`folder`, `import`): tries the common layouts and
-// keeps the one that pairs the most files; masks are read file by file by their encoding.
+// keeps the one that pairs the most files; masks are read file by file by their encoding. The masks folder beside
+// an images folder is found by name (masks/, labels/, gt/...) or else by content: any sibling folder whose files
+// are named like the images and look like masks (few distinct values), as MoNuSeg's img/ + labelcol/; the line
+// that says how the folder was read names the folder taken and why.
 import {readdir} from 'node:fs/promises';
 import {extname, join} from 'node:path';
 import {collectPairs, exists, type Collected} from './collect.js';
+import {maskLikeness, MASK_LIKE_MAX_VALUES} from './decode.js';
 import {DatasetError} from './errors.js';
 import {IMAGE_EXTENSIONS, type Layout} from './layout.js';
 import {THRESHOLD_128, type MaskRule} from './mask-rules.js';
@@ -46,7 +50,12 @@ export interface DetectedLayout {
 interface Candidate {
   layout: Omit<Layout, 'maskRule'>;
   words: string;
+  /** The masks folder's name does not say masks: it is taken only when its files look like masks. */
+  masksByContent?: string;
 }
+
+/** Mask files sampled to judge a folder by its content. */
+const CONTENT_SAMPLE = 5;
 
 function pairingCandidates(maskSuffix: string | undefined): Array<{pairing: PairingRule; words: string}> {
   const suffix = maskSuffix ?? '_mask';
@@ -72,11 +81,14 @@ async function candidates(root: string, options: FolderDetectionOptions): Promis
   const entries = await readdir(root, {withFileTypes: true});
   const folders = entries.filter((e) => !isJunk(e.name) && (e.isDirectory() || e.isSymbolicLink())).map((e) => e.name);
   for (const images of folders.filter(isImageFolderName)) {
-    for (const masks of folders.filter(isMaskFolderName)) {
+    // Every other sibling may hold the masks: by its name, or else by its content (checked in detectFolderLayout).
+    for (const masks of folders.filter((f) => f !== images && (isMaskFolderName(f) || !isImageFolderName(f)))) {
+      const byContent = !isMaskFolderName(masks);
       for (const {pairing, words} of pairingCandidates(options.maskSuffix)) {
         out.push({
           layout: {id: 'folder-sibling', description: `${images}/ + ${masks}/, ${words}`, groups: [{images, masks}], recursive: pairing.kind === 'same-stem', pairing},
           words: `${images}/ + ${masks}/ with ${words}`,
+          ...(byContent ? {masksByContent: masks} : {}),
         });
       }
     }
@@ -100,15 +112,22 @@ export async function chooseMaskRule(_root: string, _maskFiles: readonly string[
 
 export async function detectFolderLayout(root: string, options: FolderDetectionOptions = {}): Promise<DetectedLayout> {
   if (!(await exists(root))) throw new DatasetError(root, 'folder does not exist');
-  let best: {candidate: Candidate; collected: Collected} | undefined;
+  let best: {candidate: Candidate; collected: Collected; words: string} | undefined;
   for (const candidate of await candidates(root, options)) {
     const collected = await collectPairs(root, {...candidate.layout, maskRule: THRESHOLD_128});
+    let words = candidate.words;
+    if (candidate.masksByContent !== undefined) {
+      if (collected.pairs.length === 0 || (best && collected.pairs.length < best.collected.pairs.length)) continue;
+      const judged = await judgeMaskFolder(root, collected);
+      if (!judged) continue;
+      words = `${candidate.words} (${candidate.masksByContent}/ taken as the masks folder by its content: ${judged})`;
+    }
     if (
       !best ||
       collected.pairs.length > best.collected.pairs.length ||
       (collected.pairs.length === best.collected.pairs.length && collected.problems.length < best.collected.problems.length)
     ) {
-      best = {candidate, collected};
+      best = {candidate, collected, words};
     }
   }
   if (!best || best.collected.pairs.length === 0) throw new DatasetError(root, await noPairsMessage(root, options, best?.collected));
@@ -116,7 +135,28 @@ export async function detectFolderLayout(root: string, options: FolderDetectionO
   const {rule, words} = await chooseMaskRule(root, masks);
   const layout: Layout = {...best.candidate.layout, maskRule: rule};
   // The rule changes nothing about pairing, so the collected pairs stand.
-  return {layout, collected: best.collected, detectedBy: `layout: ${best.candidate.words}; ${words}`};
+  return {layout, collected: best.collected, detectedBy: `layout: ${best.words}; ${words}`};
+}
+
+/**
+ * Whether the paired mask files of a folder found by content look like masks (see maskLikeness), judged on up to
+ * CONTENT_SAMPLE of them spread over the pairs: the words for the detection line when all do, else undefined.
+ */
+async function judgeMaskFolder(root: string, collected: Collected): Promise<string | undefined> {
+  const masks = collected.pairs.map((p) => p.masks[0]!);
+  const step = Math.max(1, Math.floor(masks.length / CONTENT_SAMPLE));
+  const sample = masks.filter((_, i) => i % step === 0).slice(0, CONTENT_SAMPLE);
+  let values = 0;
+  let lossy = false;
+  for (const file of sample) {
+    const likeness = await maskLikeness(join(root, file));
+    if (!likeness.maskLike) return undefined;
+    values = Math.max(values, likeness.values);
+    lossy ||= likeness.lossy && likeness.values > MASK_LIKE_MAX_VALUES;
+  }
+  const n = collected.pairs.length;
+  const how = lossy ? 'mostly black and white' : `at most ${values} distinct value${values === 1 ? '' : 's'}`;
+  return `${n} file${n === 1 ? '' : 's'} named like the images, ${sample.length} of ${sample.length} sampled with ${how}`;
 }
 
 /** Image files directly in a folder (junk skipped), or undefined when it cannot be read. */
@@ -149,9 +189,15 @@ async function noPairsMessage(root: string, options: FolderDetectionOptions, col
   if (topImages.length) found.push(`${topImages.length} image file${topImages.length === 1 ? '' : 's'} at the top, none named <stem>${options.maskSuffix ?? '_mask'}`);
   const imageFolders = folders.filter(isImageFolderName);
   const maskFolders = folders.filter(isMaskFolderName);
+  const others = folders.filter((f) => !isImageFolderName(f) && !isMaskFolderName(f));
   let diagnosis: string;
   if (found.length === 0) diagnosis = 'the folder holds no image files and no folders';
-  else if (imageFolders.length && !maskFolders.length) diagnosis = `found ${found.join(', ')}: no masks folder (looked for masks/, labels/, gt/, ground_truth/, annotations/, segmentations/ and names ending in those)`;
+  else if (imageFolders.length && !maskFolders.length) {
+    const looked = others.length
+      ? `; ${others.map((f) => `${f}/`).join(', ')} ${others.length === 1 ? 'holds' : 'hold'} no mask-like files named like the images (masks have at most ${MASK_LIKE_MAX_VALUES} distinct values and little mid-grey)`
+      : '';
+    diagnosis = `found ${found.join(', ')}: no masks folder (looked for masks/, labels/, gt/, ground_truth/, annotations/, segmentations/ and names ending in those, and for any folder whose files are named like the images and look like masks)${looked}`;
+  }
   else if (imageFolders.length && maskFolders.length) {
     const empty: string[] = [];
     for (const folder of maskFolders) if (((await imageFilesIn(join(root, folder))) ?? []).length === 0) empty.push(`${folder}/`);

@@ -1,5 +1,7 @@
 // Pairing rules: which mask file(s) belong to which image. Files are given as paths relative to the dataset root,
 // grouped by the folder they were found in; a pair's key is the sub-path below the images folder plus the stem.
+// Names are compared in Unicode NFC: macOS writes file names decomposed (NFD: "e" + combining accent), so an image
+// named on Linux or Windows (NFC) and its mask saved on a Mac differ byte for byte while naming the same thing.
 import {basename, extname, posix} from 'node:path';
 import type {Problem} from './errors.js';
 
@@ -46,13 +48,25 @@ export interface PairingResult {
   problems: Problem[];
 }
 
+/** The file name without its extension, as on disk (not normalised: it may be used to build paths). */
 export function stemOf(path: string): string {
   const name = basename(path);
   return name.slice(0, name.length - extname(name).length);
 }
 
+/** A name in the form names are compared in: Unicode NFC (see the top of this file). */
+export function normalizeName(name: string): string {
+  return name.normalize('NFC');
+}
+
+/** The stem in NFC, for comparing names. */
+function nameStem(path: string): string {
+  return normalizeName(stemOf(path));
+}
+
+/** A pair's key: the sub-folder and the stem, in NFC. */
 function keyed(file: FoundFile, stem: string): string {
-  return file.sub ? posix.join(file.sub, stem) : stem;
+  return normalizeName(file.sub ? posix.join(file.sub, stem) : stem);
 }
 
 function escapeRegExp(text: string): string {
@@ -61,12 +75,12 @@ function escapeRegExp(text: string): string {
 
 /** The key a mask contributes under a rule, or undefined when the rule cannot say (any-suffix is matched later). */
 function maskKey(rule: PairingRule, mask: FoundFile): string | undefined {
-  const stem = stemOf(mask.path);
+  const stem = nameStem(mask.path);
   switch (rule.kind) {
     case 'same-stem':
       return keyed(mask, stem);
     case 'suffix': {
-      const pattern = new RegExp(`^(.*)${escapeRegExp(rule.suffix)}${rule.numbered ? '(?:_\\d+)?' : ''}$`);
+      const pattern = new RegExp(`^(.*)${escapeRegExp(normalizeName(rule.suffix))}${rule.numbered ? '(?:_\\d+)?' : ''}$`);
       const match = pattern.exec(stem);
       return match ? keyed(mask, match[1]!) : undefined;
     }
@@ -78,7 +92,7 @@ function maskKey(rule: PairingRule, mask: FoundFile): string | undefined {
 }
 
 function imageKey(rule: PairingRule, image: FoundFile): string {
-  const stem = stemOf(image.path);
+  const stem = nameStem(image.path);
   return keyed(image, rule.kind === 'leading-id' ? stem.split('_')[0]! : stem);
 }
 
@@ -107,11 +121,12 @@ export function pairFiles(rule: PairingRule, images: readonly FoundFile[], masks
     let pair: PairedFiles | undefined;
     if (rule.kind === 'any-suffix') {
       // The longest image stem that the mask stem starts with, followed by '_'.
-      const stem = stemOf(mask.path);
+      const stem = nameStem(mask.path);
+      const sub = normalizeName(mask.sub || '.');
       let best = -1;
       for (const [id, candidate] of byKey) {
         const imageStem = posix.basename(id);
-        if (posix.dirname(id) !== (mask.sub || '.')) continue;
+        if (posix.dirname(id) !== sub) continue;
         if (stem.startsWith(`${imageStem}_`) && imageStem.length > best) {
           best = imageStem.length;
           pair = candidate;

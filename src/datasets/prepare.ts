@@ -6,9 +6,9 @@ import {readdir, rm} from 'node:fs/promises';
 import {join} from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {packBits, readCacheFile, readCacheHeader, writeCacheFile, CACHE_FORMAT_VERSION, PREPARED_IMAGE_CHANNELS, type CachedSample} from './cache-file.js';
-import {decodeImage, decodeMask, resizeMask} from './decode.js';
+import {datasetWideMax, decodeImage, decodeMask, resizeMask} from './decode.js';
 import {DatasetError} from './errors.js';
-import {datasetFingerprint, digestPairs} from './fingerprint.js';
+import {datasetFingerprint, digestPairs, wideImages} from './fingerprint.js';
 import {canonicalJson, sha256Hex} from '../io/canonical-json.js';
 import {defaultConcurrency, mapLimit} from './pool.js';
 import {PreparedDataset} from './prepared-dataset.js';
@@ -74,13 +74,15 @@ export interface CacheLocation {
   file: string;
   key: string;
   fingerprint: string;
+  /** The images with 16 bits per sample (paths relative to the root). */
+  wideImages: string[];
 }
 
 export async function locateCache(dataset: ResolvedDataset, options: {dataRoot: string; size: number}): Promise<CacheLocation> {
   const digests = await digestPairs(dataset.root, dataset.pairs);
   const fingerprint = datasetFingerprint(dataset.pairs, digests, dataset.layout.maskRule);
   const key = cacheKey(dataset, fingerprint, options.size);
-  return {file: join(cacheFolder(options.dataRoot), `${cachePrefix(dataset, options.size)}${key.slice(0, 16)}.mslkds`), key, fingerprint};
+  return {file: join(cacheFolder(options.dataRoot), `${cachePrefix(dataset, options.size)}${key.slice(0, 16)}.mslkds`), key, fingerprint, wideImages: wideImages(dataset.pairs, digests)};
 }
 
 async function isValidCache(file: string, key: string): Promise<boolean> {
@@ -93,7 +95,7 @@ export async function prepareResolved(dataset: ResolvedDataset, options: Prepare
   const problem = firstProblemError(dataset);
   if (problem) throw problem;
   if (dataset.pairs.length === 0) throw new DatasetError(dataset.root, 'no image/mask pairs');
-  const {file, key, fingerprint} = await locateCache(dataset, options);
+  const {file, key, fingerprint, wideImages: wide} = await locateCache(dataset, options);
   const result = (reused: boolean, originalMasksStored: boolean): PrepareResult => ({
     dataset: dataset.name,
     ...(dataset.entry ? {registryName: dataset.entry.name} : {}),
@@ -119,8 +121,10 @@ export async function prepareResolved(dataset: ResolvedDataset, options: Prepare
   const packed: Uint8Array[] = new Array(count);
   const samples: CachedSample[] = new Array(count);
   let done = 0;
+  // 16-bit images without sBIT are all scaled by the dataset's maximum, found before any is decoded.
+  const datasetMax = wide.length ? await datasetWideMax(wide.map((p) => join(dataset.root, p)), options.concurrency ?? defaultConcurrency()) : undefined;
   await mapLimit(dataset.pairs, options.concurrency ?? defaultConcurrency(), async (pair, i) => {
-    const {original, image, orientation} = await decodeImage(join(dataset.root, pair.image), {size});
+    const {original, image, orientation} = await decodeImage(join(dataset.root, pair.image), {size, ...(datasetMax !== undefined ? {datasetMax} : {})});
     const mask = await decodeMask(pair.masks.map((m) => join(dataset.root, m)), dataset.layout.maskRule, {imageSize: original});
     images.set(image.data, i * size * size * 3);
     masks.set(resizeMask(mask, size), i * size * size);
@@ -164,6 +168,7 @@ export async function prepareResolved(dataset: ResolvedDataset, options: Prepare
       count,
       channels: PREPARED_IMAGE_CHANNELS,
       createdAt: new Date().toISOString(),
+      ...(wide.length ? {wideImages: {count: wide.length, ...(datasetMax !== undefined ? {datasetMax} : {})}} : {}),
       samples,
     },
     originalMasks ? {images, masks, originalMasks} : {images, masks},

@@ -318,6 +318,8 @@ export async function readSplitFile(path: string, ids?: readonly string[]): Prom
   const known = ids ? new Set(ids) : undefined;
   const seen = new Map<string, SubsetName>();
   for (const subset of SUBSETS) {
+    // Ids are NFC, as pairing makes them (src/datasets/pairing.ts): a split file written on a Mac may hold NFD.
+    split.subsets[subset] = split.subsets[subset].map((id) => (typeof id === 'string' ? id.normalize('NFC') : id));
     for (const id of split.subsets[subset]) {
       const other = seen.get(id);
       if (other) throw new DatasetError(path, `"${id}" is in both ${other} and ${subset}`);

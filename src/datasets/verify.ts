@@ -1,11 +1,12 @@
 // `verify`: checks every pair (paired, decodable, image and mask the same size, mask binary or binarisable,
 // checksum where known) and reports all problems with their files, one entry per file; says how each mask file was
-// read and which files were turned by their EXIF orientation, and warns about degenerate samples.
+// read and which files were turned by their EXIF orientation, the images' bit depth and (16-bit) value range and
+// scaling, and warns about degenerate samples.
 import {createHash} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {SamplePair} from './collect.js';
-import {decodeImage, decodeMask, type ImageSize, type MaskFileReading} from './decode.js';
+import {decodeImage, decodeMask, usesDatasetMax, type ImageSize, type MaskFileReading, type WideImageDepth} from './decode.js';
 import {DatasetError, firstLine, type Problem} from './errors.js';
 import {defaultConcurrency, mapLimit} from './pool.js';
 import {resolveDataset, type ResolvedDataset, type ResolveOptions} from './resolve.js';
@@ -28,8 +29,28 @@ export interface VerifyReport {
   maskEncodings: Record<string, number>;
   /** Files turned by their EXIF orientation (2-8) before use, as image viewers and annotation tools show them. */
   reoriented: {images: number; masks: number};
+  /** Bits per sample of the images, and how 16-bit ones become 8-bit (decode.ts wideFullScale). */
+  imageDepth: ImageDepthSummary;
   /** Every pair whose image and masks decoded, in dataset order. */
   samples: VerifiedSample[];
+}
+
+/** The images' bit depths, and over the 16-bit ones their range and how they map to 8 bits. */
+export interface ImageDepthSummary {
+  /** Decoded images per bits per sample: {"8-bit": 990, "16-bit": 10}. */
+  bits: Record<string, number>;
+  /** Absent when no image is 16-bit. */
+  wide?: {
+    /** Smallest and largest colour sample over the 16-bit images (0..65535). */
+    min: number;
+    max: number;
+    /** Images scaled by their PNG sBIT chunk. */
+    bySbit: number;
+    /** Images without sBIT, scaled by the dataset maximum. */
+    byDatasetMax: number;
+    /** The largest sample over the images without sBIT: the value that becomes 255 for them. */
+    datasetMax?: number;
+  };
 }
 
 /** One decoded pair: its displayed size and how many mask pixels are foreground. */
@@ -44,6 +65,10 @@ export interface VerifiedSample {
   foreground: number;
   /** EXIF orientation applied to the image (absent for none). */
   orientation?: number;
+  /** Bits per sample of the image file (8 for everything that is not 16-bit). */
+  bits: 8 | 16;
+  /** A 16-bit image's value range and sBIT (absent for 8-bit images). */
+  wide?: Omit<WideImageDepth, 'bits'>;
   /** How each mask file was read (paths relative to the root); absent for polygon masks. */
   masks?: Array<{
     file: string;
@@ -101,11 +126,13 @@ async function verifyPair(
   const masks = await Promise.all(pair.masks.map((m) => readChecked(dataset, m, counts)));
   let imageSize: ImageSize | undefined;
   let imageOrientation: number | undefined;
+  let wide: WideImageDepth | undefined;
   if (image.bytes) {
     try {
       const decoded = await decodeImage(join(dataset.root, pair.image), {bytes: image.bytes});
       imageSize = decoded.original;
       imageOrientation = decoded.orientation;
+      if (decoded.wide) wide = {bits: 16, min: decoded.wide.min, max: decoded.wide.max, ...(decoded.wide.significantBits !== undefined ? {significantBits: decoded.wide.significantBits} : {})};
     } catch (error) {
       image.problems.unshift(problemOf(error));
     }
@@ -121,7 +148,8 @@ async function verifyPair(
       if (imageSize) {
         let foreground = 0;
         for (const v of mask.data) foreground += v;
-        sample = {id: pair.id, image: pair.image, width: imageSize.width, height: imageSize.height, foreground};
+        sample = {id: pair.id, image: pair.image, width: imageSize.width, height: imageSize.height, foreground, bits: wide ? 16 : 8};
+        if (wide) sample.wide = {min: wide.min, max: wide.max, ...(wide.significantBits !== undefined ? {significantBits: wide.significantBits} : {})};
         if (imageOrientation) sample.orientation = imageOrientation;
         if (mask.files) sample.masks = mask.files.map((reading, i) => maskSummary(pair.masks[i]!, reading));
       }
@@ -151,6 +179,41 @@ function maskSummary(file: string, reading: MaskFileReading): NonNullable<Verifi
  */
 export function checksumWords(checksums: {checked: number; matched: number}): string {
   return checksums.checked === 0 ? 'checksums: none known for these files' : `checksums: ${checksums.matched} of ${checksums.checked} known files match`;
+}
+
+/** The images' depths over the decoded samples (see ImageDepthSummary). */
+export function summarizeImageDepth(samples: readonly VerifiedSample[]): ImageDepthSummary {
+  const bits: Record<string, number> = {};
+  let wide: ImageDepthSummary['wide'];
+  for (const s of samples) {
+    bits[`${s.bits}-bit`] = (bits[`${s.bits}-bit`] ?? 0) + 1;
+    if (!s.wide) continue;
+    wide ??= {min: s.wide.min, max: s.wide.max, bySbit: 0, byDatasetMax: 0};
+    wide.min = Math.min(wide.min, s.wide.min);
+    wide.max = Math.max(wide.max, s.wide.max);
+    if (usesDatasetMax({bits: 16, ...s.wide})) {
+      wide.byDatasetMax++;
+      wide.datasetMax = Math.max(wide.datasetMax ?? 0, s.wide.max);
+    } else {
+      wide.bySbit++;
+    }
+  }
+  return wide ? {bits, wide} : {bits};
+}
+
+/**
+ * The image part of verify's summary: "images: 8-bit: 12", or for 16-bit images their range and scaling, e.g.
+ * "images: 16-bit: 12, values 0..4095; 12 without an sBIT chunk scaled to 8 bits by the dataset maximum 4095".
+ */
+export function imageDepthWords(depth: ImageDepthSummary): string {
+  const counts = Object.entries(depth.bits).sort((a, b) => a[0].localeCompare(b[0], 'en', {numeric: true})).map(([b, n]) => `${b}: ${n}`);
+  const head = `images: ${counts.length ? counts.join(', ') : 'none decoded'}`;
+  const w = depth.wide;
+  if (!w) return head;
+  const how: string[] = [];
+  if (w.bySbit) how.push(`${w.bySbit} scaled to 8 bits by their PNG sBIT chunk (significant bits)`);
+  if (w.byDatasetMax) how.push(`${w.byDatasetMax} without an sBIT chunk scaled to 8 bits by the dataset maximum ${w.datasetMax}`);
+  return `${head}, values ${w.min}..${w.max}; ${how.join('; ')}`;
 }
 
 /** "3 masks are all foreground: a, b, c" with at most five names. */
@@ -218,6 +281,7 @@ export async function verifyResolved(dataset: ResolvedDataset, options: {concurr
     warnings,
     maskEncodings: Object.fromEntries([...encodings].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
     reoriented,
+    imageDepth: summarizeImageDepth(samples),
     samples,
   };
 }

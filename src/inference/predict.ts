@@ -7,7 +7,7 @@ import {readFile, readdir, stat} from 'node:fs/promises';
 import {basename, extname, join, resolve} from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import {decodeImage, decodeMask} from '../datasets/decode.js';
+import {datasetWideMax, decodeImage, decodeMask} from '../datasets/decode.js';
 import {IMAGE_EXTENSIONS} from '../datasets/layout.js';
 import {THRESHOLD_128} from '../datasets/mask-rules.js';
 import {isJunk} from '../datasets/walk.js';
@@ -72,9 +72,10 @@ export async function listImages(input: string): Promise<string[]> {
 
 /** Mask stems that go with an image: `case0` takes `case0.*` or `case0_mask.*`. */
 function masksOf(image: string, names: readonly string[]): string | undefined {
-  const stem = basename(image, extname(image));
+  // NFC on both sides: a mask saved on a Mac has its name decomposed (NFD), the image may not.
+  const stem = basename(image, extname(image)).normalize('NFC');
   return names.find((n) => {
-    const s = basename(n, extname(n));
+    const s = basename(n, extname(n)).normalize('NFC');
     return s === stem || s === `${stem}_mask`;
   });
 }
@@ -181,11 +182,15 @@ export async function predictImages(o: PredictOptions): Promise<PredictedImage[]
     await ensureOutputDir(o.out);
     const names = images.flatMap((file) => [`${basename(file, extname(file))}_mask.png`, `${basename(file, extname(file))}_overlay.png`]);
     await claimOutputFolder(o.out, {formatVersion: 1, runId: opened.runId, run: resolve(opened.run.path), checkpoint: o.checkpoint}, names, o.force ?? false);
+    // 16-bit inputs are scaled by the rule a prepared dataset follows (decode.ts wideFullScale): sBIT, else the
+    // largest sample over the inputs, never divided by 256.
+    const datasetMax = await datasetWideMax(images);
+    const scale = datasetMax !== undefined ? {datasetMax} : {};
     const results: PredictedImage[] = [];
     for (const file of images) {
       // One read: the bytes serve both the model's input size and the full-size overlay.
       const bytes = new Uint8Array(await readFile(file));
-      const {original, image} = await decodeImage(file, {size, bytes});
+      const {original, image} = await decodeImage(file, {size, bytes, ...scale});
       const probabilities = tf.tidy(() => {
         const x = tf.tensor4d(Float32Array.from(image.data, (v) => v / 255), [1, size, size, 3]);
         return tf.sigmoid(model.apply(x, {training: false}) as tf.Tensor4D);
@@ -197,7 +202,7 @@ export async function predictImages(o: PredictOptions): Promise<PredictedImage[]
       const stem = basename(file, extname(file));
       const maskFile = join(o.out, `${stem}_mask.png`);
       await sharp(Buffer.from(mask.map((v) => v * 255)), {raw: {width: shape.width, height: shape.height, channels: 1}}).png().toFile(maskFile);
-      const full = (await decodeImage(file, {bytes})).image;
+      const full = (await decodeImage(file, {bytes, ...scale})).image;
       const overlay = new Uint8Array(full.data);
       const truthFile = truths.get(file);
       if (truthFile) {

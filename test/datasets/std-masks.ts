@@ -42,6 +42,8 @@ export interface PngSpec {
   samples: ArrayLike<number>;
   /** Type 3: entries as [r, g, b, alpha?]. */
   palette?: ReadonlyArray<readonly number[]>;
+  /** An sBIT chunk: significant bits per channel, as many bytes as the colour type has in sBIT. */
+  significantBits?: readonly number[];
 }
 
 /** The bytes of a non-interlaced PNG, every row with filter 0. */
@@ -64,6 +66,7 @@ export function encodePng(spec: PngSpec): Buffer {
   ihdr[8] = spec.bitDepth;
   ihdr[9] = spec.colourType;
   const chunks = [chunk('IHDR', ihdr)];
+  if (spec.significantBits) chunks.push(chunk('sBIT', Uint8Array.from(spec.significantBits)));
   if (spec.palette) {
     chunks.push(chunk('PLTE', Uint8Array.from(spec.palette.flatMap((e) => [e[0]!, e[1]!, e[2]!]))));
     if (spec.palette.some((e) => e[3] !== undefined && e[3] !== 255)) chunks.push(chunk('tRNS', Uint8Array.from(spec.palette.map((e) => e[3] ?? 255))));
@@ -177,4 +180,44 @@ export async function writeStdFolder(root: string, encoding: StdEncoding, option
     maskFiles.push(maskFile);
   }
   return maskFiles;
+}
+
+/**
+ * The bytes of an uncompressed little-endian TIFF with one strip: grey (1 sample) or RGB (3), 8 or 16 bits. Written
+ * by hand because sharp saves TIFFs at 8 bits, so a 16-bit fixture (12-bit data, as DICOM exports hold) needs it.
+ */
+export function encodeTiff(spec: {width: number; height: number; channels: 1 | 3; bitDepth: 8 | 16; samples: ArrayLike<number>}): Buffer {
+  const bytesPerSample = spec.bitDepth / 8;
+  const data = Buffer.alloc(spec.width * spec.height * spec.channels * bytesPerSample);
+  for (let i = 0; i < spec.width * spec.height * spec.channels; i++) {
+    if (bytesPerSample === 2) data.writeUInt16LE(spec.samples[i]!, i * 2);
+    else data[i] = spec.samples[i]!;
+  }
+  // Tags (sorted): width, height, bits per sample, compression none, photometric, strip offsets, samples per
+  // pixel, rows per strip, strip byte counts. BitsPerSample for RGB is an offset to three shorts.
+  const tags: Array<[number, number, number, number]> = []; // tag, type (3 short, 4 long), count, value
+  const entries = 9;
+  const ifdOffset = 8;
+  const ifdSize = 2 + entries * 12 + 4;
+  const bitsOffset = ifdOffset + ifdSize;
+  const dataOffset = bitsOffset + 8;
+  tags.push([256, 4, 1, spec.width], [257, 4, 1, spec.height]);
+  tags.push(spec.channels === 1 ? [258, 3, 1, spec.bitDepth] : [258, 3, 3, bitsOffset]);
+  tags.push([259, 3, 1, 1], [262, 3, 1, spec.channels === 1 ? 1 : 2], [273, 4, 1, dataOffset], [277, 3, 1, spec.channels], [278, 4, 1, spec.height], [279, 4, 1, data.length]);
+  const head = Buffer.alloc(dataOffset);
+  head.write('II', 0, 'latin1');
+  head.writeUInt16LE(42, 2);
+  head.writeUInt32LE(ifdOffset, 4);
+  head.writeUInt16LE(entries, ifdOffset);
+  for (const [i, [tag, type, count, value]] of tags.entries()) {
+    const at = ifdOffset + 2 + i * 12;
+    head.writeUInt16LE(tag, at);
+    head.writeUInt16LE(type, at + 2);
+    head.writeUInt32LE(count, at + 4);
+    if (type === 3 && count === 1) head.writeUInt16LE(value, at + 8);
+    else head.writeUInt32LE(value, at + 8);
+  }
+  head.writeUInt32LE(0, ifdOffset + 2 + entries * 12);
+  for (let c = 0; c < 3; c++) head.writeUInt16LE(spec.bitDepth, bitsOffset + c * 2);
+  return Buffer.concat([head, data]);
 }

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core';
 import {MslkCommand} from '../../cli/base-command.js';
 import {dataRootFlag} from '../../cli/flags.js';
 import {resolveDataRoot} from '../../datasets/data-root.js';
-import {checksumWords, verifyDataset, type VerifyReport} from '../../datasets/verify.js';
+import {checksumWords, imageDepthWords, verifyDataset, type VerifyReport} from '../../datasets/verify.js';
 
 export default class DatasetsVerify extends MslkCommand {
   static override description = 'Check every pair (paired, decodable, same size, binary mask, checksum where known) and report all problems with their files; exits non-zero when there is any';
@@ -33,6 +33,7 @@ export default class DatasetsVerify extends MslkCommand {
     this.log(`${report.dataset}: ${report.root}`);
     this.log(`  ${report.detectedBy}`);
     this.log(`  ${report.pairs} pairs${report.expectedPairs !== undefined ? ` (full release: ${report.expectedPairs})` : ''}; ${checksumWords(report.checksums)}`);
+    this.log(`  ${imageDepthWords(report.imageDepth)}`);
     const encodings = Object.entries(report.maskEncodings).map(([how, n]) => `${how}: ${n}`);
     if (encodings.length) this.log(`  masks read as: ${encodings.join(', ')}`);
     const {images, masks} = report.reoriented;
