@@ -4,8 +4,9 @@
 // are byte-identical to an uninterrupted suite's. The moments are spread over the phases of a suite: planning (a
 // delay after the start), data preparation (while the data root is being written), mid-epoch, checkpoint writes
 // (just after an epoch's log line, which comes before its `last` checkpoint), evaluation (training ended, no
-// metrics.json yet) and the end-of-run files (just after a run's first evaluation file). The kill series takes its
-// own data root, so that its first kills fall while the synthetic dataset is being cached.
+// metrics.json yet) and the end-of-run files (just after a run's first evaluation file). Before each data
+// preparation kill the series' own data root is removed (as a user clearing the cache does), so that the kill falls
+// while the synthetic dataset is generated and prepared again, and the runs must go on with the data rebuilt.
 import test from 'ava';
 import {spawn} from 'node:child_process';
 import {mkdtemp, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises';
@@ -113,7 +114,8 @@ test('22 SIGKILLs of `mslk ablate` and its children at seeded moments, each reru
   }
   for (let i = 0; i < KILLS; i++) {
     const phase = order[i]!;
-    const delayMs = phase === 'planning' ? rng.range(300, 4000) : phase === 'checkpoint write' || phase === 'end-of-run files' ? rng.range(0, 40) : rng.range(0, 400);
+    const delayMs = phase === 'planning' ? rng.range(200, 2500) : phase === 'checkpoint write' || phase === 'end-of-run files' ? rng.range(0, 40) : rng.range(0, 400);
+    if (phase === 'data preparation') await rm(dataRoot, {recursive: true, force: true});
     const child = spawn(process.execPath, ['--import=tsx', 'bin/dev.js', ...args(store, dataRoot)],
       {cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: {...process.env, MSLK_DEBUG: ''}});
     let stderr = '';
