@@ -1,7 +1,8 @@
 // Vega-Lite specs of the report's charts, built from the report model. Each spec is plain data: its rows inline
 // (`data.values`, computed in chart-data.ts, never by Vega's random bootstrap), its keys in a fixed order, so the
 // same model always gives the same JSON and the same SVG. A chart without data is left out, never drawn empty.
-// Colours follow the suite's plan order in every chart, so one variant has one colour throughout a report.
+// Colours follow the suite's plan order in every chart, so one variant has one colour throughout a report; past ten
+// variants the colours repeat with another point shape (scatter) or line dash (curves), so no two variants look alike.
 import type {TopLevelSpec} from 'vega-lite';
 import {
   ablationBarRows,
@@ -38,7 +39,8 @@ const CONFIG = {
   font: 'sans-serif',
   view: {stroke: '#ddd'},
   axis: {labelLimit: 220, labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal'},
-  legend: {labelLimit: 260, labelFontSize: 11, titleFontSize: 12},
+  // Vega drops the entries of a symbol legend past 30 ("count exceeds limit"): a suite of 40 variants keeps them all.
+  legend: {labelLimit: 260, labelFontSize: 11, titleFontSize: 12, symbolLimit: 200},
   header: {labelFontSize: 12, labelLimit: 260},
   title: {anchor: 'start', fontSize: 14, subtitleFontSize: 11, subtitleColor: '#555'},
 } as const;
@@ -48,9 +50,44 @@ function head(title: string, subtitle: string): {$schema: string; title: {text: 
   return {$schema: SCHEMA, title: {text: title, subtitle}, background: 'white', config: CONFIG};
 }
 
+/**
+ * Point shapes (Vega-Lite `shape`): variant i is drawn with PALETTE[i % 10] and VARIANT_SHAPES[floor(i / 10)], so
+ * the first ten variants are circles of ten colours, the next ten squares of the same colours, and so on: every
+ * variant keeps its own (colour, shape) up to 80 variants (the paper suite has 40). Beyond that pairs repeat, and
+ * the tooltip still names each point.
+ */
+export const VARIANT_SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-right', 'triangle-left'] as const;
+/**
+ * Line dashes (Vega-Lite `strokeDash`) of the training curves, in the same order as VARIANT_SHAPES: solid first.
+ * Each period is at most 12 px, so that the pattern shows in a legend's short line symbol too.
+ */
+export const VARIANT_DASHES: readonly (readonly number[])[] = [[], [5, 2], [1, 2], [5, 2, 1, 2], [8, 3], [1, 4], [3, 2, 1, 2, 1, 2], [8, 2, 2, 2]];
+
+/** The colour, shape and dash of each variant of the report, in plan order (variant i: see VARIANT_SHAPES). */
+export function variantMarks(model: ReportModel): Array<{variant: string; color: string; shape: string; dash: readonly number[]}> {
+  return variantOrder(model).map((variant, i) => {
+    const group = Math.floor(i / PALETTE.length) % VARIANT_SHAPES.length;
+    return {variant, color: PALETTE[i % PALETTE.length]!, shape: VARIANT_SHAPES[group]!, dash: VARIANT_DASHES[group]!};
+  });
+}
+
 function variantColor(model: ReportModel, title = 'variant'): Record<string, unknown> {
-  const domain = variantOrder(model);
-  return {field: 'variant', type: 'nominal', title, scale: {domain, range: domain.map((_, i) => PALETTE[i % PALETTE.length]!)}};
+  const marks = variantMarks(model);
+  // Past 20 variants, a legend of 16 px rows would be far taller than the chart: two columns or more.
+  const legend = marks.length > 20 ? {legend: {columns: Math.ceil(marks.length / 20)}} : {};
+  return {field: 'variant', type: 'nominal', title, scale: {domain: marks.map((m) => m.variant), range: marks.map((m) => m.color)}, ...legend};
+}
+
+/** The variant's shape channel: with the colour's field and title, Vega-Lite draws one legend of both. */
+function variantShape(model: ReportModel, title = 'variant'): Record<string, unknown> {
+  const marks = variantMarks(model);
+  return {field: 'variant', type: 'nominal', title, scale: {domain: marks.map((m) => m.variant), range: marks.map((m) => m.shape)}};
+}
+
+/** The variant's line dash, as variantShape for lines. */
+function variantDash(model: ReportModel, title = 'variant'): Record<string, unknown> {
+  const marks = variantMarks(model);
+  return {field: 'variant', type: 'nominal', title, scale: {domain: marks.map((m) => m.variant), range: marks.map((m) => [...m.dash])}};
 }
 
 /** Says how the interval charts' numbers were computed. */
@@ -153,7 +190,7 @@ export function costChart(model: ReportModel, measure: CostMeasure): ChartSpec |
   const x = {field: 'cost', type: 'quantitative', title: axis, scale: {zero: false, nice: true}, axis: {format}};
   const y = {field: 'dice', type: 'quantitative', title: 'test mDice (mean over seeds)', scale: {zero: false}};
   const spec = {
-    ...head(title, 'per dataset; ringed points and the dashed line: the Pareto front (no other model is cheaper and better)'),
+    ...head(title, 'per dataset; hollow points: baselines; ringed points and the dashed line: the Pareto front (no other model is cheaper and better)'),
     data: {values: rows},
     facet: {column: {field: 'dataset', type: 'nominal', title: null, sort: datasetOrder(model)}},
     resolve: {scale: {y: 'independent'}},
@@ -171,16 +208,19 @@ export function costChart(model: ReportModel, measure: CostMeasure): ChartSpec |
           mark: {type: 'point', size: 260, filled: false, color: '#222', strokeWidth: 1.5},
           encoding: {x, y},
         },
-        {
-          mark: {type: 'point', filled: true, size: 70, opacity: 1},
+        // Colour and shape both say the variant (past ten variants colours repeat, shapes tell them apart); a
+        // baseline is the same mark, hollow.
+        ...(['variant', 'baseline'] as const).map((kind) => ({
+          transform: [{filter: `datum.kind === '${kind}'`}],
+          mark: {type: 'point', filled: kind === 'variant', size: 70, opacity: 1, ...(kind === 'baseline' ? {strokeWidth: 2} : {})},
           encoding: {
             x,
             y,
             color: variantColor(model),
-            shape: {field: 'kind', type: 'nominal', title: 'kind', scale: {domain: ['variant', 'baseline'], range: ['circle', 'square']}},
-            tooltip: [{field: 'variant'}, {field: 'cost', format}, {field: 'dice', format: '.4f'}, {field: 'pareto'}],
+            shape: variantShape(model),
+            tooltip: [{field: 'variant'}, {field: 'kind'}, {field: 'cost', format}, {field: 'dice', format: '.4f'}, {field: 'pareto'}],
           },
-        },
+        })),
       ],
     },
   };
@@ -233,6 +273,8 @@ export function trainingCurvesChart(model: ReportModel): ChartSpec | null {
         x: {field: 'epoch', type: 'quantitative', title: 'epoch', axis: {format: 'd', tickMinStep: 1}},
         y: {field: 'value', type: 'quantitative', title: null, scale: {zero: false}},
         color: variantColor(model),
+        // Past ten variants colours repeat: the dash tells them apart.
+        strokeDash: variantDash(model),
         detail: {field: 'runId', type: 'nominal'},
         tooltip: [{field: 'variant'}, {field: 'seed'}, {field: 'epoch'}, {field: 'value', format: '.4f'}],
       },

@@ -2,7 +2,8 @@
 // test): a two-variant suite of tiny U-Nets gives every run done with metrics byte-identical to the local
 // executor's; a task cancelled mid-run (scancel) leaves its run partial, `ablate status` says so with the task's
 // state and log, and `--rerun-failed` completes it with the metrics of an uninterrupted run. Without root the test
-// skips, saying why; in CI (CI=true) missing SLURM programs fail it (.ci/run installs them).
+// skips, saying why; in CI (CI=true) missing SLURM programs fail it (.ci/run installs them). The cluster's
+// MaxArraySize is 2, so that a suite of three runs needs two array jobs (as 1101 runs do where it is 1001).
 import test from 'ava';
 import {execFile} from 'node:child_process';
 import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises';
@@ -13,7 +14,8 @@ import {formatState, planReport, type PlanReport, type PlannedRunState} from '..
 import {planSuite, type SuiteManifest} from '../../src/ablations/plan.js';
 import {execCommand, slurmScheduler} from '../../src/ablations/slurm/scheduler.js';
 import {suiteTasks} from '../../src/ablations/slurm/submit-suite.js';
-import {readSubmissions} from '../../src/ablations/slurm/submissions.js';
+import {readSubmissions, taskLogPath} from '../../src/ablations/slurm/submissions.js';
+import {parseOneliner} from '../../src/ablations/slurm/scheduler.js';
 import {backendChoice, selectBackend} from '../../src/engine/backends.js';
 import {RunDir} from '../../src/runs/run-dir.js';
 import {runMslk} from '../helpers/cli.js';
@@ -28,6 +30,9 @@ const why = slurmUnavailable() ?? (missing.length > 0 && process.env['CI'] !== '
 if (why !== null) console.log(`skipping the SLURM cluster tests: ${why}`);
 const clusterTest = why === null ? test.serial : (test.skip as unknown as typeof test.serial);
 
+/** The test cluster's MaxArraySize: array indexes 0 and 1 only. */
+const MAX_ARRAY_SIZE = 2;
+
 let scratch = '';
 let dataRoot = '';
 let cluster: SlurmCluster | undefined;
@@ -37,7 +42,7 @@ test.before(async () => {
   if (missing.length > 0) throw new Error(`SLURM programs missing in CI: ${missing.join(', ')} (.ci/run installs slurm-wlm and munge)`);
   scratch = await mkdtemp(join(tmpdir(), 'mslk-slurm-suite-'));
   dataRoot = join(scratch, 'data');
-  cluster = await startSlurmCluster();
+  cluster = await startSlurmCluster({config: [`MaxArraySize=${MAX_ARRAY_SIZE}`]});
   await selectBackend(backendChoice('wasm'));
 });
 
@@ -111,6 +116,42 @@ clusterTest('a two-variant suite as one SLURM array job: every run done, with th
   t.is(again.code, 0, again.stderr);
   t.regex(again.stderr, /nothing to submit/);
   t.is((await readSubmissions(store, 'two')).length, 1, 'no second array job');
+});
+
+clusterTest('more runs than MaxArraySize, in a store whose path has a space and quotes: several array jobs, one throttle, every run done', async (t) => {
+  const suite = await suiteFile('split', {variants: {a: {baseWidth: 4}, b: {baseWidth: 5}, c: {baseWidth: 6}}, seeds: [0], epochs: 1});
+  // sbatch refused both before: "Invalid job array specification" for --array=0-2, "Invalid directive" for the path.
+  const store = join(scratch, `store with space's "quotes"`);
+  const submitted = await onCluster(['ablate', suite, '--executor', 'slurm', '--store', store, '--throttle', '2', '--wait', '--poll-interval', '1', ...common()]);
+  t.is(submitted.code, 0, `${submitted.stderr}\n${await cluster!.logs()}`);
+  const message = /submitted 3 runs as 2 array jobs \(the cluster's MaxArraySize is 2\): (\d+) \(2 array tasks; script .+\), (\d+) \(1 array task; script .+\); task logs /.exec(submitted.stderr);
+  t.truthy(message, submitted.stderr);
+
+  const submissions = await readSubmissions(store, 'split');
+  t.deepEqual(submissions.map((s) => [s.jobId, s.runs.length]), [[message![1], 2], [message![2], 1]], 'one submission record per array job');
+  const runs = await suiteRuns(store, 'split');
+  t.deepEqual(submissions.flatMap((s) => s.runs.map((r) => r.runId)), runs.map((r) => r.runId), 'every run in one array task, in plan order');
+  const scripts = await Promise.all(submissions.map((s) => readFile(s.script, 'utf8')));
+  t.regex(scripts[0]!, /^#SBATCH --array=0-1%2$/m);
+  t.regex(scripts[1]!, /^#SBATCH --array=0-0%2$/m);
+  t.true(scripts[0]!.includes(`\n#SBATCH --output='${store.replace(/'/g, `'\\''`)}/suites/split.slurm/logs/%A_%a.log'\n`), scripts[0]);
+  for (const run of runs) t.is((await new RunDir(run.dir).status())?.state, 'done', run.variant);
+  for (const s of submissions) {
+    for (const i of s.runs.keys()) {
+      const log = await readFile(taskLogPath(s, s.jobId, i), 'utf8');
+      t.true(log.includes(`array task ${s.jobId}_${i}`), `task ${s.jobId}_${i} logged its run (${log.slice(0, 200)})`);
+    }
+  }
+  // One throttle for the suite: the second array job started only once the first had ended (afterany).
+  const times = async (jobId: string) => (await promisify(execFile)('scontrol', ['--oneliner', 'show', 'job', jobId], {env: cluster!.env})).stdout
+    .split('\n').filter((l) => l.trim() !== '').map((l) => parseOneliner(l)).map((f) => ({start: Date.parse(f['StartTime']!), end: Date.parse(f['EndTime']!)}));
+  const firstEnd = Math.max(...(await times(submissions[0]!.jobId)).map((x) => x.end));
+  const secondStart = Math.min(...(await times(submissions[1]!.jobId)).map((x) => x.start));
+  t.true(secondStart >= firstEnd, `array job 2 started at ${secondStart}, array job 1 ended at ${firstEnd}`);
+
+  const status = await onCluster(['ablate', 'status', suite, '--store', store, ...common()]);
+  t.is(status.code, 0, status.stderr);
+  t.regex(status.stdout, /suite split: 3 runs \(3 done\)/);
 });
 
 /** The local executor's run of the ten-epoch suite (one per test file), the reference of the interrupted ones. */

@@ -34,6 +34,7 @@ test.serial('--dry-run prints the plan and the batch script: the suite\'s resour
   t.is(code, 0, stderr);
   t.regex(stdout, /suite dry: 4 runs \(4 pending\)/);
   t.regex(stdout, /# the batch script of 4 array tasks \(dry run: nothing submitted\)/);
+  t.regex(stderr, /warning: could not read the cluster's MaxArraySize \(.+\): the scripts assume SLURM's default, 1001/, 'no cluster here: the dry run says what it assumed');
   t.regex(stderr, /warning: the runs ask for a GPU \(gres gpu:1\) but train on wasm, a CPU backend; pass --backend webgpu \(a Vulkan driver on the nodes\) or --backend tensorflow \(CUDA 11\.2 \+ cuDNN 8\.1\) to require the GPU/);
   t.regex(stdout, /^#SBATCH --chdir=\S+$/m);
   for (const line of ['#SBATCH --array=0-3%3', '#SBATCH --partition=gpu', '#SBATCH --time=2:00:00', '#SBATCH --gres=gpu:1', '#SBATCH --cpus-per-task=1', 'module load nodejs/20']) {
@@ -60,10 +61,11 @@ test.serial('SLURM flags need the SLURM executor, and --jobs is the local one\'s
 test.serial('sbatch refusing the job (here: an unknown partition): one line with its reason; the runs stay prepared, nothing is recorded as submitted', async (t) => {
   const file = await suite('refused');
   const store = join(scratch, 'store-refused');
-  // An sbatch earlier on PATH that answers as SLURM does for a partition the cluster does not have.
+  // An sbatch (and an scontrol for the config) earlier on PATH that answers as SLURM does for a partition the cluster does not have.
   const bin = join(scratch, 'bin');
   await mkdir(bin, {recursive: true});
   await writeFile(join(bin, 'sbatch'), '#!/bin/sh\necho "sbatch: error: Batch job submission failed: Invalid partition name specified" >&2\nexit 1\n', {mode: 0o755});
+  await writeFile(join(bin, 'scontrol'), '#!/bin/sh\necho "MaxArraySize            = 1001"\n', {mode: 0o755});
   const {code, stderr} = await runMslk(['ablate', file, '--executor', 'slurm', '--partition', 'gpu-typo', '--store', store, ...common()],
     {PATH: `${bin}:${process.env['PATH']}`});
   t.is(code, 1, stderr);
@@ -86,4 +88,13 @@ test.serial('a suite with an executor.slurm block is not trained here by acciden
   const dry = await runMslk(['ablate', file, '--store', store, '--dry-run', ...common()]);
   t.is(dry.code, 0, dry.stderr);
   t.regex(dry.stderr, /warning: \S+ has an executor\.slurm block/);
+});
+
+test.serial('a store path sbatch cannot read in an #SBATCH line (a backslash) is one line naming --store, exit 2, before anything is prepared', async (t) => {
+  const file = await suite('backslash');
+  const store = join(scratch, 'back\\slash');
+  const {code, stderr} = await runMslk(['ablate', file, '--executor', 'slurm', '--store', store, ...common()]);
+  t.is(code, 2, stderr);
+  t.is(stderr.trim(), `Error: the store (--store) ${store} holds a backslash, which sbatch cannot read in an #SBATCH line: use a path without one`);
+  t.is(await stat(store).catch(() => undefined), undefined, 'nothing prepared');
 });

@@ -83,11 +83,17 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Options of startSlurmCluster. */
+export interface SlurmClusterOptions {
+  /** Extra slurm.conf lines, e.g. `MaxArraySize=5` (a small limit a test can reach with a few runs). */
+  config?: readonly string[];
+}
+
 /**
  * Starts a one-node cluster (munged, slurmctld, slurmd) in a new temporary folder and waits until its node is idle
  * (at most 60 s). Throws, with the daemons' logs, when it does not come up; stops what it started first.
  */
-export async function startSlurmCluster(): Promise<SlurmCluster> {
+export async function startSlurmCluster(options: SlurmClusterOptions = {}): Promise<SlurmCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'mslk-slurm-'));
   const node = hostname();
   await mkdir(join(dir, 'state'));
@@ -109,7 +115,7 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
     `SlurmctldLogFile=${join(dir, 'slurmctld.log')}`, `SlurmdLogFile=${join(dir, 'slurmd.log')}`,
     'ProctrackType=proctrack/linuxproc', 'TaskPlugin=task/none', 'SelectType=select/cons_tres', 'SelectTypeParameters=CR_Core',
     'ReturnToService=2', 'MpiDefault=none', 'JobCompType=jobcomp/none', 'AccountingStorageType=accounting_storage/none',
-    'SchedulerParameters=sched_interval=2', 'KillWait=30', 'MinJobAge=600',
+    'SchedulerParameters=sched_interval=2', 'KillWait=30', 'MinJobAge=600', ...(options.config ?? []),
     `NodeName=${node} CPUs=${availableParallelism()} RealMemory=${memoryMb} State=UNKNOWN`,
     `PartitionName=debug Nodes=${node} Default=YES MaxTime=INFINITE State=UP`, '',
   ].join('\n'));

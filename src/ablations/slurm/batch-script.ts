@@ -13,7 +13,7 @@ export interface BatchScriptInput {
   resources: SlurmResources;
   /** Absolute path of the file listing one run directory per line. */
   runList: string;
-  /** Absolute path pattern of each task's log (SLURM's %A = array job id, %a = task index). */
+  /** Absolute path pattern of each task's log (SLURM's %A = array job id, %a = task index; only in the file name). */
   logPattern: string;
   /** Working directory of the tasks (absolute). */
   workDir: string;
@@ -30,6 +30,36 @@ export interface BatchScriptInput {
 /** `value` as one shell word: single-quoted unless it is plainly safe. */
 export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A path sbatch cannot read in an #SBATCH line (sbatchWord): bad input, exit 2. */
+export class SbatchPathError extends Error {
+  /** The usage exit code (src/cli/base-command.ts USAGE_EXIT_CODE), read by the base command. */
+  readonly exitCode = 2;
+}
+
+/**
+ * `value` as one word of an `#SBATCH` line. sbatch (22.05) splits these lines as a shell does, single and double
+ * quotes included, so shellQuote's quoting reads back whole: a path with a space, a quote or a `$` stays one argument
+ * (unquoted, `--output=/a b/...` is refused as "Invalid directive"). sbatch also reads a backslash as an escape inside
+ * single quotes, where no quoting keeps it, and a line ends the directive: a path with either is refused, with `what`
+ * (e.g. "the store") named: SbatchPathError. Tried on a real cluster: test/ablations/slurm-cluster.test.ts.
+ */
+export function sbatchWord(value: string, what: string): string {
+  if (/[\\\n\r]/.test(value)) {
+    const lineBreak = /[\n\r]/.test(value);
+    throw new SbatchPathError(`${what} ${lineBreak ? JSON.stringify(value) : value} holds a ${lineBreak ? 'line break' : 'backslash'}, which sbatch cannot read in an #SBATCH line: use a path without one`);
+  }
+  return shellQuote(value);
+}
+
+/**
+ * A file name pattern of sbatch --output for `dir`/`file`: `%` in dir doubled (sbatch reads `%x` in the pattern as
+ * a replacement symbol, `%%` as `%`), `file` (which may use %A and %a) kept.
+ */
+export function outputPattern(logPattern: string): string {
+  const slash = logPattern.lastIndexOf('/');
+  return logPattern.slice(0, slash + 1).replace(/%/g, '%%') + logPattern.slice(slash + 1);
 }
 
 /** The sbatch option lines of `resources` (without the array, output and job name lines). */
@@ -53,14 +83,17 @@ export function sbatchOptions(resources: SlurmResources): string[] {
  * line SLURM_ARRAY_TASK_ID + 1 of runList, sets MSLK_THREADS to its cores and `exec`s mslk run-one, so SLURM's
  * SIGTERM (scancel, time limit, preemption) reaches mslk itself, which stops after its current step and writes its
  * checkpoint, and the task's exit code is mslk's (0 done, 1 failed, 75 owned by another process, 130 stopped).
- * Throws when `tasks` < 1.
+ * Paths are quoted in the #SBATCH lines (sbatchWord) and in the script's body (shellQuote). The array's indexes are
+ * 0..tasks-1: a caller splits a suite larger than the cluster's MaxArraySize into several scripts.
+ * Throws when `tasks` < 1, and a one-line Error for a store or work folder path sbatch cannot read (sbatchWord).
  */
 export function renderBatchScript(input: BatchScriptInput): string {
   if (input.tasks < 1) throw new Error('a batch script needs at least one run');
   const r = input.resources;
   const array = `--array=0-${input.tasks - 1}${r.throttle ? `%${r.throttle}` : ''}`;
   // open-mode=append: a requeued task adds to its log instead of wiping why it stopped the first time.
-  const options = [`--job-name=mslk-${input.suite}`, array, `--output=${input.logPattern}`, '--open-mode=append', `--chdir=${input.workDir}`, ...sbatchOptions(r)];
+  const options = [`--job-name=${sbatchWord(`mslk-${input.suite}`, 'the suite name')}`, array, `--output=${sbatchWord(outputPattern(input.logPattern), 'the tasks\' log pattern')}`,
+    '--open-mode=append', `--chdir=${sbatchWord(input.workDir, 'the tasks\' working folder (mslk\'s clone)')}`, ...sbatchOptions(r)];
   const env = Object.entries(input.env ?? {}).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
   return [
     '#!/bin/bash',

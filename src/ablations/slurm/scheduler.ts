@@ -90,10 +90,33 @@ export function parseShowJob(output: string): SlurmTaskRecord[] {
   return records;
 }
 
+/** SLURM's MaxArraySize when slurm.conf does not set it: array indexes 0..1000. */
+export const DEFAULT_MAX_ARRAY_SIZE = 1001;
+
+/**
+ * MaxArraySize in `scontrol show config` output (`MaxArraySize            = 1001`): an array job's indexes must be
+ * below it. DEFAULT_MAX_ARRAY_SIZE when the line is missing; 0 means the cluster allows no array jobs.
+ */
+export function parseMaxArraySize(config: string): number {
+  const match = /^\s*MaxArraySize\s*=\s*(\d+)\s*$/m.exec(config);
+  return match ? Number(match[1]) : DEFAULT_MAX_ARRAY_SIZE;
+}
+
+/** Options of Scheduler.submit. */
+export interface SubmitOptions {
+  /** Job ids the new job waits for (sbatch --dependency=afterany:<id>:...): it starts once they ended, however. */
+  after?: readonly string[];
+}
+
 /** The scheduler as mslk uses it. */
 export interface Scheduler {
-  /** Submits a batch script; resolves to the job id. Throws SlurmCommandError (sbatch missing or refusing). */
-  submit(script: string): Promise<string>;
+  /**
+   * Submits a batch script; resolves to the job id. A dependency is given on sbatch's command line, not in the
+   * script, so the script stays resubmittable as is. Throws SlurmCommandError (sbatch missing or refusing).
+   */
+  submit(script: string, options?: SubmitOptions): Promise<string>;
+  /** The cluster's MaxArraySize (parseMaxArraySize). Throws SlurmCommandError when scontrol cannot be run. */
+  maxArraySize(): Promise<number>;
   /** Every task record of the array job `jobId`; [] when the scheduler no longer knows the job. */
   tasks(jobId: string): Promise<SlurmTaskRecord[]>;
 }
@@ -101,12 +124,16 @@ export interface Scheduler {
 /** The scheduler through its command-line tools (`run` is replaceable for tests of the parsing). */
 export function slurmScheduler(run: CommandRunner = execCommand()): Scheduler {
   return {
-    async submit(script) {
-      const out = (await run('sbatch', ['--parsable', script])).trim();
+    async submit(script, options = {}) {
+      const after = options.after ?? [];
+      const out = (await run('sbatch', ['--parsable', ...(after.length > 0 ? [`--dependency=afterany:${after.join(':')}`] : []), script])).trim();
       // --parsable prints "jobid" or "jobid;cluster".
       const jobId = out.split('\n').pop()!.split(';')[0]!.trim();
       if (!/^\d+$/.test(jobId)) throw new SlurmCommandError('sbatch', `sbatch printed no job id (${JSON.stringify(out)}): check the script ${script}`, null);
       return jobId;
+    },
+    async maxArraySize() {
+      return parseMaxArraySize(await run('scontrol', ['show', 'config']));
     },
     async tasks(jobId) {
       try {

@@ -1,6 +1,6 @@
 // What a suite submitted to SLURM, kept in the store next to the suite manifest so that `ablate status` (from any
 // login node, any later day) can tell which array task trains which run and where its log is:
-//   <store>/suites/<suite>.slurm/submissions.json   every submission: job id, script, task index -> run
+//   <store>/suites/<suite>.slurm/submissions.json   every submission (one per array job): job id, script, task -> run
 //   <store>/suites/<suite>.slurm/submit-<k>.sbatch   the batch script of submission k (resubmittable as is)
 //   <store>/suites/<suite>.slurm/runs-<k>.txt        its run directories, line i + 1 = array task i
 //   <store>/suites/<suite>.slurm/logs/<job>_<task>.log  each task's stdout and stderr
@@ -36,9 +36,10 @@ export function submissionFiles(store: string, suite: string, number: number): {
   return {script: join(folder, `submit-${number}.sbatch`), runList: join(folder, `runs-${number}.txt`), logPattern: join(folder, 'logs', '%A_%a.log')};
 }
 
-/** The log of array task `task` of job `jobId` under a submission's pattern. */
+/** The log of array task `task` of job `jobId` under a submission's pattern (%A and %a only in the file name). */
 export function taskLogPath(submission: Pick<SlurmSubmission, 'logPattern'>, jobId: string, task: number): string {
-  return submission.logPattern.replace(/%A/g, jobId).replace(/%a/g, String(task));
+  const slash = submission.logPattern.lastIndexOf('/');
+  return submission.logPattern.slice(0, slash + 1) + submission.logPattern.slice(slash + 1).replace(/%A/g, jobId).replace(/%a/g, String(task));
 }
 
 /** Every submission of the suite in the store, oldest first ([] when none; a damaged record is an error). */

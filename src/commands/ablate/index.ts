@@ -79,8 +79,11 @@ export default class Ablate extends MslkCommand {
     return {...result.report, summary: result.summary, results: result.results};
   }
 
-  /** `--executor slurm`: submit the pending runs as one array job (or print its script under --dry-run). */
-  private async onSlurm(suite: string, flags: Interfaces.InferredFlags<typeof Ablate.flags>): Promise<PlanReport & {jobId: string | null; script: string | null; results?: VariantResult[]}> {
+  /**
+   * `--executor slurm`: submit the pending runs as array jobs (one unless the suite is larger than the cluster's
+   * MaxArraySize), or print their scripts under --dry-run. The JSON has every job id and script, in task order.
+   */
+  private async onSlurm(suite: string, flags: Interfaces.InferredFlags<typeof Ablate.flags>): Promise<PlanReport & {jobIds: string[]; scripts: string[]; results?: VariantResult[]}> {
     if (flags.jobs !== undefined) throw new Error('--jobs is for the local executor: with --executor slurm, --throttle caps the runs at once');
     // --backend is the nodes' (passed to every task); the login node, which may lack a GPU binding, counts on its own.
     await selectBackend('auto');
@@ -96,6 +99,6 @@ export default class Ablate extends MslkCommand {
       scheduler: slurmScheduler(), ...(flags.backend !== undefined ? {backend: flags.backend} : {}),
       ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
     }, {wait: flags.wait, pollMs: flags['poll-interval'] * 1000}, {log: (l) => this.log(l), logToStderr: (l) => this.logToStderr(l), json: this.jsonEnabled()});
-    return {...outcome.report, jobId: outcome.submission?.jobId ?? null, script: outcome.script, ...(outcome.results ? {results: outcome.results} : {})};
+    return {...outcome.report, jobIds: outcome.submissions.map((s) => s.jobId), scripts: outcome.arrays.map((a) => a.script), ...(outcome.results ? {results: outcome.results} : {})};
   }
 }

@@ -6,7 +6,8 @@ import {execFileSync} from 'node:child_process';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {renderBatchScript, shellQuote} from '../../../src/ablations/slurm/batch-script.js';
+import {outputPattern, renderBatchScript, sbatchWord, shellQuote} from '../../../src/ablations/slurm/batch-script.js';
+import {splitIntoArrays} from '../../../src/ablations/slurm/submit-suite.js';
 
 const input = {
   suite: 'paper', tasks: 27, runList: '/proj/runs/suites/paper.slurm/runs-1.txt', logPattern: '/proj/runs/suites/paper.slurm/logs/%A_%a.log',
@@ -49,4 +50,29 @@ test('property: bash reads every quoted word back as it was', (t) => {
   const words = fc.sample(fc.string({unit: fc.constantFrom('a', ' ', "'", '"', '$', '\\', '`', '*', '!', ';', '&', '(', '\t', 'é', '-', '%', '=', '~', '#')}), {numRuns: 200, seed: 42});
   const printed = execFileSync('bash', ['-c', `printf '%s\\0' ${words.map(shellQuote).join(' ')}`], {encoding: 'utf8'});
   t.deepEqual(printed.split('\0').slice(0, -1), words);
+});
+
+test('paths in #SBATCH lines are quoted (sbatch splits them as a shell does); a % of the store is doubled in --output, where %A and %a stay', (t) => {
+  const script = renderBatchScript({...input, logPattern: "/proj/my runs/it's 100%/suites/paper.slurm/logs/%A_%a.log", workDir: '/home/me/mslk clone'});
+  const lines = script.split('\n').filter((l) => l.startsWith('#SBATCH ')).map((l) => l.slice(8));
+  t.true(lines.includes(`--output='/proj/my runs/it'\\''s 100%%/suites/paper.slurm/logs/%A_%a.log'`), lines.join('\n'));
+  t.true(lines.includes(`--chdir='/home/me/mslk clone'`), lines.join('\n'));
+  t.is(outputPattern('/a%b/c%d/%A_%a.log'), '/a%%b/c%%d/%A_%a.log');
+  t.is(sbatchWord('/plain/path', 'the store'), '/plain/path');
+  t.throws(() => sbatchWord('/a\\b', 'the store'), {message: 'the store /a\\b holds a backslash, which sbatch cannot read in an #SBATCH line: use a path without one'});
+  t.throws(() => sbatchWord('/a\nb', 'the store'), {message: 'the store "/a\\nb" holds a line break, which sbatch cannot read in an #SBATCH line: use a path without one'});
+});
+
+test('a suite larger than MaxArraySize is split into arrays of at most MaxArraySize tasks, in order; MaxArraySize 0 is refused', (t) => {
+  const runs = Array.from({length: 1101}, (_, i) => i);
+  const arrays = splitIntoArrays(runs, 1001);
+  t.deepEqual(arrays.map((a) => a.length), [1001, 100]);
+  t.deepEqual(arrays.flat(), runs);
+  t.deepEqual(splitIntoArrays([1, 2, 3], 5), [[1, 2, 3]]);
+  t.deepEqual(splitIntoArrays([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4], [5]]);
+  t.throws(() => splitIntoArrays([1], 0), {message: /^this cluster allows no job arrays \(MaxArraySize = 0 in `scontrol show config`\)/});
+  fc.assert(fc.property(fc.nat(3000), fc.integer({min: 1, max: 1200}), (n, max) => {
+    const parts = splitIntoArrays(Array.from({length: n}, (_, i) => i), max);
+    return parts.every((p) => p.length >= 1 && p.length <= max) && parts.flat().length === n && parts.length === Math.ceil(n / max);
+  }));
 });

@@ -2,7 +2,7 @@
 // with spaces included), array task id lists, sbatch --parsable output, and the view of each run's task.
 import test from 'ava';
 import fc from 'fast-check';
-import {parseOneliner, parseShowJob, parseTaskIds, slurmScheduler, SlurmCommandError} from '../../../src/ablations/slurm/scheduler.js';
+import {DEFAULT_MAX_ARRAY_SIZE, parseMaxArraySize, parseOneliner, parseShowJob, parseTaskIds, slurmScheduler, SlurmCommandError} from '../../../src/ablations/slurm/scheduler.js';
 import {taskOfRecord} from '../../../src/ablations/slurm/run-tasks.js';
 
 const PENDING = 'JobId=7 ArrayJobId=7 ArrayTaskId=2-3%2 ArrayTaskThrottle=2 JobName=mslk-two UserId=root(0) JobState=PENDING Reason=JobArrayTaskLimit Dependency=(null) Requeue=1 Restarts=0 ExitCode=0:0 NodeList= NumCPUs=1 Command=/store/suites/two.slurm/submit-1.sbatch WorkDir=/repo StdOut=/store/suites/two.slurm/logs/7_4294967294.log Power=';
@@ -45,6 +45,30 @@ test('sbatch --parsable: the job id, with or without a cluster name; no id is an
   t.is(await slurmScheduler(async () => '1234\n').submit('/s.sbatch'), '1234');
   t.is(await slurmScheduler(async () => '99;cluster-a\n').submit('/s.sbatch'), '99');
   await t.throwsAsync(slurmScheduler(async () => 'Submitted nothing\n').submit('/s.sbatch'), {instanceOf: SlurmCommandError, message: /printed no job id.*\/s\.sbatch/});
+});
+
+test('sbatch gets a dependency on its command line (afterany: the job starts once the others ended, however), not in the script', async (t) => {
+  const calls: string[][] = [];
+  const scheduler = slurmScheduler(async (command, args) => {
+    calls.push([command, ...args]);
+    return '12\n';
+  });
+  await scheduler.submit('/s.sbatch');
+  await scheduler.submit('/t.sbatch', {after: ['10', '11']});
+  t.deepEqual(calls, [['sbatch', '--parsable', '/s.sbatch'], ['sbatch', '--parsable', '--dependency=afterany:10:11', '/t.sbatch']]);
+});
+
+test('MaxArraySize from `scontrol show config` (as slurm-wlm 22.05 prints it); SLURM\'s default where the line is missing', async (t) => {
+  const config = 'Configuration data as of 2024-05-01T10:00:00\nMailProg                = /bin/mail\nMaxArraySize            = 5\nMaxJobCount             = 10000\n';
+  t.is(parseMaxArraySize(config), 5);
+  t.is(parseMaxArraySize('MaxJobCount             = 10000\n'), DEFAULT_MAX_ARRAY_SIZE);
+  t.is(DEFAULT_MAX_ARRAY_SIZE, 1001);
+  const calls: string[][] = [];
+  t.is(await slurmScheduler(async (command, args) => {
+    calls.push([command, ...args]);
+    return config;
+  }).maxArraySize(), 5);
+  t.deepEqual(calls, [['scontrol', 'show', 'config']]);
 });
 
 test('a job the scheduler has forgotten has no records; another scontrol error is thrown', async (t) => {
