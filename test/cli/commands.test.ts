@@ -76,7 +76,7 @@ test('a file where a folder is expected and a folder where a file is expected na
   const results = await Promise.all(cases.map(([args]) => mslk(...args)));
   cases.forEach(([, expected], i) => assertOneLineError(t, results[i]!, expected));
   // A config argument that is a folder: one line from the config reader.
-  assertOneLineError(t, await mslk('train', folder), `cannot read config '${folder}': it is a folder: name a YAML file in it`, 1);
+  assertOneLineError(t, await mslk('train', folder), `cannot read config '${folder}': it is a folder: name a YAML file in it`, 2);
 });
 
 test('other parse errors are one line too, pointing to --help', async (t) => {
