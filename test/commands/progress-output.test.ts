@@ -122,3 +122,14 @@ test.serial('train: piped, a line per epoch with the run\'s ETA; on a terminal a
   t.notRegex(live.stdout, /INF/);
   t.regex(live.stdout, /^test mDice \d\.\d{4}, mIoU/m);
 });
+
+test('--report with a dry run, or on SLURM without --wait: one line naming the fix, exit 2', async (t) => {
+  const suite = await tinySuite('refused');
+  const store = join(scratch, 'store-refused');
+  const dry = await runMslk(['ablate', suite, '--store', store, '--dry-run', '--report', '--no-estimate']);
+  t.is(dry.code, 2);
+  t.is(dry.stderr, 'Error: --report writes the report once the runs trained, and --dry-run trains nothing: drop one of them\n');
+  const slurm = await runMslk(['ablate', suite, '--store', store, '--executor', 'slurm', '--report']);
+  t.is(slurm.code, 2);
+  t.is(slurm.stderr, `Error: --report writes the report once the runs ended: with --executor slurm add --wait, or run \`npx mslk report ${suite} --store ${store}\` when the array job is done\n`);
+});

@@ -38,7 +38,7 @@ export default class Ablate extends MslkCommand {
     jobs: Flags.integer({description: 'Runs trained at once (child processes); default: the number of cores, or 1 on a GPU backend (webgpu, tensorflow), whose runs would share one GPU', min: 1}),
     store: outDirFlag({description: 'Folder of run directories (the run store)', default: 'runs'}),
     'rerun-failed': Flags.boolean({description: 'Retry runs that failed'}),
-    report: Flags.boolean({description: "Write the suite's report (as `mslk report <suite> --store <store>` does, into reports/<suite>) once the runs ended; without it ablate ends by naming that command", exclusive: ['dry-run']}),
+    report: Flags.boolean({description: "Write the suite's report (as `mslk report <suite> --store <store>` does, into reports/<suite>) once the runs ended; without it ablate ends by naming that command"}),
     backend: backendFlag(),
     'data-root': dataRootFlag(),
     executor: Flags.option({description: 'Where the runs train: here (local: child processes; the default) or on a SLURM cluster (slurm: one array job, a task per run; the store must be on a file system the nodes share). A suite with an executor.slurm block needs it said', options: ['local', 'slurm'] as const})(),
@@ -59,6 +59,7 @@ export default class Ablate extends MslkCommand {
 
   async run(): Promise<PlanReport & {summary?: SuiteSummary; results?: VariantResult[]; reportDir?: string}> {
     const {args, flags} = await this.parse(Ablate);
+    if (flags.report && flags['dry-run']) throw Object.assign(new Error('--report writes the report once the runs trained, and --dry-run trains nothing: drop one of them'), {exitCode: 2});
     if (flags.executor === 'slurm') return this.onSlurm(args.suite, flags);
     const slurmOnly = SLURM_FLAGS.find((f) => f !== 'poll-interval' && flags[f] !== undefined && flags[f] !== false);
     if (slurmOnly !== undefined) throw new Error(`--${slurmOnly} is a SLURM setting: add --executor slurm (or drop --${slurmOnly} to train here)`);
