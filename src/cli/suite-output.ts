@@ -69,7 +69,8 @@ export function liveLines(model: SuiteProgressModel, suite: string): string[] {
   const lines = model.running().map((run) => joinFields(runPrefix(run, total),
     run.loss === null && run.valDice === null
       ? joinFields(`epoch ${run.epochsDone}/${run.epochs}`, run.stage ?? 'starting')
-      : epochText({epoch: run.epochsDone, epochs: run.epochs, loss: run.loss, valDice: run.valDice, best: run.best})));
+      // After an epoch, a stage is what follows the training (the test evaluation).
+      : joinFields(epochText({epoch: run.epochsDone, epochs: run.epochs, loss: run.loss, valDice: run.valDice, best: run.best}), run.stage ?? '')));
   const c = model.counts();
   lines.push(joinFields(`suite ${suite}: ${c.done} of ${total} runs done, ${c.running} running${c.failed > 0 ? `, ${c.failed} failed` : ''}`, etaText(model.etaSeconds())));
   return lines;

@@ -18,6 +18,7 @@ const EVENTS: [number, SuiteEvent][] = [
   [1, {type: 'stage', runId: 'a', message: 'preparing synthetic at 32 px'}],
   [21, {type: 'epoch', runId: 'a', epochs: 2, epoch: 1, trainLoss: 0.41234, valDice: 0.78149, lr: 1e-3, tau: null, seconds: 20, best: true}],
   [41, {type: 'epoch', runId: 'a', epochs: 2, epoch: 2, trainLoss: 0.4, valDice: 0.7, lr: 1e-3, tau: null, seconds: 20, best: false}],
+  [42, {type: 'stage', runId: 'a', message: 'evaluating the last checkpoint'}],
   [45, {type: 'done', runId: 'a', reused: false, testDice: 0.81234}],
   [45, {type: 'done', runId: 'b', reused: true, testDice: null}],
   [46, {type: 'failed', runId: 'b', reason: 'loss became NaN'}],
@@ -53,6 +54,7 @@ test('lines: one readable line per event, with the run\'s place in the plan, epo
     // a: 1 epoch of 20 s left (the plan said 30 s per epoch: b is scaled by 20/30, 2 x 20 s).
     '[1/2] full s0  epoch 1/2  loss 0.412  val Dice 0.781 (best)  20 s  ETA 60 s',
     '[1/2] full s0  epoch 2/2  loss 0.400  val Dice 0.700  20 s  ETA 40 s',
+    '[1/2] full s0  evaluating the last checkpoint',
     '[1/2] full s0  done  test mDice 0.8123  45 s',
     '[2/2] U-Net s0  already done  test mDice -',
     '[2/2] U-Net s0  failed: loss became NaN',
@@ -73,6 +75,7 @@ test('live: a block with each running run\'s epoch, loss and val Dice and the su
   t.regex(plain, /^\[1\/2\] full s0  epoch 0\/2  preparing synthetic at 32 px$/m);
   t.regex(plain, /^\[1\/2\] full s0  epoch 1\/2  loss 0\.412  val Dice 0\.781 \(best\)$/m);
   t.regex(plain, /^suite demo: 0 of 2 runs done, 1 running  ETA 60 s$/m);
+  t.regex(plain, /^\[1\/2\] full s0  epoch 2\/2  loss 0\.400  val Dice 0\.700  evaluating the last checkpoint$/m);
   t.regex(plain, /^\[1\/2\] full s0  done  test mDice 0\.8123  45 s$/m);
   t.regex(plain, /^\[2\/2\] U-Net s0  failed: loss became NaN$/m);
   t.notRegex(plain, /INF|ETA \?/);
