@@ -6,6 +6,7 @@ import {backendChoice, selectBackend} from '../engine/backends.js';
 import {RunLockedError} from '../runs/lock.js';
 import {runOne} from '../runs/run-one.js';
 import {TrainingInterruptedError} from '../training/loop.js';
+import {trainOutput} from '../cli/train-output.js';
 
 /** The result line of run-one. */
 interface RunOneOutput {
@@ -33,6 +34,8 @@ export default class RunOne extends MslkCommand {
     const {args, flags} = await this.parse(RunOne);
     await selectBackend(backendChoice(flags.backend));
     const interrupt = stopOnSignals();
+    // Without --json (a SLURM task's log, a person): readable lines on stderr, stdout keeps the result line.
+    let progress: ReturnType<typeof trainOutput> | undefined;
     try {
       const result = await runOne(args.dir, {
         ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
@@ -41,8 +44,13 @@ export default class RunOne extends MslkCommand {
         onEvent: (event) => {
           if (this.jsonEnabled()) {
             this.logJson(event);
-          } else if (event.type === 'stage') this.logToStderr(event.message);
-          else if (event.type === 'epoch') this.logToStderr(`run ${event.runId} epoch ${event.epoch}/${event.epochs}: loss ${event.trainLoss.toFixed(4)}, val mDice ${event.valDice?.toFixed(4) ?? '-'}, ${event.seconds.toFixed(1)} s`);
+            return;
+          }
+          if (event.type === 'stage') this.logToStderr(event.message);
+          else if (event.type === 'epoch') {
+            progress ??= trainOutput({epochs: event.epochs, mode: 'lines', label: `run ${event.runId}`, log: (l) => this.logToStderr(l), logStage: (l) => this.logToStderr(l)});
+            progress.onEpoch(event);
+          }
         },
       });
       const output = {runId: result.runId, dir: result.dir, reused: result.reused, testDice: result.evaluations.test?.dice ?? null};

@@ -3,7 +3,8 @@ import {resolve} from 'node:path';
 import {MslkCommand} from '../cli/base-command.js';
 import {runConfigKeys} from '../cli/config-keys.js';
 import {backendFlag, dataRootFlag, outDirFlag} from '../cli/flags.js';
-import {createProgress} from '../cli/progress.js';
+import {outputMode} from '../cli/progress-text.js';
+import {trainOutput} from '../cli/train-output.js';
 import {INTERRUPTED_EXIT_CODE, stopOnSignals} from '../cli/interrupt.js';
 import {TrainingInterruptedError} from '../training/loop.js';
 import {backendChoice, selectBackend} from '../engine/backends.js';
@@ -42,27 +43,22 @@ export default class Train extends MslkCommand {
       ...(flags.set ? {set: flags.set} : {}), ...(flags.dataset ? {dataset: flags.dataset} : {}), ...(flags.seed !== undefined ? {seed: flags.seed} : {}),
     });
     const {chosen} = await selectBackend(backendChoice(flags.backend));
-    const interactive = process.stdout.isTTY && !this.jsonEnabled();
-    const bar = createProgress({format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} batches | loss {loss} | ETA {eta_formatted}', json: this.jsonEnabled()});
+    const mode = outputMode({json: this.jsonEnabled()});
+    // Piped: stage messages on stderr, epoch lines on stdout; on a terminal both above a live line on stderr.
+    const progress = mode === 'json' ? undefined : trainOutput({epochs: config.train.epochs, mode, log: (l) => this.log(l), logStage: (l) => this.logToStderr(l)});
     const interrupt = stopOnSignals();
     const result = await trainRun({
       config, signal: interrupt.signal, out: resolve(flags.out), resume: flags.resume, commandLine: ['mslk', ...process.argv.slice(2)].join(' '),
       ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
-      onStage: (message) => (interactive ? this.log(message) : this.logToStderr(message)),
-      onBatch: (p) => {
-        bar.update(p.batch, p.batches, {epoch: p.epoch, epochs: config.train.epochs, loss: p.loss.toFixed(4)});
-        if (p.batch === p.batches) bar.stop();
-      },
-      onEpoch: (e) => {
-        // Under --json one JSON line per epoch; otherwise a line for people, on a terminal or redirected alike.
-        if (this.jsonEnabled()) this.logJson({type: 'epoch', ...e});
-        else this.log(`epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, val mDice ${e.valDice?.toFixed(4) ?? '-'}${e.best ? ' (best)' : ''}, ${e.seconds.toFixed(1)} s`);
-      },
+      onStage: (message) => (progress ? progress.onStage(message) : this.logToStderr(message)),
+      onBatch: (p) => progress?.onBatch(p),
+      // Under --json one JSON line per epoch; otherwise a line for people (trainOutput).
+      onEpoch: (e) => (progress ? progress.onEpoch(e) : this.logJson({type: 'epoch', ...e})),
     }).catch((error: unknown) => {
       if (!(error instanceof TrainingInterruptedError)) throw error;
       throw Object.assign(new Error(`${interrupt.received() ?? 'interrupted'}: the run stopped and is marked partial (${error.message}): continue it with the same command and --resume`), {exitCode: INTERRUPTED_EXIT_CODE});
     }).finally(() => {
-      bar.stop();
+      progress?.stop();
       interrupt.dispose();
     });
     const test = result.evaluations.test;

@@ -9,11 +9,12 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * `[node, ...node options, entry]`: append a command and its arguments, e.g. `[...mslkCommandLine(), 'run-one', dir]`.
- * Absolute paths, so it works from any working directory.
+ * Absolute paths, so it works from any working directory: tsx too, as the file URL of its loader (`--import=tsx`
+ * would be looked up from the working directory, where a suite run from another folder finds no tsx).
  */
 export function mslkCommandLine(): string[] {
   const fromSources = import.meta.url.endsWith('.ts');
   return fromSources
-    ? [process.execPath, '--import=tsx', '--no-warnings', join(PACKAGE_ROOT, 'bin', 'dev.js')]
+    ? [process.execPath, `--import=${import.meta.resolve('tsx')}`, '--no-warnings', join(PACKAGE_ROOT, 'bin', 'dev.js')]
     : [process.execPath, join(PACKAGE_ROOT, 'bin', 'run.js')];
 }

@@ -1,5 +1,6 @@
 import {Args, Flags, type Interfaces} from '@oclif/core';
 import {stat} from 'node:fs/promises';
+import {join} from 'node:path';
 import {availableParallelism} from 'node:os';
 import {MslkCommand} from '../../cli/base-command.js';
 import {backendFlag, dataRootFlag, outDirFlag} from '../../cli/flags.js';
@@ -9,11 +10,13 @@ import {planReport, type PlanReport} from '../../ablations/plan-status.js';
 import {formatPlanTable} from '../../ablations/plan-table.js';
 import type {SuiteSummary} from '../../ablations/local-executor.js';
 import type {VariantResult} from '../../ablations/suite-results.js';
-import {runSuiteCommand} from '../../cli/run-suite.js';
+import {reportCommandLine, runSuiteCommand} from '../../cli/run-suite.js';
+import {INTERRUPTED_EXIT_CODE} from '../../cli/interrupt.js';
 import {clusterSuiteMessage} from '../../ablations/ablate.js';
 import {runSlurmSuiteCommand} from '../../cli/slurm-suite.js';
 import {slurmScheduler} from '../../ablations/slurm/scheduler.js';
 import type {SlurmResources} from '../../ablations/slurm/resources.js';
+import {makeReport} from '../../reports/make-report.js';
 
 /** The flags that only the SLURM executor reads (an error with the local one). */
 const SLURM_FLAGS = ['partition', 'account', 'qos', 'time', 'gres', 'cpus-per-task', 'mem', 'throttle', 'requeue', 'sbatch', 'setup', 'wait', 'poll-interval'] as const;
@@ -25,6 +28,7 @@ export default class Ablate extends MslkCommand {
     '<%= config.bin %> ablate configs/suites/quickstart.yaml --dry-run',
     '<%= config.bin %> ablate configs/suites/paper.yaml --dry-run --no-estimate --json',
     '<%= config.bin %> ablate configs/suites/cpu-kvasir.yaml --jobs 2',
+    '<%= config.bin %> ablate configs/suites/cpu-kvasir.yaml --report',
     '<%= config.bin %> ablate configs/suites/paper.yaml --executor slurm --partition gpu --gres gpu:1 --cpus-per-task 8 --mem 32G --time 24:00:00 --store /project/lab/mslk-runs --dry-run',
   ];
   static override args = {suite: Args.string({description: 'Suite file (YAML)', required: true})};
@@ -34,6 +38,7 @@ export default class Ablate extends MslkCommand {
     jobs: Flags.integer({description: 'Runs trained at once (child processes); default: the number of cores, or 1 on a GPU backend (webgpu, tensorflow), whose runs would share one GPU', min: 1}),
     store: outDirFlag({description: 'Folder of run directories (the run store)', default: 'runs'}),
     'rerun-failed': Flags.boolean({description: 'Retry runs that failed'}),
+    report: Flags.boolean({description: "Write the suite's report (as `mslk report <suite> --store <store>` does, into reports/<suite>) once the runs ended; without it ablate ends by naming that command"}),
     backend: backendFlag(),
     'data-root': dataRootFlag(),
     executor: Flags.option({description: 'Where the runs train: here (local: child processes; the default) or on a SLURM cluster (slurm: one array job, a task per run; the store must be on a file system the nodes share). A suite with an executor.slurm block needs it said', options: ['local', 'slurm'] as const})(),
@@ -52,8 +57,9 @@ export default class Ablate extends MslkCommand {
     'poll-interval': Flags.integer({description: `${slurm} seconds between two looks at the queue while waiting`, default: 10, min: 1, helpGroup: 'SLURM'}),
   };
 
-  async run(): Promise<PlanReport & {summary?: SuiteSummary; results?: VariantResult[]}> {
+  async run(): Promise<PlanReport & {summary?: SuiteSummary; results?: VariantResult[]; reportDir?: string}> {
     const {args, flags} = await this.parse(Ablate);
+    if (flags.report && flags['dry-run']) throw Object.assign(new Error('--report writes the report once the runs trained, and --dry-run trains nothing: drop one of them'), {exitCode: 2});
     if (flags.executor === 'slurm') return this.onSlurm(args.suite, flags);
     const slurmOnly = SLURM_FLAGS.find((f) => f !== 'poll-interval' && flags[f] !== undefined && flags[f] !== false);
     if (slurmOnly !== undefined) throw new Error(`--${slurmOnly} is a SLURM setting: add --executor slurm (or drop --${slurmOnly} to train here)`);
@@ -75,16 +81,26 @@ export default class Ablate extends MslkCommand {
     const result = await runSuiteCommand(args.suite, {
       store: flags.store, jobs, estimate: flags.estimate, rerunFailed: flags['rerun-failed'], refuseClusterSuite: flags.executor === undefined,
       ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
-    }, {log: (l) => this.log(l), logToStderr: (l) => this.logToStderr(l), json: this.jsonEnabled(), showPlan: true});
-    return {...result.report, summary: result.summary, results: result.results};
+    }, {log: (l) => this.log(l), logToStderr: (l) => this.logToStderr(l), json: this.jsonEnabled(), showPlan: true,
+      ...(flags.report ? {} : {reportCommand: reportCommandLine(args.suite, flags.store, flags['data-root'])})});
+    const reportDir = flags.report && process.exitCode !== INTERRUPTED_EXIT_CODE ? await this.writeReport(args.suite, flags.store, flags['data-root']) : undefined;
+    return {...result.report, summary: result.summary, results: result.results, ...(reportDir !== undefined ? {reportDir} : {})};
+  }
+
+  /** --report: the suite's report, as `mslk report` writes it (reports/<suite>); returns its folder. */
+  private async writeReport(suite: string, store: string, dataRoot: string | undefined): Promise<string> {
+    const report = await makeReport(suite, {store, onStage: (m) => this.logToStderr(m), ...(dataRoot ? {dataRoot} : {})});
+    if (!this.jsonEnabled()) this.log(`\nReport: ${join(report.out, 'index.html')} (${report.files.length} files: tables, charts, CSVs, paired tests)`);
+    return report.out;
   }
 
   /**
    * `--executor slurm`: submit the pending runs as array jobs (one unless the suite is larger than the cluster's
    * MaxArraySize), or print their scripts under --dry-run. The JSON has every job id and script, in task order.
    */
-  private async onSlurm(suite: string, flags: Interfaces.InferredFlags<typeof Ablate.flags>): Promise<PlanReport & {jobIds: string[]; scripts: string[]; results?: VariantResult[]}> {
+  private async onSlurm(suite: string, flags: Interfaces.InferredFlags<typeof Ablate.flags>): Promise<PlanReport & {jobIds: string[]; scripts: string[]; results?: VariantResult[]; reportDir?: string}> {
     if (flags.jobs !== undefined) throw new Error('--jobs is for the local executor: with --executor slurm, --throttle caps the runs at once');
+    if (flags.report && !flags.wait) throw Object.assign(new Error(`--report writes the report once the runs ended: with --executor slurm add --wait, or run \`${reportCommandLine(suite, flags.store, flags['data-root'])}\` when the array job is done`), {exitCode: 2});
     // --backend is the nodes' (passed to every task); the login node, which may lack a GPU binding, counts on its own.
     await selectBackend('auto');
     const resources: SlurmResources = {
@@ -99,6 +115,9 @@ export default class Ablate extends MslkCommand {
       scheduler: slurmScheduler(), ...(flags.backend !== undefined ? {backend: flags.backend} : {}),
       ...(flags['data-root'] ? {dataRoot: flags['data-root']} : {}),
     }, {wait: flags.wait, pollMs: flags['poll-interval'] * 1000}, {log: (l) => this.log(l), logToStderr: (l) => this.logToStderr(l), json: this.jsonEnabled()});
-    return {...outcome.report, jobIds: outcome.submissions.map((s) => s.jobId), scripts: outcome.arrays.map((a) => a.script), ...(outcome.results ? {results: outcome.results} : {})};
+    const reportDir = flags.report && outcome.results !== undefined ? await this.writeReport(suite, flags.store, flags['data-root']) : undefined;
+    return {...outcome.report, jobIds: outcome.submissions.map((s) => s.jobId), scripts: outcome.arrays.map((a) => a.script), ...(outcome.results ? {results: outcome.results} : {}),
+      ...(reportDir !== undefined ? {reportDir} : {})};
   }
 }
+
