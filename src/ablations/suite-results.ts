@@ -60,10 +60,13 @@ function formatDice(d: MeanStd): string {
   return d.std === null ? `${d.mean.toFixed(4)}` : `${d.mean.toFixed(4)} +- ${d.std.toFixed(4)}`;
 }
 
-/** The results as an aligned text table, one row per (dataset, variant). */
-export function formatResultsTable(results: readonly VariantResult[]): string {
+/**
+ * The results as an aligned text table, one row per (dataset, variant), under a line stating the training protocol
+ * (describeProtocol) when one is given.
+ */
+export function formatResultsTable(results: readonly VariantResult[], protocol?: string): string {
   const rows = [['dataset', 'variant', 'test mDice (mean +- std)', 'n', 'params', 'GFLOPs/img'],
     ...results.map((r) => [r.dataset, r.kind === 'baseline' ? `${r.variant} (baseline)` : r.variant, formatDice(r.testDice),
       `${r.testDice.n}/${r.runs}`, r.params >= 1e6 ? `${(r.params / 1e6).toFixed(2)}M` : `${(r.params / 1e3).toFixed(1)}k`, r.gflops.toFixed(3)])];
-  return alignColumns(rows).join('\n');
+  return [...(protocol ? [`protocol: ${protocol}`] : []), ...alignColumns(rows)].join('\n');
 }

@@ -9,6 +9,7 @@ import {shellQuote} from '../ablations/slurm/batch-script.js';
 import {INTERRUPTED_EXIT_CODE, stopOnSignals} from './interrupt.js';
 import {outputMode} from './progress-text.js';
 import {suiteOutput, type SuiteOutput as ProgressOutput} from './suite-output.js';
+import {describeProtocol} from '../runs/protocol.js';
 
 /** Where the output goes: the command's own log functions, and whether it runs under --json. */
 export interface SuiteOutput {
@@ -40,7 +41,7 @@ export async function runSuiteCommand(file: string, options: Omit<AblateOptions,
     progress?.stop();
     out.logToStderr(formatSummary(result.plan, result.summary, {seconds: result.seconds, estimatedSeconds: result.report.estimatedSeconds}));
     for (const f of result.summary.failed) out.logToStderr(`  failed ${f.runId}: ${f.reason}`);
-    if (!out.json) out.log(`\n${formatResultsTable(result.results)}`);
+    if (!out.json) out.log(`\n${formatResultsTable(result.results, describeProtocol(result.plan.runs.map((r) => r.config)))}`);
     if (interrupt.received() !== undefined) process.exitCode = INTERRUPTED_EXIT_CODE;
     else if (result.summary.failed.length > 0) process.exitCode = 1;
     if (!out.json && out.reportCommand !== undefined && interrupt.received() === undefined) out.log(`\nreport: ${out.reportCommand}`);

@@ -4,6 +4,7 @@
 import {formatPlanTable} from '../ablations/plan-table.js';
 import {planReport} from '../ablations/plan-status.js';
 import {ablateOnSlurm, waitForSubmissions, type SlurmAblateOptions, type SlurmAblateResult} from '../ablations/slurm/submit-suite.js';
+import {describeProtocol} from '../runs/protocol.js';
 import {formatResultsTable, suiteResults, type VariantResult} from '../ablations/suite-results.js';
 import type {SlurmSubmission} from '../ablations/slurm/submissions.js';
 import type {SuiteOutput} from './run-suite.js';
@@ -52,7 +53,7 @@ export async function runSlurmSuiteCommand(file: string, options: Omit<SlurmAbla
   });
   const report = await planReport(plan, {jobs: result.report.jobs, estimate: false, latency: false, writeCache: false, tasks: ended});
   const results = await suiteResults(plan.runs, report.rows);
-  if (!out.json) out.log(`\n${formatPlanTable(report, {progress: true})}\n\n${formatResultsTable(results)}`);
+  if (!out.json) out.log(`\n${formatPlanTable(report, {progress: true})}\n\n${formatResultsTable(results, describeProtocol(plan.runs.map((r) => r.config)))}`);
   if (report.rows.some((r) => r.status.state === 'failed' || r.status.state === 'partial')) process.exitCode = 1;
   return {...result, report, results};
 }

@@ -15,6 +15,7 @@ import {resolveDataRoot} from '../datasets/data-root.js';
 import type {RunConfig} from '../runs/config.js';
 import {readMetricsIndex, readRunEvaluation, type EvaluationSummary} from '../runs/evaluation-summary.js';
 import {datasetNamePart, findRunById, runIdOfName} from '../runs/locate-run.js';
+import {describeProtocol} from '../runs/protocol.js';
 import {RunDir} from '../runs/run-dir.js';
 import {labelVariant} from '../models/registry.js';
 import {OWN_TEST_SET, summariseRuns} from './aggregate.js';
@@ -102,8 +103,10 @@ export async function collectReport(source: string, o: CollectOptions = {}): Pro
   const perImage: PerImageRow[] = [];
   const curves: TrainingCurve[] = [];
   const families = new Map<string, string>();
+  const configs: RunConfig[] = [];
   for (const ref of refs) {
     const collected = await collectRun(ref, calibration);
+    if (collected.config !== undefined) configs.push(collected.config);
     runs.push(collected.run);
     perImage.push(...collected.perImage);
     if (collected.curve.epochs.length > 0) curves.push(collected.curve);
@@ -114,7 +117,7 @@ export async function collectReport(source: string, o: CollectOptions = {}): Pro
   const datasets = [...new Set(runs.map((r) => r.dataset))];
   return {
     title, source: reportSource, latencyBackend: calibration === undefined ? null : activeBackendName(), reference, unetBaseline,
-    runs, summary: summariseRuns(runs, perImage), perImage,
+    protocol: describeProtocol(configs) || null, runs, summary: summariseRuns(runs, perImage), perImage,
     comparisons: [], curves, ranks: null, rankStability: [],
     literature: literatureFor(await readLiterature(o.literatureDir), datasets),
   };
@@ -236,7 +239,7 @@ async function runsOfFolder(folder: string): Promise<RunRef[]> {
 }
 
 /** One run's row, per-image rows and curve. */
-async function collectRun(ref: RunRef, calibration: ModelCalibration | undefined): Promise<{run: RunRow; perImage: PerImageRow[]; curve: TrainingCurve}> {
+async function collectRun(ref: RunRef, calibration: ModelCalibration | undefined): Promise<{run: RunRow; perImage: PerImageRow[]; curve: TrainingCurve; config?: RunConfig}> {
   const dir = new RunDir(ref.dir);
   const config = await dir.readJson<RunConfig>('config').catch(() => undefined);
   const manifest = await dir.readJson<RunManifestFields>('manifest').catch(() => undefined);
@@ -272,7 +275,7 @@ async function collectRun(ref: RunRef, calibration: ModelCalibration | undefined
       : state.state === 'partial' ? `partial at epoch ${state.epoch}/${epochs}`
         : state.state === 'running' ? `running (${state.owner}) at epoch ${state.epoch}/${epochs}`
           : state.state === 'failed' ? state.reason : formatState(state);
-    return {run, perImage, curve};
+    return {run, perImage, curve, config};
   }
   run.state = 'done';
   run.trainingSeconds = manifest?.trainingSeconds ?? null;
@@ -294,7 +297,7 @@ async function collectRun(ref: RunRef, calibration: ModelCalibration | undefined
       run.reason = `${run.reason === null ? '' : `${run.reason}; `}evaluation on ${extra.testSet} unreadable: ${(error as Error).message.split('\n')[0]}`;
     }
   }
-  return {run, perImage, curve};
+  return {run, perImage, curve, config};
 }
 
 /** The headline numbers of a test summary (per-image means; HD95 over pairs where both masks are non-empty). */

@@ -288,6 +288,7 @@ function headline(model: ReportModel): string {
     `datasets: ${datasets.map(escapeHtml).join(', ') || 'none'}`,
     model.reference === null ? null : `reference: <strong>${escapeHtml(model.reference)}</strong>`,
     model.unetBaseline === null ? null : `U-Net baseline: <strong>${escapeHtml(model.unetBaseline)}</strong>`,
+    model.protocol ? `protocol: ${escapeHtml(model.protocol)}` : null,
   ].filter((f): f is string => f !== null);
   return `<p class="facts">${facts.join(' · ')}</p>`;
 }

@@ -209,6 +209,8 @@ export interface ReportModel {
   reference: string | null;
   /** The U-Net baseline's name when the suite has one (the second comparison family). */
   unetBaseline: string | null;
+  /** How the runs were trained and evaluated, one line (describeProtocol); null or absent when no config was read. */
+  protocol?: string | null;
   runs: RunRow[];
   summary: SummaryRow[];
   perImage: PerImageRow[];
