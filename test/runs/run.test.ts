@@ -31,7 +31,8 @@ let scratch = '';
 let finishedRun = '';
 
 // A U-Net small enough to train in seconds, on the synthetic set at 32 px.
-const SMALL = ['model.baseWidth=4', 'data.size=32', 'train.epochs=2', 'train.batchSize=8', 'train.optimizer.lr=0.005'];
+// The quickstart protocol's warm-up (issue 24) is set back to none: the run id below is pinned for that config.
+const SMALL = ['model.baseWidth=4', 'data.size=32', 'train.epochs=2', 'train.batchSize=8', 'train.optimizer.lr=0.005', 'train.schedule.warmupEpochs=0'];
 
 async function config(set: string[] = []): Promise<RunConfig> {
   return resolveRunConfig(join(root, 'configs/quickstart-unet.yaml'), {set: [...SMALL, ...set]});
